@@ -1,0 +1,124 @@
+// `just setup|deploy|status|down|clean|logs`: thin commands over the processes provider.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { paths } from './paths.js';
+import { ProcessesProvider, type ComponentStatus } from './processes/provider.js';
+import { removeChain } from './processes/partition.js';
+import { setup } from './setup/setup.js';
+import { Coordination, type Topology } from './topology.js';
+import type { ClusterHealth } from './probes.js';
+
+const say = (line: string) => console.log(line);
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function renderStatus(rows: ComponentStatus[], health: ClusterHealth | { error: string }, t: Topology): string {
+  const out: string[] = [];
+  const header = ['zone', 'component', 'pid', 'up', 'listening', 'rss', 'addresses'];
+  const zones = [...new Set(rows.map((r) => r.zone))];
+  const body = zones.flatMap((z) =>
+    rows
+      .filter((r) => r.zone === z)
+      .map((r) => [z, r.name, r.pid ? String(r.pid) : '-', r.up ? 'yes' : 'NO', r.listening ? 'yes' : 'NO', r.rssMiB ? `${r.rssMiB} MiB` : '-', r.addresses.join(' ')]),
+  );
+  out.push(table([header, ...body]));
+  out.push('');
+  if ('error' in health) {
+    out.push(`cluster: unreachable (${health.error})`);
+  } else {
+    out.push(
+      `cluster (${t.coordination}): brokers online ${health.brokersOnline.length}/${t.brokers.length} [${health.brokersOnline.join(',')}], ` +
+        `controller ${health.controller ?? 'none'}, partitions ${health.partitions}, ` +
+        `under-replicated ${health.underReplicated.length}, offline ${health.offline.length}`,
+    );
+  }
+  const total = rows.reduce((s, r) => s + (r.rssMiB ?? 0), 0);
+  out.push(`memory: ${total} MiB resident over ${rows.filter((r) => r.up).length} processes`);
+  return out.join('\n');
+}
+
+function urls(t: Topology): string {
+  return [
+    `Prometheus   http://${t.ops.prometheus.host}:${t.ops.prometheus.port}`,
+    `Tempo        http://${t.ops.tempo.http.host}:${t.ops.tempo.http.port}  (OTLP gRPC ${t.ops.tempo.otlpGrpc.port}, HTTP ${t.ops.tempo.otlpHttp.port})`,
+    `Kafka        ${t.brokers.map((b) => `${b.listener.host}:${b.listener.port}`).join(',')}`,
+    ...(t.zookeepers.length ? [`ZooKeeper    ${t.zookeepers.map((z) => `${z.client.host}:${z.client.port}`).join(',')}`] : []),
+    `Grafana      not installed here (no package in the reachable registries); dashboards are tested as code`,
+  ].join('\n');
+}
+
+async function main(argv: string[]) {
+  const [cmd, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      coordination: { type: 'string' },
+      provider: { type: 'string', default: 'processes' },
+      lines: { type: 'string', short: 'n', default: '100' },
+      follow: { type: 'boolean', short: 'f', default: false },
+      'skip-setup': { type: 'boolean', default: false },
+    },
+  });
+  if (values.provider !== 'processes') {
+    throw new Error(`provider "${values.provider}" is not built yet; the processes provider is the one that runs here (omit --provider).`);
+  }
+  const p = paths();
+  const coordination = values.coordination ? Coordination.parse(values.coordination) : undefined;
+  switch (cmd) {
+    case 'setup':
+      await setup(p, say);
+      return;
+    case 'deploy': {
+      if (!values['skip-setup']) await setup(p, say);
+      const provider = ProcessesProvider.open(p, coordination);
+      const t0 = Date.now();
+      say(`deploy: ${provider.topology.coordination} cluster, state in ${p.state}`);
+      const { started } = await provider.deploy((l) => say(`deploy: ${l}`));
+      say(`deploy: ${started.length ? `started ${started.length} process(es)` : 'everything was already running'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      say(renderStatus(await provider.status(), await provider.health(), provider.topology));
+      say(`\n${urls(provider.topology)}\nlogs: ${p.state}/logs  (just logs <component>)`);
+      return;
+    }
+    case 'status': {
+      const provider = ProcessesProvider.open(p);
+      if (!provider.deployment) say(`nothing deployed in ${p.state}; run \`just deploy\`.`);
+      const rows = await provider.status();
+      say(renderStatus(rows, rows.some((r) => r.kind === 'broker' && r.up) ? await provider.health() : { error: 'no broker running' }, provider.topology));
+      return;
+    }
+    case 'down': {
+      const provider = ProcessesProvider.open(p);
+      await provider.down((l) => say(`down: ${l}`));
+      say(`down: stopped; data kept in ${p.state} (\`just deploy\` brings it back, \`just clean\` wipes it)`);
+      return;
+    }
+    case 'clean': {
+      const provider = ProcessesProvider.open(p);
+      await provider.clean((l) => say(`clean: ${l}`));
+      removeChain();
+      say('clean: done; the download cache is kept');
+      return;
+    }
+    case 'logs': {
+      const provider = ProcessesProvider.open(p);
+      const name = positionals[0];
+      if (!name) throw new Error(`which component? one of: ${provider.components().map((c) => c.name).join(', ')}`);
+      const file = provider.logFile(name);
+      if (!existsSync(file)) throw new Error(`${name} has no log yet (${file}); has it been deployed?`);
+      spawnSync('tail', ['-n', String(values.lines), ...(values.follow ? ['-F'] : []), file], { stdio: 'inherit' });
+      return;
+    }
+    default:
+      throw new Error(`unknown command "${cmd ?? ''}"; commands: setup, deploy, status, down, clean, logs`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

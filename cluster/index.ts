@@ -1,0 +1,10 @@
+// Public surface of the cluster module: topology, providers, probes and fault primitives.
+export * from './topology.js';
+export { paths, cacheLayout, stateLayout, type Paths } from './paths.js';
+export { waitFor, TimeoutError } from './wait.js';
+export { clusterHealth, kafka, tcpOpen, zookeeperQuorum, zookeeperMode, fourLetterWord, type ClusterHealth } from './probes.js';
+export { ensureTopics, type TopicOptions } from './topics.js';
+export { ProcessesProvider, readDeployment, type ComponentStatus, type Deployment } from './processes/provider.js';
+export { partition, isolateZone, healAll, activeRules, ensureChain, CHAIN, type PartitionRule } from './processes/partition.js';
+export { alive, findProcesses, rssMiB } from './processes/supervisor.js';
+export { setup, setupSteps, SetupError } from './setup/setup.js';

@@ -1,0 +1,105 @@
+// Real readiness and health probes: TCP listen, ZooKeeper's `srvr`, Kafka metadata.
+import { connect } from 'node:net';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { addr, bootstrapServers, type Endpoint, type Topology } from './topology.js';
+
+export function tcpOpen(e: Endpoint, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: e.host, port: e.port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/** Sends a ZooKeeper four-letter word and returns the reply. */
+export function fourLetterWord(e: Endpoint, word: 'srvr' | 'mntr' | 'ruok', timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: e.host, port: e.port });
+    let out = '';
+    s.setTimeout(timeoutMs, () => {
+      s.destroy();
+      reject(new Error(`${word} to ${addr(e)} timed out`));
+    });
+    s.once('connect', () => s.write(word));
+    s.on('data', (d) => (out += d.toString()));
+    s.once('end', () => resolve(out));
+    s.once('error', reject);
+  });
+}
+
+export type ZkMode = 'leader' | 'follower' | 'standalone' | 'down';
+
+export async function zookeeperMode(e: Endpoint): Promise<ZkMode> {
+  try {
+    const reply = await fourLetterWord(e, 'srvr');
+    const m = /Mode: (\w+)/.exec(reply);
+    return (m?.[1] as ZkMode | undefined) ?? 'down';
+  } catch {
+    return 'down';
+  }
+}
+
+/** Quorum = exactly one leader and every other node following it. */
+export async function zookeeperQuorum(t: Topology): Promise<{ ok: boolean; modes: Record<string, ZkMode> }> {
+  const modes = Object.fromEntries(
+    await Promise.all(t.zookeepers.map(async (z) => [z.zone.name, await zookeeperMode(z.client)] as const)),
+  );
+  const values = Object.values(modes);
+  const leaders = values.filter((m) => m === 'leader').length;
+  const followers = values.filter((m) => m === 'follower').length;
+  return { ok: leaders === 1 && leaders + followers >= Math.floor(t.zookeepers.length / 2) + 1, modes };
+}
+
+export function kafka(t: Topology, clientId = 'faultline-ops', brokers = bootstrapServers(t)): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 10000,
+    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
+  });
+}
+
+export interface ClusterHealth {
+  brokersOnline: number[];
+  controller: number | null;
+  partitions: number;
+  underReplicated: { topic: string; partition: number; isr: number[]; replicas: number[] }[];
+  offline: { topic: string; partition: number }[];
+}
+
+/** Brokers online, controller, under-replicated and offline partitions, from cluster metadata. */
+export async function clusterHealth(t: Topology, admin?: Admin): Promise<ClusterHealth> {
+  const own = !admin;
+  const a = admin ?? kafka(t).admin();
+  if (own) await a.connect();
+  try {
+    const cluster = await a.describeCluster();
+    const topics = await a.listTopics();
+    const meta = topics.length ? await a.fetchTopicMetadata({ topics }) : { topics: [] };
+    const health: ClusterHealth = {
+      brokersOnline: cluster.brokers.map((b) => b.nodeId).sort(),
+      controller: cluster.controller,
+      partitions: 0,
+      underReplicated: [],
+      offline: [],
+    };
+    for (const topic of meta.topics) {
+      for (const p of topic.partitions) {
+        health.partitions++;
+        if (p.leader < 0) health.offline.push({ topic: topic.name, partition: p.partitionId });
+        if (p.isr.length < p.replicas.length)
+          health.underReplicated.push({ topic: topic.name, partition: p.partitionId, isr: p.isr, replicas: p.replicas });
+      }
+    }
+    return health;
+  } finally {
+    if (own) await a.disconnect();
+  }
+}

@@ -1,0 +1,403 @@
+// The processes provider: the topology as real processes on this host, zones
+// as loopback ranges with one system user each (see DESIGN.md).
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
+import { cacheLayout, stateLayout, type Paths } from '../paths.js';
+import { clusterHealth, kafka, tcpOpen, zookeeperQuorum, type ClusterHealth } from '../probes.js';
+import { ensureTopics } from '../topics.js';
+import { addr, topology, type Coordination, type Topology } from '../topology.js';
+import { waitFor } from '../wait.js';
+import { ensureChain, healAll } from './partition.js';
+import { brokerConfig, controllerConfig, jmxExporterConfig, jvmArgs, log4jConfig, zookeeperConfig } from './configs.js';
+import { prometheusConfig, tempoConfig } from './ops-configs.js';
+import { alive, rssMiB, Supervisor, tail, type ComponentSpec } from './supervisor.js';
+import { ensureZoneUsers } from './users.js';
+
+export interface Deployment {
+  coordination: Coordination;
+  clusterId: string;
+  createdAt: string;
+}
+
+export type Progress = (line: string) => void;
+
+export interface ComponentStatus {
+  name: string;
+  kind: ComponentSpec['kind'];
+  zone: string;
+  pid?: number;
+  up: boolean;
+  listening: boolean;
+  rssMiB?: number;
+  addresses: string[];
+}
+
+const letter = (zone: string) => zone.slice(-1);
+
+export class ProcessesProvider {
+  readonly supervisor: Supervisor;
+  private readonly layout;
+  private readonly cache;
+
+  constructor(
+    readonly paths: Paths,
+    readonly topology: Topology,
+  ) {
+    this.layout = stateLayout(paths.state);
+    this.cache = cacheLayout(paths.cache);
+    this.supervisor = new Supervisor(this.layout.run, this.layout.logs);
+  }
+
+  /** The provider for whatever is deployed under `paths.state`, or a new one with `coordination`. */
+  static open(paths: Paths, coordination?: Coordination): ProcessesProvider {
+    const existing = readDeployment(paths);
+    if (existing && coordination && existing.coordination !== coordination) {
+      throw new Error(
+        `the deployment in ${paths.state} uses ${existing.coordination}, not ${coordination}: ` +
+          `its data cannot be converted. Run \`just clean\` to wipe it (or set FAULTLINE_STATE to another directory), then deploy again.`,
+      );
+    }
+    return new ProcessesProvider(paths, topology(existing?.coordination ?? coordination ?? 'zookeeper'));
+  }
+
+  get deployment(): Deployment | undefined {
+    return readDeployment(this.paths);
+  }
+
+  components(): ComponentSpec[] {
+    const t = this.topology;
+    const { conf, data, logs } = this.layout;
+    const java = 'java';
+    const cp = join(this.cache.kafkaLibs, '*');
+    const specs: ComponentSpec[] = [];
+    for (const z of t.zookeepers) {
+      const name = `zookeeper-${letter(z.zone.name)}`;
+      const cfg = join(conf, `${name}.properties`);
+      specs.push({
+        name,
+        kind: 'zookeeper',
+        user: z.zone.user,
+        zone: z.zone.name,
+        command: java,
+        args: [...jvmArgs({ component: name, heapMb: 128, confDir: conf, logDir: logs }), '-cp', cp, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfg],
+        listens: [z.client, z.metrics],
+        marker: cfg,
+      });
+    }
+    for (const c of t.controllers) {
+      const name = `controller-${letter(c.zone.name)}`;
+      const cfg = join(conf, `${name}.properties`);
+      specs.push({
+        name,
+        kind: 'controller',
+        user: c.zone.user,
+        zone: c.zone.name,
+        command: java,
+        args: [
+          ...jvmArgs({ component: name, heapMb: 256, confDir: conf, logDir: logs, agentJar: this.cache.jmxAgent, metrics: c.metrics }),
+          '-cp', cp, 'kafka.Kafka', cfg,
+        ],
+        listens: [c.listener, c.metrics],
+        marker: cfg,
+      });
+    }
+    for (const b of t.brokers) {
+      const name = `broker-${letter(b.zone.name)}`;
+      const cfg = join(conf, `${name}.properties`);
+      specs.push({
+        name,
+        kind: 'broker',
+        user: b.zone.user,
+        zone: b.zone.name,
+        command: java,
+        args: [
+          ...jvmArgs({ component: name, heapMb: 512, confDir: conf, logDir: logs, agentJar: this.cache.jmxAgent, metrics: b.metrics }),
+          '-cp', cp, 'kafka.Kafka', cfg,
+        ],
+        listens: [b.listener, b.metrics],
+        marker: cfg,
+      });
+    }
+    const promCfg = join(conf, 'prometheus.yml');
+    specs.push({
+      name: 'prometheus',
+      kind: 'prometheus',
+      zone: 'ops',
+      command: 'prometheus',
+      args: [
+        `--config.file=${promCfg}`,
+        `--storage.tsdb.path=${join(data, 'prometheus')}`,
+        `--storage.tsdb.retention.time=7d`,
+        `--web.listen-address=${t.ops.prometheus.host}:${t.ops.prometheus.port}`,
+        '--web.enable-remote-write-receiver',
+        '--web.enable-lifecycle',
+        '--enable-feature=exemplar-storage',
+      ],
+      listens: [t.ops.prometheus],
+      marker: promCfg,
+    });
+    const tempoCfg = join(conf, 'tempo.yaml');
+    specs.push({
+      name: 'tempo',
+      kind: 'tempo',
+      zone: 'ops',
+      command: this.cache.tempo,
+      args: [`-config.file=${tempoCfg}`],
+      listens: [t.ops.tempo.http, t.ops.tempo.otlpGrpc, t.ops.tempo.otlpHttp],
+      marker: tempoCfg,
+    });
+    return specs;
+  }
+
+  component(name: string): ComponentSpec {
+    const c = this.components().find((s) => s.name === name);
+    if (!c) throw new Error(`no component ${name}; components are ${this.components().map((s) => s.name).join(', ')}`);
+    return c;
+  }
+
+  /** Idempotent: renders configs, starts whatever is not running, waits for real readiness. */
+  async deploy(progress: Progress = () => {}): Promise<{ started: string[] }> {
+    const t = this.topology;
+    for (const f of [this.cache.tempo, this.cache.jmxAgent, join(this.cache.kafkaLibs, 'kafka_2.13-3.9.2.jar')]) {
+      if (!existsSync(f)) throw new Error(`${f} is missing: the setup has not completed. Run \`just setup\` and deploy again.`);
+    }
+    progress('zone users and iptables chain');
+    ensureZoneUsers(t.zones);
+    ensureChain();
+    // a crashed experiment may have left a partition behind
+    healAll();
+    const deployment = this.deployment ?? {
+      coordination: t.coordination,
+      clusterId: randomBytes(16).toString('base64url'),
+      createdAt: new Date().toISOString(),
+    };
+    this.renderConfigs(deployment);
+    const started: string[] = [];
+    const start = (spec: ComponentSpec) => {
+      const r = this.supervisor.start(spec);
+      if (r.started) started.push(spec.name);
+      progress(`${spec.name.padEnd(14)} ${r.started ? 'started' : 'running'} (pid ${r.pid})`);
+    };
+    const specs = this.components();
+    for (const s of specs.filter((s) => s.kind === 'prometheus' || s.kind === 'tempo')) start(s);
+
+    if (t.coordination === 'zookeeper') {
+      for (const s of specs.filter((s) => s.kind === 'zookeeper')) start(s);
+      progress('waiting for a ZooKeeper quorum with one leader');
+      await this.ready('a ZooKeeper quorum', specs.filter((s) => s.kind === 'zookeeper'), async () => (await zookeeperQuorum(t)).ok, 90_000);
+      progress(`ZooKeeper quorum: ${JSON.stringify((await zookeeperQuorum(t)).modes)}`);
+    } else {
+      for (const s of specs.filter((s) => s.kind === 'controller')) start(s);
+      progress('waiting for the KRaft controllers to listen');
+      await this.ready(
+        'the KRaft controllers to listen',
+        specs.filter((s) => s.kind === 'controller'),
+        async () => (await Promise.all(t.controllers.map((c) => tcpOpen(c.listener)))).every(Boolean),
+        90_000,
+      );
+    }
+    writeFileSync(this.layout.file, JSON.stringify(deployment, null, 2));
+
+    for (const s of specs.filter((s) => s.kind === 'broker')) start(s);
+    progress('waiting for 3 brokers registered and a controller elected');
+    const ids = t.brokers.map((b) => b.id).sort();
+    await this.ready(
+      'all brokers registered with an active controller',
+      specs.filter((s) => s.kind === 'broker' || s.kind === 'zookeeper' || s.kind === 'controller'),
+      async () => {
+        const h = await clusterHealth(t);
+        return h.controller !== null && h.controller >= 0 && ids.every((id) => h.brokersOnline.includes(id));
+      },
+      120_000,
+    );
+
+    progress('pipeline topics (RF 3, min ISR 2, replicas over 3 racks)');
+    await ensureTopics(t, PIPELINE_TOPICS);
+    progress('waiting for every partition to have its full ISR');
+    await waitFor('full ISR on every partition', async () => (await clusterHealth(t)).underReplicated.length === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 1000,
+    });
+
+    progress('waiting for Prometheus and Tempo to be ready');
+    await this.ready('Prometheus ready', [this.component('prometheus')], () => httpOk(`http://${addr(t.ops.prometheus)}/-/ready`), 60_000);
+    await this.ready('Tempo ready', [this.component('tempo')], () => httpOk(`http://${addr(t.ops.tempo.http)}/ready`), 120_000);
+    return { started };
+  }
+
+  /** Waits for `check` while every one of `specs` stays alive; a death fails at once with its log. */
+  private async ready(what: string, specs: ComponentSpec[], check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    let dead: ComponentSpec | undefined;
+    await waitFor(
+      what,
+      async () => {
+        dead = specs.find((s) => !this.supervisor.state(s).running);
+        if (dead) return true;
+        return check();
+      },
+      { timeoutMs, intervalMs: 500 },
+    ).catch((e) => this.explain(e, specs));
+    if (dead) {
+      const log = this.supervisor.logFile(dead.name);
+      throw new Error(
+        `${dead.name} exited while waiting for ${what}. Last lines of ${log}:\n${tail(log, 8)}\n` +
+          `Other processes are left running; fix the cause, then \`just deploy\` again (or \`just down\`).`,
+      );
+    }
+  }
+
+  private explain(e: unknown, specs: ComponentSpec[]): never {
+    const lines = specs.map((s) => {
+      const st = this.supervisor.state(s);
+      return `  ${s.name}: ${st.running ? `running (pid ${st.pid})` : 'NOT running'}; log ${this.supervisor.logFile(s.name)}`;
+    });
+    throw new Error(
+      `${e instanceof Error ? e.message : String(e)}\n${lines.join('\n')}\n` +
+        `Processes that did start are left running; read the logs above, then \`just deploy\` again or \`just down\`.`,
+    );
+  }
+
+  private renderConfigs(d: Deployment) {
+    const t = this.topology;
+    const { conf, data, logs } = this.layout;
+    for (const dir of [conf, data, logs, this.layout.run, join(conf, 'targets'), join(conf, 'rules')]) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(conf, 'log4j.properties'), log4jConfig());
+    writeFileSync(join(conf, 'jmx-exporter.yaml'), jmxExporterConfig());
+    for (const z of t.zookeepers) {
+      const name = `zookeeper-${letter(z.zone.name)}`;
+      const dir = join(data, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'myid'), `${z.id}\n`);
+      writeFileSync(join(conf, `${name}.properties`), zookeeperConfig(t, z, dir));
+    }
+    const kraftFormat: [string, string][] = [];
+    for (const c of t.controllers) {
+      const name = `controller-${letter(c.zone.name)}`;
+      const dir = join(data, name);
+      writeFileSync(join(conf, `${name}.properties`), controllerConfig(t, c, dir));
+      kraftFormat.push([dir, join(conf, `${name}.properties`)]);
+    }
+    for (const b of t.brokers) {
+      const name = `broker-${letter(b.zone.name)}`;
+      const dir = join(data, name);
+      writeFileSync(join(conf, `${name}.properties`), brokerConfig(t, b, dir));
+      if (t.coordination === 'kraft') kraftFormat.push([dir, join(conf, `${name}.properties`)]);
+    }
+    for (const [dir, cfg] of kraftFormat) {
+      if (existsSync(join(dir, 'meta.properties'))) continue;
+      execFileSync('java', ['-cp', join(this.cache.kafkaLibs, '*'), 'kafka.tools.StorageTool', 'format', '-t', d.clusterId, '-c', cfg, '--ignore-formatted'], {
+        stdio: 'pipe',
+      });
+    }
+    // Java checks writability with access(2), which ignores capabilities for a
+    // non-root real uid: each zone process must own its data directory.
+    for (const s of this.components()) {
+      if (!s.user) continue;
+      const dir = join(data, s.name);
+      mkdirSync(dir, { recursive: true });
+      execFileSync('chown', ['-R', `${s.user}:${s.user}`, dir]);
+    }
+    writeFileSync(join(conf, 'prometheus.yml'), prometheusConfig(t, { targetsDir: join(conf, 'targets'), rulesDir: join(conf, 'rules') }));
+    writeFileSync(join(conf, 'tempo.yaml'), tempoConfig(t, join(data, 'tempo')));
+  }
+
+  /** Graceful stop in dependency order: brokers, then coordination, then ops. Data is kept. */
+  async down(progress: Progress = () => {}): Promise<void> {
+    healAll();
+    const specs = this.components();
+    const order: ComponentSpec['kind'][][] = [['pipeline'], ['broker'], ['controller', 'zookeeper'], ['prometheus', 'tempo']];
+    for (const kinds of order) {
+      const group = specs.filter((s) => kinds.includes(s.kind));
+      await Promise.all(
+        group.map(async (s) => {
+          const was = this.supervisor.state(s);
+          await this.supervisor.stop(s);
+          if (was.running) progress(`${s.name.padEnd(14)} stopped`);
+        }),
+      );
+    }
+  }
+
+  /** Stop and wipe configs, data and logs of this deployment (the cache is kept). */
+  async clean(progress: Progress = () => {}): Promise<void> {
+    await this.down(progress);
+    rmSync(this.paths.state, { recursive: true, force: true });
+    progress(`removed ${this.paths.state}`);
+  }
+
+  async status(): Promise<ComponentStatus[]> {
+    return Promise.all(
+      this.components().map(async (s) => {
+        const st = this.supervisor.state(s);
+        const open = await Promise.all(s.listens.map((e) => tcpOpen(e, 500)));
+        return {
+          name: s.name,
+          kind: s.kind,
+          zone: s.zone ?? 'ops',
+          pid: st.running ? st.pid : undefined,
+          up: st.running,
+          listening: open.every(Boolean),
+          rssMiB: st.running && st.pid ? rssMiB(st.pid) : undefined,
+          addresses: s.listens.map((e) => `${e.host}:${e.port}`),
+        };
+      }),
+    );
+  }
+
+  async health(): Promise<ClusterHealth | { error: string }> {
+    try {
+      return await clusterHealth(this.topology);
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  // ---- fault primitives used by the chaos nemeses ----
+
+  /** SIGKILL: the process dies with no chance to flush or deregister. */
+  kill(name: string): number | undefined {
+    return this.supervisor.signal(this.component(name), 'SIGKILL');
+  }
+
+  pause(name: string): number | undefined {
+    return this.supervisor.signal(this.component(name), 'SIGSTOP');
+  }
+
+  resume(name: string): number | undefined {
+    return this.supervisor.signal(this.component(name), 'SIGCONT');
+  }
+
+  /** Starts one stopped component again (after a kill) with its existing config. */
+  restart(name: string): number {
+    const spec = this.component(name);
+    const st = this.supervisor.state(spec);
+    if (st.running && st.pid && alive(st.pid)) return st.pid;
+    return this.supervisor.start(spec).pid;
+  }
+
+  logFile(name: string): string {
+    return this.supervisor.logFile(this.component(name).name);
+  }
+
+  admin() {
+    return kafka(this.topology).admin();
+  }
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+export function readDeployment(p: Paths): Deployment | undefined {
+  const f = stateLayout(p.state).file;
+  if (!existsSync(f)) return undefined;
+  return JSON.parse(readFileSync(f, 'utf8')) as Deployment;
+}

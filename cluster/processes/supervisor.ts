@@ -1,0 +1,204 @@
+// Starts components as detached processes (pid file + log file each), tells
+// whether they run, and stops them: SIGTERM with a deadline, then SIGKILL.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '../wait.js';
+
+export interface ComponentSpec {
+  /** Unique name, e.g. broker-a, zookeeper-b, prometheus. */
+  name: string;
+  kind: 'zookeeper' | 'controller' | 'broker' | 'prometheus' | 'tempo' | 'pipeline';
+  /** Zone user the process runs as; undefined for ops processes (root). */
+  user?: string;
+  zone?: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** Addresses it listens on once ready; `status` checks each. */
+  listens: { host: string; port: number }[];
+  /** A string unique to this component in its command line (config path), to tell it from a recycled pid. */
+  marker: string;
+}
+
+export interface ProcessState {
+  pid?: number;
+  running: boolean;
+}
+
+export class Supervisor {
+  constructor(
+    readonly runDir: string,
+    readonly logDir: string,
+  ) {}
+
+  pidFile = (name: string) => join(this.runDir, `${name}.pid`);
+  logFile = (name: string) => join(this.logDir, `${name}.log`);
+
+  state(spec: ComponentSpec): ProcessState {
+    const f = this.pidFile(spec.name);
+    if (!existsSync(f)) return { running: false };
+    const pid = Number(readFileSync(f, 'utf8').trim());
+    return { pid, running: isOurs(pid, spec.marker) };
+  }
+
+  /** Starts the component unless it already runs; returns its pid. */
+  start(spec: ComponentSpec): { pid: number; started: boolean } {
+    const s = this.state(spec);
+    if (s.running && s.pid) return { pid: s.pid, started: false };
+    const stray = findProcesses(spec.marker);
+    if (stray.length) {
+      // a crashed deployment left it running without a pid file: adopt it
+      writeFileSync(this.pidFile(spec.name), `${stray[0]}\n`);
+      return { pid: stray[0]!, started: false };
+    }
+    for (const l of spec.listens) {
+      const holder = listenerPid(l.host, l.port);
+      if (holder === undefined) continue;
+      if (isFaultlineProcess(holder)) {
+        // left behind by a crashed run or another deployment directory: ours to clean
+        trySignal(holder, 'SIGCONT');
+        trySignal(holder, 'SIGKILL');
+      } else {
+        throw new Error(
+          `${spec.name} cannot listen on ${l.host}:${l.port}: pid ${holder} (${cmdline(holder).slice(0, 120)}) holds it. Stop that process and deploy again.`,
+        );
+      }
+    }
+    mkdirSync(this.runDir, { recursive: true });
+    mkdirSync(this.logDir, { recursive: true });
+    const out = openSync(this.logFile(spec.name), 'a');
+    const [cmd, args] = spec.user
+      ? [
+          'setpriv',
+          [
+            `--reuid=${spec.user}`,
+            `--regid=${spec.user}`,
+            '--init-groups',
+            // keep root's file access (the cache under /root is mode 700) while
+            // carrying the zone's uid, which the iptables owner match sees
+            '--inh-caps=+dac_override',
+            '--ambient-caps=+dac_override',
+            spec.command,
+            ...spec.args,
+          ],
+        ]
+      : [spec.command, spec.args];
+    const child = spawn(cmd, args, {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, ...spec.env },
+    });
+    closeSync(out);
+    if (!child.pid) throw new Error(`could not start ${spec.name}: ${cmd} did not spawn; see ${this.logFile(spec.name)}`);
+    child.unref();
+    writeFileSync(this.pidFile(spec.name), `${child.pid}\n`);
+    return { pid: child.pid, started: true };
+  }
+
+  signal(spec: ComponentSpec, sig: NodeJS.Signals): number | undefined {
+    const s = this.state(spec);
+    if (!s.running || !s.pid) return undefined;
+    process.kill(s.pid, sig);
+    return s.pid;
+  }
+
+  /** Graceful stop: SIGTERM (SIGCONT first, in case a fault paused it), SIGKILL after the deadline. */
+  async stop(spec: ComponentSpec, timeoutMs = 60_000): Promise<void> {
+    const pids = new Set(findProcesses(spec.marker));
+    const s = this.state(spec);
+    if (s.running && s.pid) pids.add(s.pid);
+    for (const pid of pids) {
+      trySignal(pid, 'SIGCONT');
+      trySignal(pid, 'SIGTERM');
+    }
+    if (pids.size) {
+      const gone = await waitFor(`${spec.name} to exit`, () => [...pids].every((p) => !alive(p)), {
+        timeoutMs,
+        throwOnTimeout: false,
+      });
+      if (!gone) for (const pid of pids) trySignal(pid, 'SIGKILL');
+      await waitFor(`${spec.name} to die`, () => [...pids].every((p) => !alive(p)), { timeoutMs: 10_000 });
+    }
+    rmSync(this.pidFile(spec.name), { force: true });
+  }
+}
+
+function trySignal(pid: number, sig: NodeJS.Signals) {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // a zombie or an exited process still answers kill 0 until reaped
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+function isOurs(pid: number, marker: string): boolean {
+  return Number.isInteger(pid) && pid > 0 && alive(pid) && cmdline(pid).includes(marker);
+}
+
+/** Live processes whose command line holds `marker` (setpriv execs, so the pid is the component's). */
+export function findProcesses(marker: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    if (cmdline(pid).includes(marker) && alive(pid)) out.push(pid);
+  }
+  return out;
+}
+
+/** Resident memory of a process in MiB, from /proc. */
+export function rssMiB(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid listening on host:port, from `ss` (undefined if none or unknown). */
+export function listenerPid(host: string, port: number): number | undefined {
+  try {
+    const out = execFileSync('ss', ['-ltnpH', `src ${host}:${port}`], { stdio: 'pipe' }).toString();
+    const m = /pid=(\d+)/.exec(out);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process Faultline started (any deployment): a JVM with our marker or a binary run on a Faultline config. */
+export const isFaultlineProcess = (pid: number) => /-Dfaultline\.component=|\/faultline[^ ]*\/conf\//.test(cmdline(pid));
+
+export function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

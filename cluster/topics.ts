@@ -1,0 +1,40 @@
+// Creates topics idempotently with the cluster's defaults (RF 3, min ISR 2,
+// no unclean election); Kafka's rack-aware assignment spreads replicas over the zones.
+import type { Admin } from 'kafkajs';
+import type { TopicSpec } from '../pipeline/contract/index.js';
+import { kafka } from './probes.js';
+import type { Topology } from './topology.js';
+
+export interface TopicOptions {
+  replicationFactor?: number;
+  minInsyncReplicas?: number;
+  uncleanLeaderElection?: boolean;
+}
+
+export async function ensureTopics(t: Topology, specs: (TopicSpec & TopicOptions)[], admin?: Admin): Promise<string[]> {
+  const own = !admin;
+  const a = admin ?? kafka(t).admin();
+  if (own) await a.connect();
+  try {
+    const existing = new Set(await a.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.name));
+    if (missing.length) {
+      await a.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.name,
+          numPartitions: s.partitions,
+          replicationFactor: s.replicationFactor ?? t.defaults.replicationFactor,
+          configEntries: Object.entries({
+            'min.insync.replicas': String(s.minInsyncReplicas ?? t.defaults.minInsyncReplicas),
+            'unclean.leader.election.enable': String(s.uncleanLeaderElection ?? t.defaults.uncleanLeaderElection),
+            ...s.config,
+          }).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+    return missing.map((s) => s.name);
+  } finally {
+    if (own) await a.disconnect();
+  }
+}

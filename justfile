@@ -1,0 +1,60 @@
+# Faultline: prove a Kafka deployment and its pipeline lose and duplicate nothing under failure.
+# Every recipe is a thin call into TypeScript; `npx just <recipe>` after `npm ci`.
+
+export PATH := justfile_directory() + "/node_modules/.bin:" + env_var('PATH')
+export NODE_OPTIONS := "--no-warnings=ExperimentalWarning"
+
+# list the recipes
+default:
+    @just --list --unsorted
+
+# fetch and build every artifact into ~/.cache/faultline (idempotent)
+[group('cluster')]
+setup:
+    tsx cluster/cli.ts setup
+
+# set up, start the 3-zone cluster and observability, print status and URLs (--coordination kraft)
+[group('cluster')]
+deploy *args:
+    tsx cluster/cli.ts deploy {{args}}
+
+# per-zone processes and cluster health
+[group('cluster')]
+status:
+    tsx cluster/cli.ts status
+
+# stop everything gracefully; data is kept
+[group('cluster')]
+down:
+    tsx cluster/cli.ts down
+
+# stop everything and wipe the deployment's data (the download cache stays)
+[group('cluster')]
+clean:
+    tsx cluster/cli.ts clean
+
+# the last lines of one component's log (-f to follow)
+[group('cluster')]
+logs component *args:
+    tsx cluster/cli.ts logs {{component}} {{args}}
+
+# type-check, unit tests, then live tests against a real cluster (ZooKeeper, then KRaft)
+[group('test')]
+test: typecheck test-unit test-live
+
+# type-check every module
+[group('test')]
+typecheck:
+    tsc --noEmit
+
+# pure unit tests (no cluster)
+[group('test')]
+test-unit:
+    node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit
+
+# integration tests against the running system (brings it up and tears down what it started)
+[group('test')]
+test-live:
+    tsx cluster/cli.ts setup
+    FAULTLINE_COORDINATION=zookeeper node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand
+    FAULTLINE_COORDINATION=kraft FAULTLINE_STATE=/var/lib/faultline-test-kraft node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --testPathPattern cluster/
