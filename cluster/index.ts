@@ -8,3 +8,5 @@ export { ProcessesProvider, readDeployment, type ComponentStatus, type Deploymen
 export { partition, isolateZone, healAll, activeRules, ensureChain, CHAIN, type PartitionRule } from './processes/partition.js';
 export { alive, findProcesses, rssMiB } from './processes/supervisor.js';
 export { setup, setupSteps, SetupError } from './setup/setup.js';
+export { Kafka, logLevel, ConfigResourceTypes, CompressionTypes } from './kafkajs.js';
+export type { Admin, Consumer, Producer, KafkaClient, Transaction, Message, EachBatchPayload } from './kafkajs.js';

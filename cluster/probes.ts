@@ -1,6 +1,6 @@
 // Real readiness and health probes: TCP listen, ZooKeeper's `srvr`, Kafka metadata.
 import { connect } from 'node:net';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaClient } from './kafkajs.js';
 import { addr, bootstrapServers, type Endpoint, type Topology } from './topology.js';
 
 export function tcpOpen(e: Endpoint, timeoutMs = 1000): Promise<boolean> {
@@ -55,7 +55,7 @@ export async function zookeeperQuorum(t: Topology): Promise<{ ok: boolean; modes
   return { ok: leaders === 1 && leaders + followers >= Math.floor(t.zookeepers.length / 2) + 1, modes };
 }
 
-export function kafka(t: Topology, clientId = 'faultline-ops', brokers = bootstrapServers(t)): Kafka {
+export function kafka(t: Topology, clientId = 'faultline-ops', brokers = bootstrapServers(t)): KafkaClient {
   return new Kafka({
     clientId,
     brokers,

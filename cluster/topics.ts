@@ -1,6 +1,6 @@
 // Creates topics idempotently with the cluster's defaults (RF 3, min ISR 2,
 // no unclean election); Kafka's rack-aware assignment spreads replicas over the zones.
-import type { Admin } from 'kafkajs';
+import type { Admin } from './kafkajs.js';
 import type { TopicSpec } from '../pipeline/contract/index.js';
 import { kafka } from './probes.js';
 import type { Topology } from './topology.js';

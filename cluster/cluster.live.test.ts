@@ -1,0 +1,210 @@
+// The foundation against the running cluster: real brokers, real ZooKeeper or
+// KRaft, real Prometheus and Tempo. Runs for both coordination modes.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ConfigResourceTypes, CompressionTypes } from './kafkajs.js';
+import { PIPELINE_TOPICS } from '../pipeline/contract/index.js';
+import { activeRules, clusterHealth, ensureTopics, healAll, kafka, partition, waitFor, zoneOf, zookeeperQuorum } from './index.js';
+import { connectAs, coordination, iptablesRules, liveTopology, promQuery, provider } from '../test/live.js';
+
+const t = liveTopology();
+
+describe(`cluster (${coordination})`, () => {
+  test('acks=all produce and consume round-trip every record', async () => {
+    const topic = `test.roundtrip.${randomUUID().slice(0, 8)}`;
+    await ensureTopics(t, [{ name: topic, partitions: 3 }]);
+    const k = kafka(t, 'test-roundtrip');
+    const producer = k.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const values = Array.from({ length: 300 }, (_, i) => `v-${i}-${randomUUID()}`);
+    await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: values.map((value) => ({ key: value, value })) });
+    await producer.disconnect();
+
+    const consumer = k.consumer({ groupId: `g-${randomUUID()}`, readUncommitted: false });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen = new Set<string>();
+    await consumer.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) });
+    await waitFor('all records consumed', () => seen.size === values.length, { timeoutMs: 60_000 });
+    await consumer.disconnect();
+    expect([...seen].sort()).toEqual([...values].sort());
+  });
+
+  test('every pipeline topic has RF 3, min ISR 2, and replicas in three distinct racks', async () => {
+    const admin = kafka(t).admin();
+    await admin.connect();
+    try {
+      const brokers = t.brokers.map((b) => String(b.id));
+      const cfg = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: brokers.map((name) => ({ type: ConfigResourceTypes.BROKER, name, configNames: ['broker.rack'] })),
+      });
+      const rackOf = new Map(cfg.resources.map((r) => [Number(r.resourceName), r.configEntries.find((e) => e.configName === 'broker.rack')?.configValue]));
+      expect([...rackOf.values()].sort()).toEqual(['zone-a', 'zone-b', 'zone-c']);
+
+      const names = PIPELINE_TOPICS.map((s) => s.name);
+      const meta = await admin.fetchTopicMetadata({ topics: names });
+      for (const topic of meta.topics) {
+        expect(topic.partitions).toHaveLength(PIPELINE_TOPICS.find((s) => s.name === topic.name)!.partitions);
+        for (const p of topic.partitions) {
+          expect(p.replicas).toHaveLength(3);
+          expect(new Set(p.replicas.map((r) => rackOf.get(r))).size).toBe(3);
+        }
+      }
+      const topicCfg = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['min.insync.replicas', 'unclean.leader.election.enable'] })),
+      });
+      for (const r of topicCfg.resources) {
+        const get = (n: string) => r.configEntries.find((e) => e.configName === n)?.configValue;
+        expect([r.resourceName, get('min.insync.replicas'), get('unclean.leader.election.enable')]).toEqual([r.resourceName, '2', 'false']);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  test('coordination is healthy: one ZooKeeper leader, or a KRaft quorum with a leader', async () => {
+    if (coordination === 'zookeeper') {
+      const q = await zookeeperQuorum(t);
+      expect(q.ok).toBe(true);
+      expect(Object.values(q.modes).filter((m) => m === 'leader')).toHaveLength(1);
+    } else {
+      const leaders = await waitFor(
+        'a KRaft leader in the controllers metrics',
+        async () => {
+          const r = await promQuery(t, 'kafka_server_raft_metrics_current_state_leader == 1');
+          return r.length === 1 ? r : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 2000 },
+      );
+      expect(leaders).toHaveLength(1);
+    }
+  });
+
+  test('Prometheus scrapes every target and holds real broker metrics', async () => {
+    const expectedJobs = ['prometheus', 'tempo', 'kafka', coordination === 'zookeeper' ? 'zookeeper' : 'kraft-controller'];
+    const up = await waitFor(
+      'every target up',
+      async () => {
+        const r = await promQuery(t, 'up');
+        const jobs = new Set(r.map((s) => s.metric.job));
+        return expectedJobs.every((j) => jobs.has(j)) && r.filter((s) => s.metric.job !== 'pipeline').every((s) => s.value[1] === '1') ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 2000 },
+    );
+    expect(up!.filter((s) => s.metric.job === 'kafka')).toHaveLength(3);
+    const urp = await promQuery(t, 'kafka_server_replicamanager_underreplicatedpartitions');
+    expect(urp.map((s) => s.metric.zone).sort()).toEqual(['zone-a', 'zone-b', 'zone-c']);
+    expect(await promQuery(t, 'kafka_server_replicamanager_isrshrinkspersec_total')).toHaveLength(3);
+    expect(await promQuery(t, 'kafka_controller_kafkacontroller_activecontrollercount')).not.toHaveLength(0);
+  });
+
+  test('Tempo returns by id a trace sent to it over OTLP', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'faultline-test' } }] },
+          scopeSpans: [
+            {
+              scope: { name: 'faultline-test' },
+              spans: [
+                {
+                  traceId,
+                  spanId: randomBytes(8).toString('hex'),
+                  name: 'foundation-probe',
+                  kind: 1,
+                  startTimeUnixNano: String(now - 5_000_000n),
+                  endTimeUnixNano: String(now),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const r = await fetch(`http://${t.ops.tempo.otlpHttp.host}:${t.ops.tempo.otlpHttp.port}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(r.status).toBe(200);
+    const trace = await waitFor(
+      `trace ${traceId} in Tempo`,
+      async () => {
+        const q = await fetch(`http://${t.ops.tempo.http.host}:${t.ops.tempo.http.port}/api/traces/${traceId}`, { headers: { accept: 'application/json' } });
+        return q.ok ? ((await q.json()) as unknown) : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    expect(JSON.stringify(trace)).toContain('foundation-probe');
+  });
+
+  test('SIGKILL one broker: acks=all still succeeds, Prometheus sees under-replication, the ISR comes back to 3', async () => {
+    const p = provider();
+    const topic = `test.brokerkill.${randomUUID().slice(0, 8)}`;
+    await ensureTopics(t, [{ name: topic, partitions: 3 }]);
+    const victim = 'broker-c';
+    const victimId = t.brokers.find((b) => b.zone.name === 'zone-c')!.id;
+    const k = kafka(t, 'test-brokerkill');
+    const producer = k.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 } });
+    await producer.connect();
+    try {
+      expect(p.kill(victim)).toBeDefined();
+      // the controller notices the dead broker (session timeout), shrinks ISRs to 2 = min ISR
+      await waitFor('the killed broker to leave the metadata', async () => !(await clusterHealth(t)).brokersOnline.includes(victimId), {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      });
+      const acked = await producer.send({ topic, acks: -1, messages: Array.from({ length: 100 }, (_, i) => ({ value: `after-kill-${i}` })) });
+      expect(acked.every((r) => r.errorCode === 0)).toBe(true);
+      const urp = await waitFor(
+        'under-replicated partitions in Prometheus',
+        async () => {
+          const r = await promQuery(t, 'sum(kafka_server_replicamanager_underreplicatedpartitions)');
+          return r.length && Number(r[0]!.value[1]) > 0 ? Number(r[0]!.value[1]) : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 2000 },
+      );
+      expect(urp).toBeGreaterThan(0);
+    } finally {
+      p.restart(victim);
+      await producer.disconnect();
+    }
+    await waitFor(
+      'ISR back to 3 on every partition',
+      async () => {
+        const h = await clusterHealth(t);
+        return h.brokersOnline.includes(victimId) && h.underReplicated.length === 0;
+      },
+      { timeoutMs: 180_000, intervalMs: 2000 },
+    );
+    const admin = kafka(t).admin();
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.disconnect();
+    for (const part of meta.topics[0]!.partitions) expect(part.isr).toHaveLength(3);
+  });
+
+  test('the zone-partition primitive cuts zone-a -> zone-c, leaves zone-a -> zone-b, and is removed afterwards', () => {
+    const a = zoneOf(t, 'zone-a');
+    const c = zoneOf(t, 'zone-c');
+    const brokerB = t.brokers.find((b) => b.zone.name === 'zone-b')!.listener;
+    const brokerC = t.brokers.find((b) => b.zone.name === 'zone-c')!.listener;
+    expect(connectAs(a.user, brokerC.host, brokerC.port)).toBe(true);
+    try {
+      partition(a, c, { symmetric: false });
+      expect(activeRules()).toHaveLength(1);
+      expect(connectAs(a.user, brokerC.host, brokerC.port, 2)).toBe(false);
+      expect(connectAs(a.user, brokerB.host, brokerB.port)).toBe(true);
+      // the harness runs as root, outside every zone: it still reaches zone-c
+      expect(connectAs('root', brokerC.host, brokerC.port)).toBe(true);
+    } finally {
+      healAll();
+    }
+    expect(activeRules()).toHaveLength(0);
+    expect(iptablesRules()).not.toMatch(/--uid-owner/);
+    expect(connectAs(a.user, brokerC.host, brokerC.port)).toBe(true);
+  });
+});

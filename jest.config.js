@@ -1,0 +1,24 @@
+// Two projects: `unit` (pure functions, no cluster) and `live` (against the running system).
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  testPathIgnorePatterns: ['/node_modules/', '/reports/out/'],
+};
+
+export default {
+  // live tests wait on real recovery (session timeouts, ISR catch-up); each bounds its own waits
+  testTimeout: 240_000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.live\\.test\\.ts$'] },
+    {
+      ...common,
+      displayName: 'live',
+      testMatch: ['<rootDir>/**/*.live.test.ts'],
+      globalSetup: '<rootDir>/test/live-setup.js',
+      globalTeardown: '<rootDir>/test/live-teardown.js',
+      slowTestThreshold: 60,
+    },
+  ],
+};

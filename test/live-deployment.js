@@ -1,0 +1,53 @@
+// Brings up the deployment the live tests need and puts things back afterwards:
+// a deployment that was already running is reused and left running; one the
+// tests started is stopped (or wiped, for the KRaft test directory).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const DEFAULT_STATE = '/var/lib/faultline';
+const MARK = '/tmp/faultline-live-test.json';
+
+function running(state) {
+  const run = join(state, 'run');
+  if (!existsSync(run)) return false;
+  return readdirSync(run).some((f) => {
+    const pid = Number(readFileSync(join(run, f), 'utf8'));
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(state);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function cli(args, env) {
+  execFileSync('node_modules/.bin/tsx', ['cluster/cli.ts', ...args], { stdio: 'inherit', env: { ...process.env, ...env } });
+}
+
+export function up() {
+  const coordination = process.env.FAULTLINE_COORDINATION ?? 'zookeeper';
+  const state = process.env.FAULTLINE_STATE ?? DEFAULT_STATE;
+  const isDefault = state === DEFAULT_STATE;
+  const mark = { coordination, state, startedByTests: false, stoppedDefault: false };
+  if (!isDefault && running(DEFAULT_STATE)) {
+    // same ports: the default deployment steps aside for this one and comes back after
+    console.log(`live tests: stopping the deployment in ${DEFAULT_STATE} for the ${coordination} run; it is restarted afterwards`);
+    cli(['down'], { FAULTLINE_STATE: DEFAULT_STATE });
+    mark.stoppedDefault = true;
+  }
+  if (!isDefault) rmSync(state, { recursive: true, force: true });
+  if (!running(state)) mark.startedByTests = true;
+  writeFileSync(MARK, JSON.stringify(mark));
+  cli(['deploy', '--skip-setup', '--coordination', coordination], { FAULTLINE_STATE: state });
+}
+
+export function down() {
+  if (!existsSync(MARK)) return;
+  const mark = JSON.parse(readFileSync(MARK, 'utf8'));
+  rmSync(MARK, { force: true });
+  const isDefault = mark.state === DEFAULT_STATE;
+  if (!isDefault) cli(['clean'], { FAULTLINE_STATE: mark.state });
+  else if (mark.startedByTests) cli(['down'], { FAULTLINE_STATE: mark.state });
+  if (mark.stoppedDefault) cli(['deploy', '--skip-setup'], { FAULTLINE_STATE: DEFAULT_STATE });
+}

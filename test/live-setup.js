@@ -1,0 +1,4 @@
+import { up } from './live-deployment.js';
+export default async function () {
+  up();
+}

@@ -1,0 +1,4 @@
+import { down } from './live-deployment.js';
+export default async function () {
+  down();
+}
