@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, CompressionTypes } from './kafkajs.js';
 import { PIPELINE_TOPICS } from '../pipeline/contract/index.js';
-import { activeRules, clusterHealth, ensureTopics, healAll, kafka, partition, waitFor, zoneOf, zookeeperQuorum } from './index.js';
+import { activeRules, cacheLayout, clusterHealth, kraftQuorum, paths, ensureTopics, healAll, kafka, partition, waitFor, zoneOf, zookeeperQuorum } from './index.js';
 import { connectAs, coordination, iptablesRules, liveTopology, promQuery, provider } from '../test/live.js';
 
 const t = liveTopology();
@@ -69,15 +69,12 @@ describe(`cluster (${coordination})`, () => {
       expect(q.ok).toBe(true);
       expect(Object.values(q.modes).filter((m) => m === 'leader')).toHaveLength(1);
     } else {
-      const leaders = await waitFor(
-        'a KRaft leader in the controllers metrics',
-        async () => {
-          const r = await promQuery(t, 'kafka_server_raft_metrics_current_state_leader == 1');
-          return r.length === 1 ? r : undefined;
-        },
-        { timeoutMs: 60_000, intervalMs: 2000 },
-      );
-      expect(leaders).toHaveLength(1);
+      const q = await waitFor('a KRaft quorum leader', () => {
+        const r = kraftQuorum(t, cacheLayout(paths().cache).kafkaLibs);
+        return r.leaderId > 0 ? r : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 2000 });
+      expect([...q!.voters].sort()).toEqual(t.controllers.map((c) => c.id).sort());
+      expect(t.controllers.map((c) => c.id)).toContain(q!.leaderId);
     }
   });
 

@@ -1,5 +1,7 @@
 // Real readiness and health probes: TCP listen, ZooKeeper's `srvr`, Kafka metadata.
+import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { Kafka, logLevel, type Admin, type KafkaClient } from './kafkajs.js';
 import { addr, bootstrapServers, type Endpoint, type Topology } from './topology.js';
 
@@ -102,4 +104,25 @@ export async function clusterHealth(t: Topology, admin?: Admin): Promise<Cluster
   } finally {
     if (own) await a.disconnect();
   }
+}
+
+export interface KraftQuorum {
+  leaderId: number;
+  voters: number[];
+  highWatermark: number;
+}
+
+/** The KRaft quorum as Kafka's own MetadataQuorumCommand describes it (via a broker). */
+export function kraftQuorum(t: Topology, kafkaLibs: string): KraftQuorum {
+  const out = execFileSync(
+    'java',
+    ['-Xmx128m', '-cp', join(kafkaLibs, '*'), 'org.apache.kafka.tools.MetadataQuorumCommand', '--bootstrap-server', bootstrapServers(t).join(','), 'describe', '--status'],
+    { stdio: 'pipe', timeout: 60_000 },
+  ).toString();
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(out)?.[1]?.trim() ?? '';
+  // 3.9 prints voters as JSON objects ({"id": 11, ...}); older versions as a plain id list
+  const raw = field('CurrentVoters');
+  const ids = [...raw.matchAll(/"id":\s*(\d+)/g)].map((m) => Number(m[1]));
+  const voters = ids.length ? ids : [...raw.matchAll(/\d+/g)].map((m) => Number(m[0]));
+  return { leaderId: Number(field('LeaderId')), voters, highWatermark: Number(field('HighWatermark')) };
 }

@@ -4,6 +4,7 @@ import type { Admin } from './kafkajs.js';
 import type { TopicSpec } from '../pipeline/contract/index.js';
 import { kafka } from './probes.js';
 import type { Topology } from './topology.js';
+import { waitFor } from './wait.js';
 
 export interface TopicOptions {
   replicationFactor?: number;
@@ -20,7 +21,8 @@ export async function ensureTopics(t: Topology, specs: (TopicSpec & TopicOptions
     const missing = specs.filter((s) => !existing.has(s.name));
     if (missing.length) {
       await a.createTopics({
-        waitForLeaders: true,
+        // kafkajs' own leader wait fails on KRaft while metadata propagates; wait below instead
+        waitForLeaders: false,
         topics: missing.map((s) => ({
           topic: s.name,
           numPartitions: s.partitions,
@@ -33,6 +35,15 @@ export async function ensureTopics(t: Topology, specs: (TopicSpec & TopicOptions
         })),
       });
     }
+    const names = specs.map((s) => s.name);
+    await waitFor(
+      `leaders for ${names.join(', ')}`,
+      async () => {
+        const meta = await a.fetchTopicMetadata({ topics: names });
+        return meta.topics.length === names.length && meta.topics.every((tp) => tp.partitions.length > 0 && tp.partitions.every((p) => p.leader >= 0));
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     return missing.map((s) => s.name);
   } finally {
     if (own) await a.disconnect();

@@ -36,7 +36,8 @@ export function up() {
     cli(['down'], { FAULTLINE_STATE: DEFAULT_STATE });
     mark.stoppedDefault = true;
   }
-  if (!isDefault) rmSync(state, { recursive: true, force: true });
+  // a fresh cluster for a non-default directory: stop whatever ran there, then wipe it
+  if (!isDefault) cli(['clean'], { FAULTLINE_STATE: state });
   if (!running(state)) mark.startedByTests = true;
   writeFileSync(MARK, JSON.stringify(mark));
   cli(['deploy', '--skip-setup', '--coordination', coordination], { FAULTLINE_STATE: state });

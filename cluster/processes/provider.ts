@@ -13,7 +13,7 @@ import { waitFor } from '../wait.js';
 import { ensureChain, healAll } from './partition.js';
 import { brokerConfig, controllerConfig, jmxExporterConfig, jvmArgs, log4jConfig, zookeeperConfig } from './configs.js';
 import { prometheusConfig, tempoConfig } from './ops-configs.js';
-import { alive, rssMiB, Supervisor, tail, type ComponentSpec } from './supervisor.js';
+import { alive, cmdline, findProcesses, rssMiB, Supervisor, tail, type ComponentSpec } from './supervisor.js';
 import { ensureZoneUsers } from './users.js';
 
 export interface Deployment {
@@ -318,6 +318,13 @@ export class ProcessesProvider {
           if (was.running) progress(`${s.name.padEnd(14)} stopped`);
         }),
       );
+    }
+    // anything else still running on this deployment's files (e.g. the other
+    // coordination mode's nodes after a crash) is a leftover: it goes too
+    for (const pid of findProcesses(`${this.paths.state}/conf/`)) {
+      progress(`leftover pid ${pid} (${cmdline(pid).slice(0, 80)}) killed`);
+      process.kill(pid, 'SIGCONT');
+      process.kill(pid, 'SIGKILL');
     }
   }
 
