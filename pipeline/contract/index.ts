@@ -1,2 +1,4 @@
-// Public surface of the pipeline contract: topics (and, with the pipeline, the event schema).
+// Public surface of the pipeline contract: event schema, topics, header names.
 export { TOPICS, PIPELINE_TOPICS, type TopicSpec } from './topics.js';
+export { LogEvent, ProcessedEvent, LEVELS, LIMITS, validateEvent, recordKey, type Level, type Refusal, type Validation } from './event.js';
+export { HEADERS } from './headers.js';
