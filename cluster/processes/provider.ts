@@ -234,7 +234,7 @@ export class ProcessesProvider {
     await waitFor(
       what,
       async () => {
-        dead = specs.find((s) => !this.supervisor.state(s).running);
+        dead = specs.find((s) => this.supervisor.exited(s));
         if (dead) return true;
         return check();
       },

@@ -42,6 +42,16 @@ export class Supervisor {
     return { pid, running: isOurs(pid, spec.marker) };
   }
 
+  /**
+   * True once the process we started has exited. Judged on the pid alone: while
+   * setpriv execs into the component, /proc/<pid>/cmdline can read empty for a moment.
+   */
+  exited(spec: ComponentSpec): boolean {
+    const f = this.pidFile(spec.name);
+    if (!existsSync(f)) return true;
+    return !alive(Number(readFileSync(f, 'utf8').trim()));
+  }
+
   /** Starts the component unless it already runs; returns its pid. */
   start(spec: ComponentSpec): { pid: number; started: boolean } {
     const s = this.state(spec);

@@ -1,0 +1,110 @@
+// Ingest against the real cluster over real HTTP: what the reply says was
+// stored is exactly what logs.raw holds; refused events are nowhere.
+import { randomUUID } from 'node:crypto';
+import { bootstrapServers, kafka, waitFor } from '../../cluster/index.js';
+import { LIMITS, TOPICS } from '../contract/index.js';
+import { liveTopology } from '../../test/live.js';
+import { IngestConfig, startIngest, type RunningIngest } from './index.js';
+
+const t = liveTopology();
+let ingest: RunningIngest;
+const run = randomUUID().slice(0, 8);
+
+beforeAll(async () => {
+  ingest = await startIngest(IngestConfig.parse({ port: 0, brokers: bootstrapServers(t).join(','), zone: 'zone-a' }));
+});
+afterAll(async () => ingest?.close());
+
+const event = (i: number, over: Record<string, unknown> = {}) => ({
+  id: `it-${run}-${i}`,
+  service: ['checkout', 'search', 'auth'][i % 3],
+  level: ['debug', 'info', 'warn', 'error'][i % 4],
+  message: `event ${i}`,
+  timestamp: new Date().toISOString(),
+  latencyMs: i % 500,
+  ...over,
+});
+
+const post = (body: string, contentType = 'application/json') =>
+  fetch(`${ingest.url}/v1/events`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+/** Every record of logs.raw whose key starts with `prefix`, counted, read up to the end offsets of now. */
+async function readRawIds(prefix: string): Promise<Map<string, number>> {
+  const admin = kafka(t).admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(TOPICS.raw);
+  await admin.disconnect();
+  const consumer = kafka(t, 'test-ingest-reader').consumer({ groupId: `test-ingest-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.raw, fromBeginning: true });
+  const counts = new Map<string, number>();
+  const next = new Map<number, bigint>();
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      next.set(partition, BigInt(message.offset) + 1n);
+      const id = message.key?.toString() ?? '';
+      if (id.startsWith(prefix)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    },
+  });
+  await waitFor(
+    'the reader to reach the end of every logs.raw partition',
+    () => ends.every((e) => BigInt(e.high) === BigInt(e.low) || (next.get(e.partition) ?? 0n) >= BigInt(e.high)),
+    { timeoutMs: 90_000 },
+  );
+  await consumer.disconnect();
+  return counts;
+}
+
+test('a few thousand valid events mixed with invalid ones: the valid are stored once each, the invalid refused with reasons and stored nowhere', async () => {
+  const accepted: string[] = [];
+  const refusedIds: string[] = [];
+  const n = 3000;
+  for (let start = 0; start < n; start += 500) {
+    const batch: unknown[] = [];
+    for (let i = start; i < start + 500; i++) {
+      if (i % 10 === 3) batch.push(event(i, { level: 'fatal' }));
+      else if (i % 10 === 7) batch.push(event(i, { latencyMs: 'slow' }));
+      else batch.push(event(i));
+    }
+    const r = await post(JSON.stringify(batch));
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { accepted: string[]; refused: { index: number; id?: string; reason: string; detail: string }[] };
+    accepted.push(...body.accepted);
+    refusedIds.push(...body.refused.map((x) => x.id!));
+    expect(body.refused.every((x) => x.reason === 'invalid_enum_value' || x.reason === 'invalid_type')).toBe(true);
+    expect(body.refused.find((x) => x.id === `it-${run}-${start + 3}`)?.detail).toMatch(/^level:/);
+    expect(body.refused.find((x) => x.id === `it-${run}-${start + 7}`)?.detail).toMatch(/^latencyMs:/);
+  }
+  expect(accepted).toHaveLength(n * 0.8);
+  expect(refusedIds).toHaveLength(n * 0.2);
+  const counts = await readRawIds(`it-${run}-`);
+  expect([...counts.keys()].sort()).toEqual([...accepted].sort());
+  expect([...counts.values()].every((c) => c === 1)).toBe(true);
+  for (const id of refusedIds) expect(counts.has(id)).toBe(false);
+});
+
+test('bad requests get a clear 4xx, write nothing, and the server stays up', async () => {
+  const cases: [string, Promise<Response>, number, string][] = [
+    ['malformed JSON', post('[{"id": "x",'), 400, 'malformed_json'],
+    ['not an array', post(JSON.stringify(event(1))), 400, 'not_an_array'],
+    ['empty batch', post('[]'), 400, 'empty_batch'],
+    ['wrong content type', post(JSON.stringify([event(1)]), 'text/plain'), 415, 'unsupported_media_type'],
+    ['oversized body', post(JSON.stringify([event(1, { message: 'x'.repeat(LIMITS.bodyBytes) })])), 413, 'body_too_large'],
+    ['huge batch', post(JSON.stringify(Array.from({ length: LIMITS.batchEvents + 1 }, (_, i) => ({ id: `h${i}` })))), 413, 'batch_too_large'],
+    ['all invalid', post(JSON.stringify([{ id: `bad-${run}`, level: 'loud' }])), 422, 'all_refused'],
+  ];
+  for (const [what, response, status, error] of cases) {
+    const r = await response;
+    const body = (await r.json()) as { error: string; message: string; accepted: string[] };
+    expect([what, r.status, body.error]).toEqual([what, status, error]);
+    expect(body.message.length).toBeGreaterThan(10);
+    expect(body.accepted).toEqual([]);
+  }
+  const dup = await post(JSON.stringify([event(9001), event(9001)]));
+  const dupBody = (await dup.json()) as { accepted: string[]; refused: { reason: string }[] };
+  expect(dupBody.accepted).toEqual([`it-${run}-9001`]);
+  expect(dupBody.refused.map((r) => r.reason)).toEqual(['duplicate_in_batch']);
+  expect((await fetch(`${ingest.url}/healthz`)).status).toBe(200);
+  const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+  expect(metrics).toMatch(/faultline_ingest_events_total\{outcome="refused",stage="ingest",zone="zone-a"\} \d+/);
+});

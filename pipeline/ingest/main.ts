@@ -1,0 +1,19 @@
+// Entry point of the ingest stage: read the environment once, start, stop gracefully on SIGTERM/SIGINT.
+import { readEnv } from './config.js';
+import { startIngest } from './server.js';
+
+const cfg = readEnv();
+const ingest = await startIngest(cfg);
+console.log(`ingest (${cfg.zone}) listening on ${ingest.url}, writing to ${cfg.topic}`);
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => {
+    console.log(`ingest: ${sig}, flushing in-flight sends`);
+    ingest.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(`ingest: shutdown failed: ${String(e)}`);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,67 @@
+// Builds the ingest stage from its config: idempotent acks=all producer,
+// batcher, metrics, HTTP server; `close` flushes in-flight sends first.
+import type { Server } from 'node:http';
+import kafkajs from 'kafkajs';
+import { ingestMetrics, stageRegistry } from '../telemetry/index.js';
+import { ingestApp } from './app.js';
+import { Batcher } from './batcher.js';
+import type { IngestConfig } from './config.js';
+
+export interface RunningIngest {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startIngest(cfg: IngestConfig): Promise<RunningIngest> {
+  const kafka = new kafkajs.Kafka({
+    clientId: `ingest-${cfg.zone}`,
+    brokers: cfg.brokers,
+    logLevel: kafkajs.logLevel.ERROR,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
+  });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: cfg.maxInFlight, allowAutoTopicCreation: false });
+  let connected = false;
+  producer.on(producer.events.CONNECT, () => (connected = true));
+  producer.on(producer.events.DISCONNECT, () => (connected = false));
+  await producer.connect();
+
+  const registry = stageRegistry('ingest', cfg.zone);
+  const m = ingestMetrics(registry);
+  const batcher = new Batcher(producer, { topic: cfg.topic, maxBatch: cfg.maxBatch, lingerMs: cfg.lingerMs, maxPending: cfg.maxPending, maxInFlight: cfg.maxInFlight }, (s) => {
+    m.sendSeconds.observe(s.ms / 1000);
+    m.batchSize.observe(s.records);
+    if (!s.ok) m.events.inc({ outcome: 'failed' }, s.records);
+  });
+  const app = ingestApp({
+    batcher,
+    healthy: () => connected,
+    metrics: {
+      contentType: registry.contentType,
+      body: () => {
+        m.pending.set(batcher.pending);
+        return registry.metrics();
+      },
+    },
+    onResult: (r) => {
+      m.requests.inc({ code: String(r.status) });
+      if (r.accepted) m.events.inc({ outcome: 'accepted' }, r.accepted);
+      if (r.refused) m.events.inc({ outcome: 'refused' }, r.refused);
+    },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(cfg.port, cfg.host, () => resolve(s));
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+  return {
+    url: `http://${cfg.host}:${port}`,
+    async close() {
+      // stop taking requests, let in-flight sends finish, then disconnect
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      await batcher.drain();
+      await producer.disconnect();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
