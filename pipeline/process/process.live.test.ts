@@ -1,0 +1,154 @@
+// The process stage against the real cluster: a processor SIGKILLed mid-stream
+// and restarted still yields every valid event exactly once (read_committed),
+// and poison records land in the DLQ with their reason.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { bootstrapServers, ensureTopics, kafka, waitFor } from '../../cluster/index.js';
+import { HEADERS } from '../contract/index.js';
+import { liveTopology } from '../../test/live.js';
+import { readTopicToEnd } from '../../test/read-topic.js';
+
+const t = liveTopology();
+const run = randomUUID().slice(0, 8);
+const topicsFor = (id: string) => ({ input: `test.raw.${id}`, output: `test.processed.${id}`, dlq: `test.dlq.${id}` });
+const topics = topicsFor(run);
+const children: ChildProcess[] = [];
+
+function startProcessor(env: Record<string, string> = {}, topics = topicsFor(run)): ChildProcess {
+  const child = spawn('node_modules/.bin/tsx', ['pipeline/process/main.ts'], {
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: bootstrapServers(t).join(','),
+      PROCESS_GROUP: `test-process-${topics.input}`,
+      PROCESS_INPUT: topics.input,
+      PROCESS_OUTPUT: topics.output,
+      PROCESS_DLQ: topics.dlq,
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+const event = (i: number) =>
+  JSON.stringify({ id: `p-${run}-${i}`, service: 'checkout', level: i % 7 ? 'info' : 'error', message: i % 5 ? 'ok' : 'upstream timeout', timestamp: new Date().toISOString(), latencyMs: i });
+
+test('SIGKILL mid-stream and restart: every valid event exactly once in the output, poison in the DLQ with its reason', async () => {
+  await ensureTopics(t, [
+    { name: topics.input, partitions: 6 },
+    { name: topics.output, partitions: 6 },
+    { name: topics.dlq, partitions: 3 },
+  ]);
+  const producer = kafka(t, 'test-process-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const total = 4000;
+  const poison = new Set<number>([17, 1234, 3999]);
+  const send = async (from: number, to: number) => {
+    const messages = [];
+    for (let i = from; i < to; i++) messages.push({ key: `p-${run}-${i}`, value: poison.has(i) ? (i === 17 ? '{not json' : JSON.stringify({ id: `p-${run}-${i}`, level: 'loud' })) : event(i) });
+    await producer.send({ topic: topics.input, acks: -1, messages });
+  };
+
+  let proc = startProcessor();
+  await send(0, 1000);
+  // let the first processor commit something, then kill it in the middle of the stream
+  await waitFor('the first processor to commit output', async () => (await outputCount()) > 0, { timeoutMs: 90_000, intervalMs: 500 });
+  await send(1000, 2500);
+  proc.kill('SIGKILL');
+  await send(2500, total);
+  proc = startProcessor();
+
+  const expected = total - poison.size;
+  await waitCaughtUp(topics.input);
+  const records = await readTopicToEnd(t, topics.output);
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
+  const dups = [...counts].filter(([, c]) => c > 1);
+  expect(dups).toEqual([]);
+  expect(counts.size).toBe(expected);
+  for (const i of poison) expect(counts.has(`p-${run}-${i}`)).toBe(false);
+  const first = JSON.parse(records[0]!.value) as { severity: number; category: string; source: { partition: number } };
+  expect(typeof first.severity).toBe('number');
+  expect(first.source.partition).toBeGreaterThanOrEqual(0);
+
+  const dlq = await readTopicToEnd(t, topics.dlq);
+  expect(dlq.map((r) => r.key).sort()).toEqual([...poison].map((i) => `p-${run}-${i}`).sort());
+  expect(dlq.find((r) => r.key === `p-${run}-17`)!.headers[HEADERS.dlqReason]).toMatch(/^not JSON/);
+  expect(dlq.find((r) => r.key === `p-${run}-1234`)!.headers[HEADERS.dlqReason]).toMatch(/^schema: /);
+  await producer.disconnect();
+  proc.kill('SIGTERM');
+});
+
+/** The final phase: the processor's committed offsets reach the end of its input, so nothing more will be written. */
+async function waitCaughtUp(input: string): Promise<void> {
+  const admin = kafka(t).admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(input);
+    await waitFor(
+      `the processor of ${input} to commit up to the end of its input`,
+      async () => {
+        const [c] = await admin.fetchOffsets({ groupId: `test-process-${input}`, topics: [input] });
+        return ends.every((e) => BigInt(c!.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1') >= BigInt(e.high));
+      },
+      { timeoutMs: 180_000, intervalMs: 500 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function outputCount(): Promise<number> {
+  const admin = kafka(t).admin();
+  await admin.connect();
+  try {
+    const offs = await admin.fetchOffsets({ groupId: `test-process-${topics.input}`, topics: [topics.input] });
+    return offs[0]!.partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Feeds `n` valid events, crashes the processor between its produce and its commit, restarts it, and counts the output per id. */
+async function crashBetweenProduceAndCommit(exactlyOnce: boolean): Promise<{ counts: Map<string, number>; expected: number }> {
+  const id = `${run}-${exactlyOnce ? 'eos' : 'alo'}`;
+  const tp = topicsFor(id);
+  await ensureTopics(t, [
+    { name: tp.input, partitions: 3 },
+    { name: tp.output, partitions: 3 },
+    { name: tp.dlq, partitions: 1 },
+  ]);
+  const producer = kafka(t, 'test-process-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const n = 1500;
+  await producer.send({ topic: tp.input, acks: -1, messages: Array.from({ length: n }, (_, i) => ({ key: `c-${id}-${i}`, value: event(i).replace(`p-${run}-${i}`, `c-${id}-${i}`) })) });
+  await producer.disconnect();
+  const mode = { PROCESS_EXACTLY_ONCE: String(exactlyOnce) };
+  const crashing = startProcessor({ ...mode, PROCESS_CRASH_AFTER_BATCHES: '1' }, tp);
+  const code = await new Promise<number | null>((resolve) => crashing.once('exit', resolve));
+  expect(code).toBe(137);
+  const proc = startProcessor(mode, tp);
+  await waitCaughtUp(tp.input);
+  const records = await readTopicToEnd(t, tp.output);
+  proc.kill('SIGTERM');
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
+  return { counts, expected: n };
+}
+
+test('a crash between produce and commit: exactly-once leaves no duplicate', async () => {
+  const { counts, expected } = await crashBetweenProduceAndCommit(true);
+  expect(counts.size).toBe(expected);
+  expect([...counts.values()].filter((c) => c > 1)).toHaveLength(0);
+});
+
+test('negative control: the same crash with exactly-once off duplicates the batch, and the count shows it', async () => {
+  const { counts, expected } = await crashBetweenProduceAndCommit(false);
+  expect(counts.size).toBe(expected);
+  expect([...counts.values()].filter((c) => c > 1).length).toBeGreaterThan(0);
+});
