@@ -1,0 +1,2 @@
+// Public surface of the exactly-once stage loop shared by process and aggregate.
+export { EosStage, headerString, stageEnv, type StageHandler, type StageOptions, type TopicMessages, type OutMessage } from './stage.js';

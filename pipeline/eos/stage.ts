@@ -1,0 +1,203 @@
+// An exactly-once consume-transform-produce stage on kafkajs: each input batch
+// is one Kafka transaction holding the outputs and the consumer offsets.
+// kafkajs has no KIP-447, so the fencing is ours: one transactional producer
+// per input partition (id `<group>-<topic>-<partition>`), initialised on
+// assignment *before* the partition's committed offset is read again, so a
+// zombie's open transaction is resolved before we decide where to resume.
+import kafkajs from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+
+export interface OutMessage {
+  key: string | null;
+  value: string;
+  headers?: Record<string, string>;
+  partition?: number;
+}
+
+export interface TopicMessages {
+  topic: string;
+  messages: OutMessage[];
+}
+
+export interface StageOptions {
+  name: string;
+  brokers: string[];
+  zone: string;
+  groupId: string;
+  inputTopic: string;
+  /** Exactly-once (default). false = at-least-once: produce, then commit offsets (a negative control). */
+  exactlyOnce: boolean;
+  onTransaction?: (t: { records: number; ms: number; outcome: 'commit' | 'abort' }) => void;
+  /**
+   * Fault injection: after this many batches, die (exit 137, as SIGKILL would)
+   * between writing the outputs and committing: the moment that tells
+   * exactly-once from at-least-once.
+   */
+  crashAfterBatches?: number;
+}
+
+export interface StageHandler {
+  /** Called once per (re)assignment of a partition, after fencing, before its first batch. */
+  restore?(partition: number, kafka: Kafka): Promise<void>;
+  /** Pure with respect to Kafka: the outputs of one input batch (state updates stay in memory until commit). */
+  handle(partition: number, messages: KafkaMessage[]): TopicMessages[];
+  /** After a commit / an abort of the batch's transaction. */
+  committed?(partition: number): void;
+  aborted?(partition: number): void;
+}
+
+export class EosStage {
+  readonly kafka: Kafka;
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private plain?: Producer;
+  private readonly producers = new Map<number, Producer>();
+  /** Partitions fenced and re-positioned since the last group join. */
+  private readonly fenced = new Set<number>();
+  private batches = 0;
+
+  constructor(
+    readonly opts: StageOptions,
+    private readonly handler: StageHandler,
+  ) {
+    this.kafka = new kafkajs.Kafka({
+      clientId: `${opts.name}-${opts.zone}`,
+      brokers: opts.brokers,
+      logLevel: kafkajs.logLevel.ERROR,
+      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 3000 },
+    });
+    this.consumer = this.kafka.consumer({
+      groupId: opts.groupId,
+      readUncommitted: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 20_000,
+      maxBytesPerPartition: 1024 * 1024,
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  private async producerFor(partition: number): Promise<Producer> {
+    let p = this.producers.get(partition);
+    if (!p) {
+      p = this.kafka.producer({
+        transactionalId: `${this.opts.groupId}-${this.opts.inputTopic}-${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 30_000,
+        allowAutoTopicCreation: false,
+      });
+      // connect() runs InitProducerId: bumps the epoch, fences any zombie with
+      // this id and completes or aborts its open transaction
+      await p.connect();
+      this.producers.set(partition, p);
+    }
+    return p;
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    if (!this.opts.exactlyOnce) {
+      this.plain = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await this.plain.connect();
+    }
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.fenced.clear());
+    await this.consumer.subscribe({ topic: this.opts.inputTopic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  private async committedOffset(partition: number): Promise<string | undefined> {
+    const [t] = await this.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [this.opts.inputTopic] });
+    const o = t?.partitions.find((p) => p.partition === partition)?.offset;
+    return o === undefined || o === '-1' ? undefined : o;
+  }
+
+  private crashPoint(): void {
+    if (this.opts.crashAfterBatches !== undefined && ++this.batches > this.opts.crashAfterBatches) {
+      console.error(`${this.opts.name}: injected crash after ${this.opts.crashAfterBatches} batches, outputs written, offsets not committed`);
+      process.exit(137);
+    }
+  }
+
+  private async onBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
+    if (!batch.messages.length || !isRunning() || isStale()) return;
+    const partition = batch.partition;
+    if (!this.fenced.has(partition)) {
+      // after (re)assignment: fence first, then trust only the offset committed now
+      if (this.opts.exactlyOnce) await this.producerFor(partition);
+      const committed = await this.committedOffset(partition);
+      await this.handler.restore?.(partition, this.kafka);
+      this.fenced.add(partition);
+      if (committed !== undefined && committed !== batch.firstOffset()) {
+        this.consumer.seek({ topic: batch.topic, partition, offset: committed });
+        return;
+      }
+    }
+    const topicMessages = this.handler.handle(partition, batch.messages).filter((t) => t.messages.length);
+    const records = topicMessages.reduce((s, t) => s + t.messages.length, 0);
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    const t0 = performance.now();
+    if (!this.opts.exactlyOnce) {
+      // at-least-once: a crash between these two steps duplicates the batch
+      if (topicMessages.length) await this.plain!.sendBatch({ acks: -1, topicMessages });
+      this.crashPoint();
+      await this.consumer.commitOffsets([{ topic: batch.topic, partition, offset: next }]);
+      this.handler.committed?.(partition);
+      resolveOffset(batch.lastOffset());
+      return;
+    }
+    const producer = await this.producerFor(partition);
+    const txn = await producer.transaction();
+    try {
+      if (topicMessages.length) await txn.sendBatch({ acks: -1, topicMessages });
+      this.crashPoint();
+      await txn.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic: batch.topic, partitions: [{ partition, offset: next }] }] });
+      await txn.commit();
+      this.handler.committed?.(partition);
+      this.opts.onTransaction?.({ records, ms: performance.now() - t0, outcome: 'commit' });
+    } catch (e) {
+      this.opts.onTransaction?.({ records, ms: performance.now() - t0, outcome: 'abort' });
+      await txn.abort().catch(() => undefined);
+      this.handler.aborted?.(partition);
+      // a fenced or failed producer is dropped; the partition is re-fenced, restored and re-read
+      this.producers.delete(partition);
+      await producer.disconnect().catch(() => undefined);
+      this.fenced.delete(partition);
+      throw e;
+    }
+    resolveOffset(batch.lastOffset());
+    await heartbeat();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect().catch(() => undefined);
+    await Promise.all([...this.producers.values(), ...(this.plain ? [this.plain] : [])].map((p) => p.disconnect().catch(() => undefined)));
+    this.producers.clear();
+    await this.admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Reads one header as a string. */
+export const headerString = (h: KafkaMessage['headers'], name: string): string | undefined => {
+  const v = h?.[name];
+  return Buffer.isBuffer(v) ? v.toString() : typeof v === 'string' ? v : undefined;
+};
+
+/** Stage options shared by every entry point, from the environment (PREFIX_GROUP, PREFIX_INPUT, ...). */
+export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
+  return {
+    brokers: (env.KAFKA_BROKERS ?? '127.0.1.10:9092,127.0.2.10:9092,127.0.3.10:9092').split(','),
+    zone: env.FAULTLINE_ZONE ?? 'zone-a',
+    groupId: env[`${prefix}_GROUP`],
+    inputTopic: env[`${prefix}_INPUT`],
+    outputTopic: env[`${prefix}_OUTPUT`],
+    exactlyOnce: env[`${prefix}_EXACTLY_ONCE`] !== 'false',
+    crashAfterBatches: env[`${prefix}_CRASH_AFTER_BATCHES`] ? Number(env[`${prefix}_CRASH_AFTER_BATCHES`]) : undefined,
+  };
+}
