@@ -17,6 +17,7 @@ export const TOPICS = {
 export const PIPELINE_TOPICS: TopicSpec[] = [
   { name: TOPICS.raw, partitions: 6 },
   { name: TOPICS.processed, partitions: 6 },
-  { name: TOPICS.aggregates, partitions: 3 },
+  // the aggregates are a changelog (latest value per window key): compaction keeps it bounded
+  { name: TOPICS.aggregates, partitions: 3, config: { 'cleanup.policy': 'compact' } },
   { name: TOPICS.dlq, partitions: 3 },
 ];

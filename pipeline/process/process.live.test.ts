@@ -1,39 +1,22 @@
 // The process stage against the real cluster: a processor SIGKILLed mid-stream
 // and restarted still yields every valid event exactly once (read_committed),
 // and poison records land in the DLQ with their reason.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { bootstrapServers, ensureTopics, kafka, waitFor } from '../../cluster/index.js';
+import { ensureTopics, kafka, waitFor } from '../../cluster/index.js';
 import { HEADERS } from '../contract/index.js';
 import { liveTopology } from '../../test/live.js';
 import { readTopicToEnd } from '../../test/read-topic.js';
+import { exitCode, killStages, startStage, waitCaughtUp } from '../../test/stage-process.js';
 
 const t = liveTopology();
 const run = randomUUID().slice(0, 8);
 const topicsFor = (id: string) => ({ input: `test.raw.${id}`, output: `test.processed.${id}`, dlq: `test.dlq.${id}` });
 const topics = topicsFor(run);
-const children: ChildProcess[] = [];
 
-function startProcessor(env: Record<string, string> = {}, topics = topicsFor(run)): ChildProcess {
-  const child = spawn('node_modules/.bin/tsx', ['pipeline/process/main.ts'], {
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: bootstrapServers(t).join(','),
-      PROCESS_GROUP: `test-process-${topics.input}`,
-      PROCESS_INPUT: topics.input,
-      PROCESS_OUTPUT: topics.output,
-      PROCESS_DLQ: topics.dlq,
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
+const startProcessor = (env: Record<string, string> = {}, tp = topics) =>
+  startStage(t, 'pipeline/process/main.ts', { PROCESS_GROUP: `test-process-${tp.input}`, PROCESS_INPUT: tp.input, PROCESS_OUTPUT: tp.output, PROCESS_DLQ: tp.dlq, ...env });
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
+afterAll(killStages);
 
 const event = (i: number) =>
   JSON.stringify({ id: `p-${run}-${i}`, service: 'checkout', level: i % 7 ? 'info' : 'error', message: i % 5 ? 'ok' : 'upstream timeout', timestamp: new Date().toISOString(), latencyMs: i });
@@ -64,7 +47,7 @@ test('SIGKILL mid-stream and restart: every valid event exactly once in the outp
   proc = startProcessor();
 
   const expected = total - poison.size;
-  await waitCaughtUp(topics.input);
+  await waitCaughtUp(t, `test-process-${topics.input}`, topics.input);
   const records = await readTopicToEnd(t, topics.output);
   const counts = new Map<string, number>();
   for (const r of records) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
@@ -83,25 +66,6 @@ test('SIGKILL mid-stream and restart: every valid event exactly once in the outp
   await producer.disconnect();
   proc.kill('SIGTERM');
 });
-
-/** The final phase: the processor's committed offsets reach the end of its input, so nothing more will be written. */
-async function waitCaughtUp(input: string): Promise<void> {
-  const admin = kafka(t).admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(input);
-    await waitFor(
-      `the processor of ${input} to commit up to the end of its input`,
-      async () => {
-        const [c] = await admin.fetchOffsets({ groupId: `test-process-${input}`, topics: [input] });
-        return ends.every((e) => BigInt(c!.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1') >= BigInt(e.high));
-      },
-      { timeoutMs: 180_000, intervalMs: 500 },
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 async function outputCount(): Promise<number> {
   const admin = kafka(t).admin();
@@ -130,10 +94,9 @@ async function crashBetweenProduceAndCommit(exactlyOnce: boolean): Promise<{ cou
   await producer.disconnect();
   const mode = { PROCESS_EXACTLY_ONCE: String(exactlyOnce) };
   const crashing = startProcessor({ ...mode, PROCESS_CRASH_AFTER_BATCHES: '1' }, tp);
-  const code = await new Promise<number | null>((resolve) => crashing.once('exit', resolve));
-  expect(code).toBe(137);
+  expect(await exitCode(crashing)).toBe(137);
   const proc = startProcessor(mode, tp);
-  await waitCaughtUp(tp.input);
+  await waitCaughtUp(t, `test-process-${tp.input}`, tp.input);
   const records = await readTopicToEnd(t, tp.output);
   proc.kill('SIGTERM');
   const counts = new Map<string, number>();

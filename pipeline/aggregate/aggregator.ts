@@ -1,0 +1,97 @@
+// The aggregate stage: logs.processed -> logs.aggregates, exactly-once. The
+// output topic is also the state's changelog (a KTable, as in Kafka Streams):
+// every transaction writes the new value of each window it touched, keyed by
+// window|service|level|input partition; the latest value per key is the
+// aggregate. On (re)assignment a partition's open windows are rebuilt from the
+// committed output, so after any crash output == recomputation from the input.
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { ProcessedEvent, TOPICS } from '../contract/index.js';
+import { EosStage, readToEnd, type StageHandler, type StageOptions } from '../eos/index.js';
+import { addEvent, aggregateKey, emptyAggregate, windowStartOf, type WindowAggregate } from './window.js';
+
+export interface AggregatorOptions extends Omit<StageOptions, 'name'> {
+  outputTopic: string;
+  /** Partitions of the output topic (state of input partition p goes to p mod this). */
+  outputPartitions: number;
+  /** Windows older than this (by event time, behind the newest seen) leave memory; late events re-read them from the changelog. */
+  retainMs: number;
+}
+
+export const defaultAggregatorOptions = (brokers: string[], zone: string): AggregatorOptions => ({
+  brokers,
+  zone,
+  groupId: 'faultline-aggregate',
+  inputTopic: TOPICS.processed,
+  outputTopic: TOPICS.aggregates,
+  outputPartitions: 3,
+  exactlyOnce: true,
+  retainMs: 10 * 60_000,
+});
+
+export class Aggregator {
+  private readonly stage: EosStage;
+  /** Per input partition: key -> aggregate, as committed plus the batch in flight. */
+  private readonly state = new Map<number, Map<string, WindowAggregate>>();
+
+  constructor(readonly opts: AggregatorOptions) {
+    this.stage = new EosStage({ ...opts, name: 'aggregate' }, this.handler());
+  }
+
+  private handler(): StageHandler {
+    const o = this.opts;
+    return {
+      restore: async (partition: number, kafka: Kafka) => {
+        const mine = new Map<string, WindowAggregate>();
+        for (const r of await readToEnd(kafka, o.outputTopic, { groupPrefix: `${o.groupId}-restore` })) {
+          if (r.partition !== partition % o.outputPartitions) continue;
+          const a = JSON.parse(r.value) as WindowAggregate;
+          if (a.inputPartition === partition) mine.set(aggregateKey(a), a);
+        }
+        this.state.set(partition, mine);
+      },
+      handle: (partition: number, messages: KafkaMessage[]) => {
+        const mine = this.state.get(partition) ?? new Map<string, WindowAggregate>();
+        this.state.set(partition, mine);
+        const touched = new Set<string>();
+        for (const m of messages) {
+          const parsed = ProcessedEvent.safeParse(parseJson(m.value?.toString()));
+          // logs.processed holds only what the process stage validated; anything else is skipped, not guessed at
+          if (!parsed.success) continue;
+          const e = parsed.data;
+          const start = windowStartOf(e.timestamp);
+          const key = aggregateKey({ windowStart: new Date(start).toISOString(), service: e.service, level: e.level, inputPartition: partition });
+          let a = mine.get(key);
+          if (!a) mine.set(key, (a = emptyAggregate(start, e.service, e.level, partition)));
+          addEvent(a, e);
+          touched.add(key);
+        }
+        return [
+          {
+            topic: o.outputTopic,
+            messages: [...touched].map((key) => ({ key, value: JSON.stringify(mine.get(key)), partition: partition % o.outputPartitions })),
+          },
+        ];
+      },
+      committed: (partition: number) => {
+        const mine = this.state.get(partition);
+        if (!mine) return;
+        let newest = 0;
+        for (const a of mine.values()) newest = Math.max(newest, Date.parse(a.windowStart));
+        for (const [k, a] of mine) if (Date.parse(a.windowStart) < newest - o.retainMs) mine.delete(k);
+      },
+      // the batch's updates never committed: forget the partition, it is restored on re-fence
+      aborted: (partition: number) => void this.state.delete(partition),
+    };
+  }
+
+  start = () => this.stage.start();
+  stop = () => this.stage.stop();
+}
+
+function parseJson(s: string | undefined): unknown {
+  try {
+    return s === undefined ? undefined : JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}

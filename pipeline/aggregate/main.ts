@@ -1,0 +1,17 @@
+// Entry point of the aggregate stage: 10 s tumbling windows from logs.processed to logs.aggregates, exactly-once.
+import { stageEnv } from '../eos/index.js';
+import { Aggregator, defaultAggregatorOptions } from './aggregator.js';
+
+const env = stageEnv('AGGREGATE');
+const d = defaultAggregatorOptions(env.brokers, env.zone);
+const a = new Aggregator({
+  ...d,
+  groupId: env.groupId ?? d.groupId,
+  inputTopic: env.inputTopic ?? d.inputTopic,
+  outputTopic: env.outputTopic ?? d.outputTopic,
+  exactlyOnce: env.exactlyOnce,
+  crashAfterBatches: env.crashAfterBatches,
+});
+await a.start();
+console.log(`aggregate (${env.zone}): consuming ${a.opts.inputTopic} -> ${a.opts.outputTopic} (${a.opts.exactlyOnce ? 'exactly-once' : 'AT-LEAST-ONCE'})`);
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void a.stop().then(() => process.exit(0)));
