@@ -10,6 +10,7 @@ const common = {
 export default {
   // live tests wait on real recovery (session timeouts, ISR catch-up); each bounds its own waits
   testTimeout: 240_000,
+  verbose: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.live\\.test\\.ts$'] },
     {
