@@ -61,12 +61,23 @@ export interface Ops {
   tempo: { http: Endpoint; otlpGrpc: Endpoint; otlpHttp: Endpoint; grpc: Endpoint };
 }
 
+export type StageName = 'ingest' | 'process' | 'aggregate';
+
+/** One pipeline stage instance: one per stage per zone, run as the zone's user. */
+export interface StageInstance {
+  stage: StageName;
+  zone: Zone;
+  /** HTTP endpoint: the ingest API for ingest; /metrics and /healthz for every stage. */
+  http: Endpoint;
+}
+
 export interface Topology {
   coordination: Coordination;
   zones: Zone[];
   zookeepers: ZooKeeperNode[];
   controllers: KraftController[];
   brokers: Broker[];
+  stages: StageInstance[];
   ops: Ops;
   defaults: ClusterDefaults;
 }
@@ -114,6 +125,13 @@ export function topology(coordination: Coordination = 'zookeeper'): Topology {
       listener: { host: zoneHost(zone, 10), port: 9092 },
       metrics: { host: zoneHost(zone, 10), port: 9404 },
     })),
+    stages: zs.flatMap((zone) =>
+      (['ingest', 'process', 'aggregate'] as const).map((stage, i) => ({
+        stage,
+        zone,
+        http: { host: zoneHost(zone, 40 + i), port: stage === 'ingest' ? 8080 : 9464 },
+      })),
+    ),
     ops: {
       prometheus: { host: '127.0.0.1', port: 9090 },
       tempo: {

@@ -4,11 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
 import { cacheLayout, stateLayout, type Paths } from '../paths.js';
 import { clusterHealth, kafka, tcpOpen, zookeeperQuorum, type ClusterHealth } from '../probes.js';
 import { ensureTopics } from '../topics.js';
-import { addr, topology, type Coordination, type Topology } from '../topology.js';
+import { addr, bootstrapServers, topology, type Coordination, type StageInstance, type Topology } from '../topology.js';
 import { waitFor } from '../wait.js';
 import { ensureChain, healAll } from './partition.js';
 import { brokerConfig, controllerConfig, jmxExporterConfig, jvmArgs, log4jConfig, zookeeperConfig } from './configs.js';
@@ -36,6 +37,8 @@ export interface ComponentStatus {
 }
 
 const letter = (zone: string) => zone.slice(-1);
+/** The checkout: stage processes run its sources through tsx. */
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 export class ProcessesProvider {
   readonly supervisor: Supervisor;
@@ -149,7 +152,30 @@ export class ProcessesProvider {
       listens: [t.ops.tempo.http, t.ops.tempo.otlpGrpc, t.ops.tempo.otlpHttp],
       marker: tempoCfg,
     });
+    for (const st of t.stages) specs.push(this.stageSpec(st));
     return specs;
+  }
+
+  /** A pipeline stage as a zone process: node running the stage's main.ts through tsx, as the zone's user. */
+  private stageSpec(st: StageInstance): ComponentSpec {
+    const t = this.topology;
+    const name = `${st.stage}-${letter(st.zone.name)}`;
+    const marker = `--faultline-component=${name}@${this.paths.state}`;
+    const http: Record<string, string> =
+      st.stage === 'ingest'
+        ? { INGEST_HOST: st.http.host, INGEST_PORT: String(st.http.port) }
+        : { STAGE_HTTP_HOST: st.http.host, STAGE_HTTP_PORT: String(st.http.port) };
+    return {
+      name,
+      kind: 'pipeline',
+      user: st.zone.user,
+      zone: st.zone.name,
+      command: process.execPath,
+      args: [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO, 'pipeline', st.stage, 'main.ts'), marker],
+      env: { KAFKA_BROKERS: bootstrapServers(t).join(','), FAULTLINE_ZONE: st.zone.name, ...http },
+      listens: [st.http],
+      marker,
+    };
   }
 
   component(name: string): ComponentSpec {
@@ -221,6 +247,14 @@ export class ProcessesProvider {
       timeoutMs: 120_000,
       intervalMs: 1000,
     });
+
+    const stages = specs.filter((s) => s.kind === 'pipeline');
+    for (const s of stages) start(s);
+    progress('waiting for the pipeline stages (ingest, process, aggregate per zone) to answer /healthz');
+    await this.ready('every pipeline stage healthy', stages, async () => {
+      const ok = await Promise.all(t.stages.map((st) => httpOk(`http://${addr(st.http)}/healthz`)));
+      return ok.every(Boolean);
+    }, 120_000);
 
     progress('waiting for Prometheus and Tempo to be ready');
     await this.ready('Prometheus ready', [this.component('prometheus')], () => httpOk(`http://${addr(t.ops.prometheus)}/-/ready`), 60_000);
@@ -300,6 +334,14 @@ export class ProcessesProvider {
       mkdirSync(dir, { recursive: true });
       execFileSync('chown', ['-R', `${s.user}:${s.user}`, dir]);
     }
+    writeFileSync(
+      join(conf, 'targets', 'pipeline.json'),
+      JSON.stringify(
+        t.stages.map((st) => ({ targets: [addr(st.http)], labels: { instance: `${st.stage}-${letter(st.zone.name)}`, stage: st.stage, zone: st.zone.name } })),
+        null,
+        2,
+      ),
+    );
     writeFileSync(join(conf, 'prometheus.yml'), prometheusConfig(t, { targetsDir: join(conf, 'targets'), rulesDir: join(conf, 'rules') }));
     writeFileSync(join(conf, 'tempo.yaml'), tempoConfig(t, join(data, 'tempo')));
   }

@@ -1,8 +1,9 @@
 // Entry point of the aggregate stage: 10 s tumbling windows from logs.processed to logs.aggregates, exactly-once.
-import { stageEnv } from '../eos/index.js';
+import { stageEnv, stageTelemetry } from '../eos/index.js';
 import { Aggregator, defaultAggregatorOptions } from './aggregator.js';
 
 const env = stageEnv('AGGREGATE');
+const telemetry = stageTelemetry('aggregate', env.zone);
 const d = defaultAggregatorOptions(env.brokers, env.zone);
 const a = new Aggregator({
   ...d,
@@ -11,7 +12,9 @@ const a = new Aggregator({
   outputTopic: env.outputTopic ?? d.outputTopic,
   exactlyOnce: env.exactlyOnce,
   crashAfterBatches: env.crashAfterBatches,
+  onTransaction: telemetry.onTransaction,
 });
 await a.start();
+await telemetry.serve(() => true);
 console.log(`aggregate (${env.zone}): consuming ${a.opts.inputTopic} -> ${a.opts.outputTopic} (${a.opts.exactlyOnce ? 'exactly-once' : 'AT-LEAST-ONCE'})`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void a.stop().then(() => process.exit(0)));

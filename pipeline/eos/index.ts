@@ -1,3 +1,3 @@
 // Public surface of the exactly-once stage loop shared by process and aggregate.
-export { EosStage, headerString, stageEnv, type StageHandler, type StageOptions, type TopicMessages, type OutMessage } from './stage.js';
+export { EosStage, headerString, stageEnv, stageTelemetry, type StageHandler, type StageOptions, type TopicMessages, type OutMessage } from './stage.js';
 export { readToEnd, type ReadRecord } from './read-to-end.js';

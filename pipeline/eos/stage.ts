@@ -6,6 +6,7 @@
 // zombie's open transaction is resolved before we decide where to resume.
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { eosMetrics, serveTelemetry, stageRegistry } from '../telemetry/index.js';
 
 export interface OutMessage {
   key: string | null;
@@ -199,5 +200,20 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
     outputTopic: env[`${prefix}_OUTPUT`],
     exactlyOnce: env[`${prefix}_EXACTLY_ONCE`] !== 'false',
     crashAfterBatches: env[`${prefix}_CRASH_AFTER_BATCHES`] ? Number(env[`${prefix}_CRASH_AFTER_BATCHES`]) : undefined,
+  };
+}
+
+/** Metrics for a stage and, when STAGE_HTTP_PORT is set, the /metrics + /healthz server Prometheus scrapes. */
+export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEnv = process.env) {
+  const registry = stageRegistry(name, zone);
+  const m = eosMetrics(registry);
+  return {
+    onTransaction: (t: { records: number; ms: number; outcome: 'commit' | 'abort' }) => {
+      m.transactions.inc({ outcome: t.outcome });
+      m.transactionSeconds.observe(t.ms / 1000);
+      if (t.outcome === 'commit') m.records.inc(t.records);
+    },
+    serve: async (healthy: () => boolean) =>
+      env.STAGE_HTTP_PORT ? serveTelemetry(registry, env.STAGE_HTTP_HOST ?? '127.0.0.1', Number(env.STAGE_HTTP_PORT), healthy) : undefined,
   };
 }

@@ -1,8 +1,9 @@
 // Entry point of the process stage: EOS from logs.raw to logs.processed; PROCESS_EXACTLY_ONCE=false is the negative control.
-import { stageEnv } from '../eos/index.js';
+import { stageEnv, stageTelemetry } from '../eos/index.js';
 import { defaultProcessorOptions, Processor } from './processor.js';
 
 const env = stageEnv('PROCESS');
+const telemetry = stageTelemetry('process', env.zone);
 const d = defaultProcessorOptions(env.brokers, env.zone);
 const p = new Processor({
   ...d,
@@ -12,7 +13,9 @@ const p = new Processor({
   dlqTopic: process.env.PROCESS_DLQ ?? d.dlqTopic,
   exactlyOnce: env.exactlyOnce,
   crashAfterBatches: env.crashAfterBatches,
+  onTransaction: telemetry.onTransaction,
 });
 await p.start();
+await telemetry.serve(() => true);
 console.log(`process (${env.zone}): consuming ${p.opts.inputTopic} -> ${p.opts.outputTopic} (${p.opts.exactlyOnce ? 'exactly-once' : 'AT-LEAST-ONCE'})`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void p.stop().then(() => process.exit(0)));

@@ -37,3 +37,22 @@ export function ingestMetrics(registry: client.Registry) {
     pending: new client.Gauge({ name: 'faultline_ingest_pending_events', help: 'Events waiting for or in a Kafka send', registers: [registry] }),
   };
 }
+
+/** Transaction outcomes and latency of an exactly-once stage. */
+export function eosMetrics(registry: client.Registry) {
+  return {
+    transactions: new client.Counter({
+      name: 'faultline_stage_transactions_total',
+      help: 'Kafka transactions (one per input batch) by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    transactionSeconds: new client.Histogram({
+      name: 'faultline_stage_transaction_seconds',
+      help: 'Produce + offsets + commit time of one transaction',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    records: new client.Counter({ name: 'faultline_stage_records_out_total', help: 'Records written in committed transactions', registers: [registry] }),
+  };
+}
