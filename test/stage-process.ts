@@ -6,7 +6,8 @@ import { bootstrapServers, kafka, waitFor, type Topology } from '../cluster/inde
 const children: ChildProcess[] = [];
 
 export function startStage(t: Topology, main: string, env: Record<string, string>): ChildProcess {
-  const child = spawn('node_modules/.bin/tsx', [main], {
+  // tsx as a loader, not its CLI (which forks): SIGKILL must reach the stage itself
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { ...process.env, KAFKA_BROKERS: bootstrapServers(t).join(','), ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
 import { cacheLayout, stateLayout, type Paths } from '../paths.js';
 import { clusterHealth, kafka, tcpOpen, zookeeperQuorum, type ClusterHealth } from '../probes.js';
@@ -171,7 +171,9 @@ export class ProcessesProvider {
       user: st.zone.user,
       zone: st.zone.name,
       command: process.execPath,
-      args: [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO, 'pipeline', st.stage, 'main.ts'), marker],
+      // tsx as a loader in this very process (its CLI would fork a child): the
+      // pid we record, signal and SIGKILL is the stage itself
+      args: ['--import', pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(REPO, 'pipeline', st.stage, 'main.ts'), marker],
       env: { KAFKA_BROKERS: bootstrapServers(t).join(','), FAULTLINE_ZONE: st.zone.name, ...http },
       listens: [st.http],
       marker,
