@@ -104,6 +104,22 @@ async function main(argv: string[]) {
       say('clean: done; the download cache is kept');
       return;
     }
+    case 'delete-topics': {
+      // used by the live tests to remove what they created (`test.` prefix) so a long-lived deployment does not grow
+      const prefix = positionals[0];
+      if (!prefix) throw new Error('delete-topics needs a name prefix, e.g. `delete-topics test.`');
+      const provider = ProcessesProvider.open(p);
+      const admin = provider.admin();
+      await admin.connect();
+      try {
+        const names = (await admin.listTopics()).filter((n) => n.startsWith(prefix));
+        if (names.length) await admin.deleteTopics({ topics: names, timeout: 30_000 });
+        say(`deleted ${names.length} topic(s) starting with ${prefix}`);
+      } finally {
+        await admin.disconnect();
+      }
+      return;
+    }
     case 'logs': {
       const provider = ProcessesProvider.open(p);
       const name = positionals[0];

@@ -48,6 +48,7 @@ export function down() {
   const mark = JSON.parse(readFileSync(MARK, 'utf8'));
   rmSync(MARK, { force: true });
   const isDefault = mark.state === DEFAULT_STATE;
+  if (isDefault) cli(['delete-topics', 'test.'], { FAULTLINE_STATE: mark.state });
   if (!isDefault) cli(['clean'], { FAULTLINE_STATE: mark.state });
   else if (mark.startedByTests) cli(['down'], { FAULTLINE_STATE: mark.state });
   if (mark.stoppedDefault) cli(['deploy', '--skip-setup'], { FAULTLINE_STATE: DEFAULT_STATE });
