@@ -12,6 +12,8 @@ const a = new Aggregator({
   outputTopic: env.outputTopic ?? d.outputTopic,
   exactlyOnce: env.exactlyOnce,
   crashAfterBatches: env.crashAfterBatches,
+  failAfterBatches: env.failAfterBatches,
+  failTimes: env.failTimes,
   onTransaction: telemetry.onTransaction,
 });
 await a.start();

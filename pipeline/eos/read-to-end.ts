@@ -1,7 +1,7 @@
 // Reads a whole topic once, read_committed, up to its end as of the start:
 // used to restore stage state and by the checkers to drain a topic.
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 
 export interface ReadRecord {
   partition: number;
@@ -14,26 +14,34 @@ export interface ReadRecord {
 export async function readToEnd(kafka: Kafka, topic: string, opts: { timeoutMs?: number; groupPrefix?: string } = {}): Promise<ReadRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
-  // an empty partition delivers no batch, so it never reports its lag: it is read already
-  const partitions = (await admin.fetchTopicOffsets(topic)).filter((p) => p.high !== p.low).map((p) => p.partition);
+  // the end is fixed now: every offset below the high watermark must be passed (data, aborted data or a
+  // transaction marker) before a partition counts as read. kafkajs reports lag 0 for a fetch that came back
+  // empty, e.g. while a transaction's markers are still being written, so its lag is not used.
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).filter((p) => p.high !== p.low).map((p) => [p.partition, BigInt(p.high) - 1n]));
   await admin.disconnect();
   const records: ReadRecord[] = [];
-  if (!partitions.length) return records;
+  if (!ends.size) return records;
   const consumer = kafka.consumer({ groupId: `${opts.groupPrefix ?? 'faultline-reader'}-${randomUUID()}`, readUncommitted: false });
-  const lag = new Map<number, bigint>();
+  const reached = new Map<number, bigint>();
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    lag.set(payload.partition, BigInt(payload.offsetLag));
-    if (partitions.every((p) => lag.get(p) === 0n)) done();
+    // firstOffset is null when the fetch returned no offset at or past the position: nothing was passed
+    if (payload.firstOffset === null || payload.firstOffset === undefined) return;
+    const last = BigInt(payload.lastOffset);
+    if (last > (reached.get(payload.partition) ?? -1n)) reached.set(payload.partition, last);
+    if ([...ends].every(([p, end]) => (reached.get(p) ?? -1n) >= end)) done();
   });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
-      records.push({ partition, offset: message.offset, key: message.key?.toString(), value: message.value?.toString() ?? '', headers });
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        if (BigInt(message.offset) > (ends.get(batch.partition) ?? -1n)) continue;
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
+        records.push({ partition: batch.partition, offset: message.offset, key: message.key?.toString(), value: message.value?.toString() ?? '', headers });
+      }
     },
   });
   const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -42,7 +50,8 @@ export async function readToEnd(kafka: Kafka, topic: string, opts: { timeoutMs?:
     await Promise.race([
       finished,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`reading ${topic} to its end took over ${timeoutMs / 1000} s (lag: ${JSON.stringify(Object.fromEntries([...lag].map(([p, l]) => [p, String(l)])))})`)), timeoutMs);
+        const behind = () => [...ends].filter(([p, end]) => (reached.get(p) ?? -1n) < end).map(([p, end]) => `${p}: at ${reached.get(p) ?? 'start'} of ${end}`);
+        timer = setTimeout(() => reject(new Error(`reading ${topic} to its end took over ${timeoutMs / 1000} s; partitions behind: ${behind().join(', ')}. An open transaction holds read_committed readers back until it commits or times out.`)), timeoutMs);
       }),
     ]);
   } finally {

@@ -35,6 +35,15 @@ export interface StageOptions {
    * exactly-once from at-least-once.
    */
   crashAfterBatches?: number;
+  /**
+   * Fault injection: after this many batches, throw once inside the open
+   * transaction (a transient error): the batch is aborted and the consumer
+   * restarts in-process, the path a real CONCURRENT_TRANSACTIONS or broker
+   * failover error takes.
+   */
+  failAfterBatches?: number;
+  /** How many consecutive attempts fail (default 1); more than the consumer's retries forces a full restart and rejoin. */
+  failTimes?: number;
 }
 
 export interface StageHandler {
@@ -56,6 +65,7 @@ export class EosStage {
   /** Partitions fenced and re-positioned since the last group join. */
   private readonly fenced = new Set<number>();
   private batches = 0;
+  private failures = 0;
 
   constructor(
     readonly opts: StageOptions,
@@ -78,8 +88,22 @@ export class EosStage {
     this.admin = this.kafka.admin();
   }
 
-  private async producerFor(partition: number): Promise<Producer> {
+  /**
+   * The partition's transactional producer. `fence` (on every (re)assignment)
+   * replaces it with a fresh one: InitProducerId then waits until the id's last
+   * transaction, ours or a zombie's, is complete on every partition it touched,
+   * including its offsets in __consumer_offsets. Only after that is the
+   * committed offset the truth (kafkajs cannot ask for stable offsets, KIP-447):
+   * reusing a producer across a rejoin read an offset whose commit was still
+   * being written, and replayed a committed batch.
+   */
+  private async producerFor(partition: number, fence = false): Promise<Producer> {
     let p = this.producers.get(partition);
+    if (p && fence) {
+      this.producers.delete(partition);
+      await p.disconnect().catch(() => undefined);
+      p = undefined;
+    }
     if (!p) {
       p = this.kafka.producer({
         transactionalId: `${this.opts.groupId}-${this.opts.inputTopic}-${partition}`,
@@ -120,7 +144,13 @@ export class EosStage {
   }
 
   private crashPoint(): void {
-    if (this.opts.crashAfterBatches !== undefined && ++this.batches > this.opts.crashAfterBatches) {
+    ++this.batches;
+    if (this.opts.failAfterBatches !== undefined && this.failures < (this.opts.failTimes ?? 1) && this.batches > this.opts.failAfterBatches) {
+      this.failures++;
+      console.error(`${this.opts.name}: injected transient failure ${this.failures}/${this.opts.failTimes ?? 1} after ${this.opts.failAfterBatches} batches, inside the transaction`);
+      throw new kafkajs.KafkaJSError('injected transient failure', { retriable: true });
+    }
+    if (this.opts.crashAfterBatches !== undefined && this.batches > this.opts.crashAfterBatches) {
       console.error(`${this.opts.name}: injected crash after ${this.opts.crashAfterBatches} batches, outputs written, offsets not committed`);
       process.exit(137);
     }
@@ -131,7 +161,7 @@ export class EosStage {
     const partition = batch.partition;
     if (!this.fenced.has(partition)) {
       // after (re)assignment: fence first, then trust only the offset committed now
-      if (this.opts.exactlyOnce) await this.producerFor(partition);
+      if (this.opts.exactlyOnce) await this.producerFor(partition, true);
       const committed = await this.committedOffset(partition);
       await this.handler.restore?.(partition, this.kafka);
       this.fenced.add(partition);
@@ -200,6 +230,8 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
     outputTopic: env[`${prefix}_OUTPUT`],
     exactlyOnce: env[`${prefix}_EXACTLY_ONCE`] !== 'false',
     crashAfterBatches: env[`${prefix}_CRASH_AFTER_BATCHES`] ? Number(env[`${prefix}_CRASH_AFTER_BATCHES`]) : undefined,
+    failAfterBatches: env[`${prefix}_FAIL_AFTER_BATCHES`] ? Number(env[`${prefix}_FAIL_AFTER_BATCHES`]) : undefined,
+    failTimes: env[`${prefix}_FAIL_TIMES`] ? Number(env[`${prefix}_FAIL_TIMES`]) : undefined,
   };
 }
 

@@ -13,6 +13,8 @@ const p = new Processor({
   dlqTopic: process.env.PROCESS_DLQ ?? d.dlqTopic,
   exactlyOnce: env.exactlyOnce,
   crashAfterBatches: env.crashAfterBatches,
+  failAfterBatches: env.failAfterBatches,
+  failTimes: env.failTimes,
   onTransaction: telemetry.onTransaction,
 });
 await p.start();
