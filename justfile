@@ -38,6 +38,11 @@ clean:
 logs component *args:
     tsx cluster/cli.ts logs {{component}} {{args}}
 
+# run a chaos experiment (--duration S --rate N --seed N --coordination kraft); `--list` lists them; `controls` runs the negative controls
+[group('chaos')]
+chaos *args:
+    tsx chaos/cli.ts {{args}}
+
 # type-check, unit tests, then live tests against a real cluster (ZooKeeper, then KRaft)
 [group('test')]
 test: typecheck test-unit test-live

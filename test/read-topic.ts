@@ -1,6 +1,5 @@
 // Drains a topic of the live cluster as a checker would (read_committed, to its end).
-import { kafka, type Topology } from '../cluster/index.js';
-import { readToEnd, type ReadRecord } from '../pipeline/eos/index.js';
+import { drain, kafka, type DrainedRecord, type Topology } from '../cluster/index.js';
 
-export type { ReadRecord };
-export const readTopicToEnd = (t: Topology, topic: string, opts: { timeoutMs?: number } = {}) => readToEnd(kafka(t, 'faultline-reader'), topic, opts);
+export type ReadRecord = DrainedRecord;
+export const readTopicToEnd = (t: Topology, topic: string, opts: { timeoutMs?: number } = {}) => drain(kafka(t, 'faultline-reader'), topic, opts);

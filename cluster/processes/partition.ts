@@ -51,6 +51,22 @@ export function isolateZone(zone: Zone, all: Zone[], opts: { symmetric: boolean 
   return all.filter((z) => z.name !== zone.name).flatMap((other) => partition(zone, other, opts));
 }
 
+/** Cuts traffic sent by a zone's processes to single hosts (e.g. the other zones' ZooKeeper nodes only). */
+export function cutHosts(from: Zone, hosts: string[]): string[][] {
+  ensureChain();
+  const rules = hosts.map((h) => ['-m', 'owner', '--uid-owner', from.user, '-d', `${h}/32`, '-j', 'DROP']);
+  for (const r of rules) if (!ok(['-C', CHAIN, ...r])) iptables(['-A', CHAIN, ...r]);
+  return rules;
+}
+
+/** Removes the given rules (one fault's), leaving any other fault's rules in place. */
+export function removeRules(rules: (PartitionRule | string[])[]): void {
+  for (const r of rules) {
+    const args = Array.isArray(r) ? r : ruleArgs(r);
+    while (ok(['-C', CHAIN, ...args])) iptables(['-D', CHAIN, ...args]);
+  }
+}
+
 /** Removes every partition rule; safe to call when the chain does not exist. */
 export function healAll(): void {
   if (ok(['-n', '-L', CHAIN])) iptables(['-F', CHAIN]);

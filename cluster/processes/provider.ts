@@ -2,7 +2,7 @@
 // as loopback ranges with one system user each (see DESIGN.md).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
@@ -427,6 +427,31 @@ export class ProcessesProvider {
     const st = this.supervisor.state(spec);
     if (st.running && st.pid && alive(st.pid)) return st.pid;
     return this.supervisor.start(spec).pid;
+  }
+
+  /** Graceful stop (SIGTERM, wait for exit): a broker moves its leaders away first. */
+  async stop(name: string, timeoutMs = 60_000): Promise<void> {
+    await this.supervisor.stop(this.component(name), timeoutMs);
+  }
+
+  /** Is the component's process alive (and not a stale pid file)? */
+  running(name: string): boolean {
+    const st = this.supervisor.state(this.component(name));
+    return Boolean(st.running && st.pid && alive(st.pid));
+  }
+
+  /**
+   * Wipes a stopped component's data as a lost disk would (broker log dirs,
+   * ZooKeeper snapshots; ZooKeeper keeps its myid, the identity a replacement
+   * node is configured with). Refuses while the component runs.
+   */
+  wipeData(name: string): string {
+    const spec = this.component(name);
+    if (this.running(name)) throw new Error(`refusing to wipe ${name}: it is running; kill it first`);
+    const dir = join(this.layout.data, spec.name);
+    for (const entry of existsSync(dir) ? readdirSync(dir) : []) if (entry !== 'myid') rmSync(join(dir, entry), { recursive: true, force: true });
+    if (spec.user) execFileSync('chown', ['-R', `${spec.user}:${spec.user}`, dir]);
+    return dir;
   }
 
   logFile(name: string): string {

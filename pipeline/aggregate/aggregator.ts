@@ -7,7 +7,7 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { ProcessedEvent, TOPICS } from '../contract/index.js';
 import { EosStage, readToEnd, type StageHandler, type StageOptions } from '../eos/index.js';
-import { addEvent, aggregateKey, emptyAggregate, windowStartOf, type WindowAggregate } from './window.js';
+import { addEvent, aggregateKey, emptyAggregate, windowStartOf, type WindowAggregate } from '../contract/index.js';
 
 export interface AggregatorOptions extends Omit<StageOptions, 'name'> {
   outputTopic: string;

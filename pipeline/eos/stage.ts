@@ -7,6 +7,7 @@
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { eosMetrics, serveTelemetry, stageRegistry } from '../telemetry/index.js';
+import { byPartition, partitionCounts, type PartitionMessages } from './per-partition.js';
 
 export interface OutMessage {
   key: string | null;
@@ -65,6 +66,7 @@ export class EosStage {
   /** Partitions fenced and re-positioned since the last group join. */
   private readonly fenced = new Set<number>();
   private batches = 0;
+  private readonly counts = new Map<string, number>();
   private failures = 0;
 
   constructor(
@@ -174,9 +176,10 @@ export class EosStage {
     const records = topicMessages.reduce((s, t) => s + t.messages.length, 0);
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     const t0 = performance.now();
+    const groups = await this.perPartition(topicMessages);
     if (!this.opts.exactlyOnce) {
       // at-least-once: a crash between these two steps duplicates the batch
-      if (topicMessages.length) await this.plain!.sendBatch({ acks: -1, topicMessages });
+      for (const g of groups) await this.plain!.send({ topic: g.topic, acks: -1, messages: g.messages });
       this.crashPoint();
       await this.consumer.commitOffsets([{ topic: batch.topic, partition, offset: next }]);
       this.handler.committed?.(partition);
@@ -186,7 +189,8 @@ export class EosStage {
     const producer = await this.producerFor(partition);
     const txn = await producer.transaction();
     try {
-      if (topicMessages.length) await txn.sendBatch({ acks: -1, topicMessages });
+      // one partition per send (see per-partition.ts): kafkajs may otherwise skip a partition after a leader change
+      for (const g of groups) await txn.send({ topic: g.topic, acks: -1, messages: g.messages });
       this.crashPoint();
       await txn.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic: batch.topic, partitions: [{ partition, offset: next }] }] });
       await txn.commit();
@@ -204,6 +208,12 @@ export class EosStage {
     }
     resolveOffset(batch.lastOffset());
     await heartbeat();
+  }
+
+  private async perPartition(topicMessages: TopicMessages[]): Promise<PartitionMessages[]> {
+    const unknown = topicMessages.map((t) => t.topic).filter((t) => !this.counts.has(t));
+    if (unknown.length) for (const [t, n] of await partitionCounts(this.kafka, unknown)) this.counts.set(t, n);
+    return byPartition(topicMessages, this.counts);
   }
 
   async stop(): Promise<void> {

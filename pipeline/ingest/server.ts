@@ -2,6 +2,8 @@
 // batcher, metrics, HTTP server; `close` flushes in-flight sends first.
 import type { Server } from 'node:http';
 import kafkajs from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { byPartition, partitionCounts } from '../eos/index.js';
 import { ingestMetrics, stageRegistry } from '../telemetry/index.js';
 import { ingestApp } from './app.js';
 import { Batcher } from './batcher.js';
@@ -27,7 +29,12 @@ export async function startIngest(cfg: IngestConfig): Promise<RunningIngest> {
 
   const registry = stageRegistry('ingest', cfg.zone);
   const m = ingestMetrics(registry);
-  const batcher = new Batcher(producer, { topic: cfg.topic, maxBatch: cfg.maxBatch, lingerMs: cfg.lingerMs, maxPending: cfg.maxPending, maxInFlight: cfg.maxInFlight }, (s) => {
+  // one send per partition, all partitions of a flush at once (see eos/per-partition.ts for why)
+  const counts = await partitionCounts(kafka, [cfg.topic]);
+  const perPartition: Pick<Producer, 'send'> = {
+    send: async (r) => (await Promise.all(byPartition([r], counts).map((g) => producer.send({ ...r, messages: g.messages })))).flat(),
+  };
+  const batcher = new Batcher(perPartition, { topic: cfg.topic, maxBatch: cfg.maxBatch, lingerMs: cfg.lingerMs, maxPending: cfg.maxPending, maxInFlight: cfg.maxInFlight }, (s) => {
     m.sendSeconds.observe(s.ms / 1000);
     m.batchSize.observe(s.records);
     if (!s.ok) m.events.inc({ outcome: 'failed' }, s.records);

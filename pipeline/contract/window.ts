@@ -1,7 +1,7 @@
 // Tumbling-window aggregates per (window, service, level): counts, latency
 // histogram with fixed buckets (so partial aggregates merge exactly), and the
 // percentiles read from it. Pure functions: the stage and the checkers share them.
-import type { ProcessedEvent } from '../contract/index.js';
+import type { ProcessedEvent } from './event.js';
 
 export const WINDOW_MS = 10_000;
 /** Upper bounds (ms) of the latency buckets; the last bucket is open. */

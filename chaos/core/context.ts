@@ -1,0 +1,54 @@
+// What every workload, nemesis and phase of a run shares: the cluster, the
+// history, a seeded random source, progress output, and the processes the
+// experiment itself started (kill targets beside the deployed ones).
+import type { ProcessesProvider, Topology } from '../../cluster/index.js';
+import type { History } from './history.js';
+
+/** A process the experiment started itself (e.g. a processor with exactly-once off). */
+export interface OwnedProcess {
+  name: string;
+  zone: string;
+  kill(): void;
+  restart(): Promise<void>;
+  running(): boolean;
+}
+
+export interface ChaosContext {
+  runId: string;
+  topology: Topology;
+  provider: ProcessesProvider;
+  history: History;
+  rng: () => number;
+  log: (line: string) => void;
+  /** Topics the workload writes: leader-kill aims at the leader of the first one's partition 0. */
+  topics: string[];
+  /** Consumer groups and transactional ids the pipeline uses: coordinator-kill aims at their coordinators. */
+  groups: string[];
+  /** Processors the experiment started; processor-kill aims at these when there are any. */
+  owned: OwnedProcess[];
+}
+
+/** mulberry32: a small seeded PRNG, so `--seed` replays the same choices. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const pick = <T>(rng: () => number, xs: readonly T[]): T => {
+  if (!xs.length) throw new Error('nothing to pick from');
+  return xs[Math.floor(rng() * xs.length)]!;
+};
+
+/** Resolves after `ms`, or early when `signal` aborts: schedules wait on time, never on a guess about state. */
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });

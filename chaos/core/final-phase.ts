@@ -1,0 +1,70 @@
+// The final phase (Jepsen's): heal every fault, wait until the cluster is whole
+// again (every process up, every partition with its full ISR) and every
+// consumer group has committed to the end of its input, then drain.
+import { clusterHealth, healAll, kafka, waitFor, type ProcessesProvider, type Topology } from '../../cluster/index.js';
+import type { ChaosContext } from './context.js';
+
+/**
+ * Undoes any fault left behind, by this run or a crashed earlier one: flushes
+ * the partition chain, resumes paused processes, starts stopped ones. Returns
+ * what it had to fix (empty when nothing was left over).
+ */
+export function healEverything(provider: ProcessesProvider, log: (l: string) => void = () => {}): string[] {
+  const fixed: string[] = [];
+  const rules = (() => {
+    try {
+      healAll();
+      return [];
+    } catch (e) {
+      return [`could not flush the partition chain: ${e instanceof Error ? e.message : String(e)}`];
+    }
+  })();
+  fixed.push(...rules);
+  const order = (n: string) => (/^(zookeeper|controller)-/.test(n) ? 0 : n.startsWith('broker-') ? 1 : 2);
+  for (const c of [...provider.components()].sort((a, b) => order(a.name) - order(b.name))) {
+    if (provider.running(c.name)) {
+      // SIGCONT is harmless to a running process and ends any SIGSTOP
+      provider.resume(c.name);
+      continue;
+    }
+    provider.restart(c.name);
+    fixed.push(`${c.name} was not running: started`);
+  }
+  for (const f of fixed) log(`heal: ${f}`);
+  return fixed;
+}
+
+/** Every broker registered, no offline and no under-replicated partition. Returns the milliseconds it took. */
+export async function waitFullIsr(t: Topology, timeoutMs = 240_000): Promise<number> {
+  const t0 = Date.now();
+  await waitFor(
+    'every broker registered and every partition back to its full ISR',
+    async () => {
+      const h = await clusterHealth(t);
+      return h.brokersOnline.length === t.brokers.length && h.offline.length === 0 && h.underReplicated.length === 0;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+  return Date.now() - t0;
+}
+
+/** The group's committed offsets reach the end its input has now: it has read and written everything before. */
+export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: string, input: string, timeoutMs = 240_000): Promise<number> {
+  const t0 = Date.now();
+  const admin = kafka(ctx.topology).admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(input);
+    await waitFor(
+      `group ${group} to commit up to the end of ${input}`,
+      async () => {
+        const [c] = await admin.fetchOffsets({ groupId: group, topics: [input] });
+        return ends.every((e) => e.high === e.low || BigInt(c?.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1') >= BigInt(e.high));
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  return Date.now() - t0;
+}

@@ -1,0 +1,300 @@
+// Runs one experiment end to end: preflight (heal leftovers), setup, load and
+// faults together, the final phase (heal, recover, drain), the checkers, the
+// timelines, and the report. Every fault is undone in a `finally`.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  activeRules,
+  drain,
+  endOffsets,
+  ensureTopics,
+  kafka,
+  paths,
+  ProcessesProvider,
+  type Coordination,
+  type DrainedRecord,
+} from '../../cluster/index.js';
+import { TOPICS } from '../../pipeline/contract/index.js';
+import { DEFAULT_OUT, writeRun, type Phase, type RunResult } from '../../reports/index.js';
+import {
+  aggregatesEqualRecomputed,
+  compose,
+  historyWellFormed,
+  noAbortedReads,
+  noDuplicates,
+  noLostWrites,
+  offsetsMonotonic,
+  processedEqualsAccepted,
+  recoveryBounds,
+  faultWindows,
+} from '../checkers/index.js';
+import type { Experiment } from '../experiments/index.js';
+import { faultByName } from '../nemeses/index.js';
+import { runHttpWorkload } from '../workloads/http-ingest.js';
+import { runKafkaWorkload } from '../workloads/kafka-direct.js';
+import { seeded, type ChaosContext } from './context.js';
+import { healEverything, waitCaughtUp, waitFullIsr } from './final-phase.js';
+import { History } from './history.js';
+import { runNemesis } from './nemesis.js';
+import { OwnedStage } from './owned.js';
+import { timelines } from './timelines.js';
+import type { CheckResult, Op } from './types.js';
+
+export interface RunOptions {
+  experiment: Experiment;
+  durationS?: number;
+  rate?: number;
+  seed?: number;
+  coordination?: Coordination;
+  outRoot?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  dir: string;
+  report: string;
+}
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+
+export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
+  const exp = o.experiment;
+  const log = o.log ?? ((l: string) => console.log(l));
+  const durationMs = (o.durationS ?? exp.defaults.durationS) * 1000;
+  const rate = o.rate ?? exp.defaults.rate;
+  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const short = randomUUID().slice(0, 6);
+  const runId = `${stamp()}-${exp.name}-${short}`;
+  const outRoot = o.outRoot ?? DEFAULT_OUT;
+  const dir = join(outRoot, runId);
+  const provider = ProcessesProvider.open(paths(), o.coordination);
+  const t = provider.topology;
+  const phases: Phase[] = [];
+  const notes: string[] = [];
+
+  // ---- preflight: a deployment must be up; what a crashed run left behind is undone first ----
+  const unsupported = exp.faults.map(faultByName).filter((f) => f.modes && !f.modes.includes(t.coordination));
+  if (unsupported.length) throw new Error(`${exp.name} needs ${unsupported.map((f) => f.name).join(', ')}, which has no meaning under ${t.coordination}`);
+  const statuses = await provider.status();
+  if (!statuses.some((s) => s.name.startsWith('broker-') && s.up))
+    throw new Error(`no broker of the deployment in ${provider.paths.state} is running: run \`just deploy\` first (nothing was written)`);
+  const leftovers = healEverything(provider, log);
+  if (leftovers.length) notes.push(`preflight healed what an earlier run left: ${leftovers.join('; ')}`);
+  log(`chaos ${exp.name}: run ${runId}, seed ${seed}, ${durationMs / 1000} s at ${rate} events/s (${t.coordination})`);
+  await waitFullIsr(t);
+
+  const history = new History(join(dir, 'history.jsonl'));
+  const ctx: ChaosContext = {
+    runId: `${exp.name}-${short}`,
+    topology: t,
+    provider,
+    history,
+    rng: seeded(seed),
+    log,
+    topics: [],
+    groups: [],
+    owned: [],
+  };
+  const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const start = history.now();
+    log(`phase: ${name}`);
+    try {
+      return await f();
+    } finally {
+      phases.push({ name, start, end: history.now() });
+    }
+  };
+
+  // ---- setup: the experiment's own topics and processes ----
+  const w = exp.workload;
+  const own = { raw: `chaos.${ctx.runId}.raw`, processed: `chaos.${ctx.runId}.processed`, dlq: `chaos.${ctx.runId}.dlq`, group: `chaos-${ctx.runId}-process` };
+  const services = [0, 1, 2].map((i) => `chaos-${short}-svc${i}`);
+  const owned: OwnedStage[] = [];
+  const topicsToDrain: string[] = [];
+  if (w.kind === 'http') {
+    ctx.topics = [TOPICS.raw, TOPICS.processed];
+    ctx.groups = ['faultline-process', 'faultline-aggregate'];
+    topicsToDrain.push(TOPICS.raw, TOPICS.processed, TOPICS.aggregates);
+  } else {
+    await phase('setup', async () => {
+      await ensureTopics(t, [{ name: own.raw, ...w.topic }]);
+      if (w.processors) {
+        await ensureTopics(t, [
+          { name: own.processed, partitions: 6 },
+          { name: own.dlq, partitions: 1 },
+        ]);
+        for (const z of t.zones) {
+          const s = new OwnedStage(`process-${z.name.slice(-1)}-own`, z.name, 'pipeline/process/main.ts', {
+            KAFKA_BROKERS: t.brokers.map((b) => `${b.listener.host}:${b.listener.port}`).join(','),
+            FAULTLINE_ZONE: z.name,
+            PROCESS_GROUP: own.group,
+            PROCESS_INPUT: own.raw,
+            PROCESS_OUTPUT: own.processed,
+            PROCESS_DLQ: own.dlq,
+            PROCESS_EXACTLY_ONCE: String(w.processors.exactlyOnce),
+          }, join(dir, `process-${z.name.slice(-1)}-own.log`));
+          s.start();
+          owned.push(s);
+        }
+        ctx.owned = owned;
+      }
+    });
+    ctx.topics = [own.raw];
+    ctx.groups = w.processors ? [own.group] : [];
+    topicsToDrain.push(own.raw, ...(w.processors ? [own.processed] : []));
+  }
+  const admin = kafka(t);
+  const from = new Map<string, Map<number, string>>();
+  for (const topic of topicsToDrain) from.set(topic, await endOffsets(admin, topic));
+
+  let fullIsrMs: number | undefined;
+  const reads = new Map<string, DrainedRecord[]>();
+  const epochMs = history.t0;
+  let events = 0;
+  try {
+    // ---- load and faults, together; the nemesis undoes its own faults in a finally ----
+    await phase('load and faults', async () => {
+      const ac = new AbortController();
+      const load =
+        w.kind === 'http'
+          ? runHttpWorkload(ctx, { rate, durationMs, batch: 20, clientsPerZone: 2, services, timeoutMs: 15_000 }, ac.signal)
+          : runKafkaWorkload(
+              ctx,
+              { topic: own.raw, partitions: w.topic.partitions, rate, durationMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000 },
+              ac.signal,
+            );
+      const progress = setInterval(() => {
+        const ops = history.ops;
+        const ok = ops.filter((x) => x.type === 'ok' && x.process !== 'nemesis').length;
+        const bad = ops.filter((x) => (x.type === 'fail' || x.type === 'info') && x.process !== 'nemesis').length;
+        log(`  ${(history.now() / 1000).toFixed(0)} s: ${ok} writes acknowledged, ${bad} failed or unknown`);
+      }, 10_000);
+      try {
+        const [totals] = await Promise.all([load, runNemesis(ctx, exp.faults.map(faultByName), exp.schedule(durationMs), durationMs, ac.signal)]);
+        events = totals.events;
+      } finally {
+        clearInterval(progress);
+        ac.abort();
+      }
+    });
+  } finally {
+    // ---- final phase: heal, recover, catch up ----
+    await phase('heal and recover', async () => {
+      const fixed = healEverything(provider, log);
+      if (fixed.length) notes.push(`final heal had to fix: ${fixed.join('; ')}`);
+      for (const s of owned) await s.restart();
+      fullIsrMs = await waitFullIsr(t);
+      log(`  full ISR ${(fullIsrMs / 1000).toFixed(1)} s after healing`);
+      if (w.kind === 'http') {
+        await waitCaughtUp(ctx, 'faultline-process', TOPICS.raw);
+        await waitCaughtUp(ctx, 'faultline-aggregate', TOPICS.processed);
+      } else if (w.processors) {
+        await waitCaughtUp(ctx, own.group, own.raw);
+      }
+    });
+  }
+  await phase('drain', async () => {
+    for (const topic of topicsToDrain) {
+      const r = await drain(admin, topic, { from: from.get(topic) });
+      reads.set(topic, r);
+      log(`  drained ${topic}: ${r.length} records since the run started`);
+    }
+  });
+  for (const s of owned) await s.stop();
+
+  // ---- checkers ----
+  const mine = (r: DrainedRecord) => (r.key?.startsWith(ctx.runId) ? r.key : undefined);
+  const ops: Op[] = history.ops;
+  const checks: CheckResult[] = [historyWellFormed(ops)];
+  const input = w.kind === 'http' ? TOPICS.raw : own.raw;
+  const rawReads = reads.get(input) ?? [];
+  checks.push(
+    noLostWrites(ops, rawReads, { topic: input, idOf: mine }),
+    noDuplicates(rawReads, { topic: input, idOf: mine, history: ops }),
+    offsetsMonotonic(ops, rawReads, { topic: input, idOf: mine }),
+  );
+  // only a workload that can fail, refuse or abort a write has ids that must never be read
+  if (w.kind === 'http' || w.transactional) checks.push(noAbortedReads(ops, rawReads, { topic: input, idOf: mine }));
+  const processedTopic = w.kind === 'http' ? TOPICS.processed : w.processors ? own.processed : undefined;
+  if (processedTopic) {
+    const processed = reads.get(processedTopic) ?? [];
+    const dup = noDuplicates(processed, { topic: processedTopic, idOf: mine, history: ops });
+    checks.push(processedEqualsAccepted(ops, processed, { idOf: mine }), { ...dup, name: `${dup.name} (processed)` });
+    if (w.kind === 'http') checks.push(aggregatesEqualRecomputed(processed, reads.get(TOPICS.aggregates) ?? [], { services }));
+  }
+  checks.push(recoveryBounds(ops, { boundMs: exp.recoveryBoundMs, fullIsrMs, fullIsrBoundMs: 180_000 }));
+  const verdict = compose(checks);
+
+  const series = await timelines(t, epochMs - 10_000, Date.now(), notes);
+  const rules = activeRules();
+  if (rules.length) notes.push(`after the run the partition chain still holds ${rules.length} rule(s): ${rules.join('; ')}`);
+  await cleanupTopics(admin, w.kind === 'http' ? [] : [own.raw, own.processed, own.dlq].filter((x) => x === own.raw || w.processors), notes);
+
+  const writes = ops.filter((x) => x.process !== 'nemesis' && x.type !== 'invoke');
+  const ackedEvents = ops
+    .filter((x) => x.process !== 'nemesis' && x.type === 'ok' && x.f === 'write')
+    .reduce((s, x) => s + ((x.value as { ids?: string[] }).ids?.length ?? 0), 0);
+  const cmd = `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}`;
+  const result: RunResult = {
+    runId,
+    kind: 'chaos',
+    experiment: exp.name,
+    description: exp.description,
+    verdict: verdict.valid,
+    expectInvalid: exp.expectInvalid,
+    startedAt: new Date(epochMs).toISOString(),
+    durationMs: history.now(),
+    command: cmd,
+    config: {
+      coordination: t.coordination,
+      provider: 'processes',
+      durationS: durationMs / 1000,
+      rate,
+      seed,
+      workload: w.kind === 'http' ? 'http ingest -> logs.raw -> process -> aggregate' : `kafka direct -> ${own.raw}`,
+      ...(w.kind === 'kafka'
+        ? {
+            replicationFactor: w.topic.replicationFactor,
+            minInsyncReplicas: w.topic.minInsyncReplicas,
+            acks: w.acks === -1 ? 'all' : '1',
+            idempotent: w.idempotent,
+            transactional: Boolean(w.transactional),
+            uncleanLeaderElection: Boolean(w.topic.uncleanLeaderElection),
+            processorsExactlyOnce: w.processors ? w.processors.exactlyOnce : 'n/a',
+          }
+        : {}),
+      faults: exp.faults.join(', '),
+      recoveryBoundMs: exp.recoveryBoundMs,
+    },
+    checks,
+    faults: faultWindows(ops),
+    phases,
+    workload: {
+      invoked: ops.filter((x) => x.process !== 'nemesis' && x.type === 'invoke').length,
+      ok: writes.filter((x) => x.type === 'ok').length,
+      fail: writes.filter((x) => x.type === 'fail').length,
+      info: writes.filter((x) => x.type === 'info').length,
+      events,
+      eventsAcknowledged: ackedEvents,
+    },
+    series,
+    epochMs,
+    notes,
+  };
+  const written = writeRun(outRoot, result);
+  return { result, dir: written.dir, report: written.report };
+}
+
+async function cleanupTopics(k: ReturnType<typeof kafka>, topics: string[], notes: string[]): Promise<void> {
+  if (!topics.length) return;
+  const a = k.admin();
+  await a.connect();
+  try {
+    await a.deleteTopics({ topics, timeout: 30_000 });
+  } catch (e) {
+    notes.push(`could not delete the run's topics ${topics.join(', ')}: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    await a.disconnect();
+  }
+}

@@ -1,0 +1,44 @@
+// The run's timelines from Prometheus (query_range over the run's window):
+// what the report draws under the fault bands. A query that fails becomes a
+// note in the report, never a silent gap.
+import type { Topology } from '../../cluster/index.js';
+import type { Series } from '../../reports/index.js';
+
+export const TIMELINES: { title: string; unit: string; query: string; label: string[] }[] = [
+  { title: 'Events accepted by ingest', unit: 'events/s', query: 'sum by (zone) (rate(faultline_ingest_events_total{outcome="accepted"}[15s]))', label: ['zone'] },
+  { title: 'Records written by the process and aggregate stages', unit: 'records/s', query: 'sum by (stage) (rate(faultline_stage_records_out_total[15s]))', label: ['stage'] },
+  { title: 'Transactions aborted', unit: 'aborts/s', query: 'sum by (stage) (rate(faultline_stage_transactions_total{outcome="abort"}[15s]))', label: ['stage'] },
+  {
+    title: 'Ingest Kafka send latency p99',
+    unit: 'seconds',
+    query: 'histogram_quantile(0.99, sum by (le, zone) (rate(faultline_ingest_kafka_send_seconds_bucket[15s])))',
+    label: ['zone'],
+  },
+  { title: 'Under-replicated partitions', unit: 'partitions', query: 'sum by (instance) (kafka_server_replicamanager_underreplicatedpartitions)', label: ['instance'] },
+  { title: 'Partitions under min ISR', unit: 'partitions', query: 'sum by (instance) (kafka_server_replicamanager_underminisrpartitioncount)', label: ['instance'] },
+  { title: 'Brokers up (scraped)', unit: 'up', query: 'up{job="kafka"}', label: ['instance'] },
+  { title: 'Messages in per broker', unit: 'messages/s', query: 'sum by (instance) (rate(kafka_server_brokertopicmetrics_messagesinpersec_total[15s]))', label: ['instance'] },
+];
+
+export async function timelines(t: Topology, fromMs: number, toMs: number, notes: string[]): Promise<Series[]> {
+  const base = `http://${t.ops.prometheus.host}:${t.ops.prometheus.port}/api/v1/query_range`;
+  const step = Math.max(1, Math.round((toMs - fromMs) / 1000 / 300));
+  const out: Series[] = [];
+  for (const tl of TIMELINES) {
+    const url = `${base}?query=${encodeURIComponent(tl.query)}&start=${fromMs / 1000}&end=${toMs / 1000}&step=${step}`;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      const body = (await res.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; values: [number, string][] }[] } };
+      if (body.status !== 'success') throw new Error(body.error ?? `HTTP ${res.status}`);
+      const lines = (body.data?.result ?? []).map((r) => ({
+        label: tl.label.map((l) => r.metric[l] ?? '').join(' ') || 'value',
+        points: r.values.map(([ts, v]) => [ts * 1000, Number.isFinite(Number(v)) ? Number(v) : 0] as [number, number]),
+      }));
+      if (!lines.length) notes.push(`Prometheus returned no series for "${tl.title}" (${tl.query})`);
+      out.push({ title: tl.title, unit: tl.unit, query: tl.query, lines });
+    } catch (e) {
+      notes.push(`Prometheus query for "${tl.title}" failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return out;
+}

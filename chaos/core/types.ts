@@ -1,0 +1,103 @@
+// The chaos harness's data: operations in a history (Jepsen's shape), what the
+// final phase read back, and what a checker returns. Plain JSON, so a history
+// file is the source of truth and every verdict can be recomputed offline.
+
+export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
+
+/**
+ * One line of history.jsonl. A client op is an `invoke` followed by exactly one
+ * of `ok` (acknowledged), `fail` (definitely not done) or `info` (unknown
+ * outcome: never counted as acknowledged, never counted as lost).
+ * `process` is the logical client (a number) or `nemesis`.
+ */
+export interface Op {
+  process: number | 'nemesis';
+  type: OpType;
+  /**
+   * Client ops: `write` (values must become readable once ok),
+   * `write-aborted` (written in a transaction that was then aborted on purpose: never readable).
+   * Nemesis ops: `start` / `stop` with value `{ fault, targets, ... }`.
+   */
+  f: string;
+  value: WriteValue | FaultValue | unknown;
+  /** Milliseconds since the run started. */
+  time: number;
+  /** Why a `fail`/`info` happened, for people. */
+  error?: string;
+}
+
+/** The value of a write op: the event ids it carries; on `ok`, what the system said it stored where. */
+export interface WriteValue {
+  ids: string[];
+  /** On ok through Kafka directly: where each id landed (partition and offset as the producer was told). */
+  acked?: { id: string; partition: number; offset: string }[];
+  /** On ok through HTTP ingest: ids the server refused (not stored, by its word). */
+  refused?: string[];
+  /** Which entry point took the write (e.g. `127.0.1.40:8080` or `kafka`). */
+  via?: string;
+  /** Trace ids by event id, when the write carried trace context. */
+  traces?: Record<string, string>;
+}
+
+/** The value of a nemesis op. */
+export interface FaultValue {
+  /** e.g. `broker-kill`. */
+  fault: string;
+  /** What it hit, e.g. `["broker-b"]`, `["zone-a -> zone-b"]`. */
+  targets: string[];
+  detail?: string;
+}
+
+/** A record the final phase read back (read_committed, drained to the end). */
+export interface ReadRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key?: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** An event id where it was read: the location a counterexample points at. */
+export interface Location {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type Validity = true | false | 'unknown';
+
+/** What every checker returns: the property, the verdict and the evidence. */
+export interface CheckResult {
+  /** Named by the property it checks, e.g. `no-lost-writes`. */
+  name: string;
+  /** The property in one sentence, for the report. */
+  property: string;
+  valid: Validity;
+  /** One line for people, e.g. "12034 acknowledged, 12034 read, 0 lost". */
+  summary: string;
+  /** Figures behind the verdict (counts, milliseconds). */
+  stats: Record<string, number>;
+  /** At most a few dozen concrete cases (event id, where, which fault was active, trace id). */
+  counterexamples: Counterexample[];
+}
+
+export interface Counterexample {
+  id?: string;
+  what: string;
+  where?: Location[];
+  /** Nemesis fault(s) active when the op was invoked. */
+  during?: string[];
+  traceId?: string;
+  /** Milliseconds since the run started. */
+  time?: number;
+}
+
+/** A fault's time window, derived from the nemesis start/stop ops. */
+export interface FaultWindow {
+  fault: string;
+  targets: string[];
+  start: number;
+  /** undefined: never stopped before the final phase healed it. */
+  end?: number;
+}

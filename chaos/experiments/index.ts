@@ -1,0 +1,120 @@
+// The experiments: workload + faults + schedule + what must hold. Written once,
+// run by any provider. Negative controls run the same machinery on a
+// deliberately unsafe configuration and must be judged invalid.
+import type { Schedule } from '../core/nemesis.js';
+
+export type Workload =
+  /** The deployed pipeline through HTTP ingest: raw, processed and aggregates are checked. */
+  | { kind: 'http' }
+  /** Kafka directly, on a topic of the experiment's own, with the producer settings given. */
+  | {
+      kind: 'kafka';
+      topic: { partitions: number; replicationFactor: number; minInsyncReplicas: number; uncleanLeaderElection?: boolean };
+      acks: -1 | 1;
+      idempotent: boolean;
+      transactional?: { abortEvery: number };
+      /** Processors the experiment runs itself on its topic (processor-kill aims at these). */
+      processors?: { exactlyOnce: boolean };
+    };
+
+export interface Experiment {
+  name: string;
+  description: string;
+  faults: string[];
+  schedule: (durationMs: number) => Schedule;
+  workload: Workload;
+  /** A negative control: the run passes when the verdict is INVALID. */
+  expectInvalid?: boolean;
+  /** Longest acceptable write unavailability per fault. */
+  recoveryBoundMs: number;
+  defaults: { durationS: number; rate: number };
+}
+
+const once = (holdS: number): ((d: number) => Schedule) => (d) => ({ kind: 'once', atMs: Math.min(8000, d / 4), holdMs: Math.min(holdS * 1000, d / 2) });
+const every = (everyS: number, holdS: number): ((d: number) => Schedule) => () => ({ kind: 'every', firstMs: 5000, everyMs: everyS * 1000, holdMs: holdS * 1000 });
+
+const http: Workload = { kind: 'http' };
+const base = { workload: http, recoveryBoundMs: 30_000, defaults: { durationS: 60, rate: 400 } };
+
+const safeTopic = { partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 };
+
+export const EXPERIMENTS: Experiment[] = [
+  { ...base, name: 'broker-kill', description: 'SIGKILL a broker every 20 s under load through the pipeline, restart it each time', faults: ['broker-kill'], schedule: every(20, 8) },
+  { ...base, name: 'broker-pause', description: 'SIGSTOP a broker for 10 s (a frozen VM), then SIGCONT', faults: ['broker-pause'], schedule: every(25, 10) },
+  { ...base, name: 'broker-restart', description: 'graceful restart of a broker every 25 s', faults: ['broker-restart'], schedule: every(25, 5) },
+  { ...base, name: 'leader-kill', description: "SIGKILL the leader of logs.raw partition 0", faults: ['leader-kill'], schedule: every(20, 8) },
+  { ...base, name: 'controller-kill', description: 'SIGKILL the active controller', faults: ['controller-kill'], schedule: every(20, 8) },
+  { ...base, name: 'coordinator-kill', description: "SIGKILL the broker coordinating the process stage's group and transactions", faults: ['coordinator-kill'], schedule: every(25, 8) },
+  { ...base, name: 'zookeeper-kill', description: 'SIGKILL a ZooKeeper node', faults: ['zookeeper-kill'], schedule: every(20, 10) },
+  { ...base, name: 'zookeeper-partition', description: "cut a zone from the other zones' ZooKeeper nodes", faults: ['zookeeper-partition'], schedule: once(20) },
+  { ...base, name: 'zone-kill', description: 'SIGKILL every process of a zone (broker, ZooKeeper, ingest, process, aggregate)', faults: ['zone-kill'], schedule: once(20), recoveryBoundMs: 45_000 },
+  { ...base, name: 'zone-destroy', description: "kill a zone and wipe its disks: it comes back empty and must re-replicate", faults: ['zone-destroy'], schedule: once(15), recoveryBoundMs: 45_000 },
+  { ...base, name: 'zone-partition', description: 'cut a zone from the other two, both ways', faults: ['zone-partition'], schedule: once(20), recoveryBoundMs: 45_000 },
+  { ...base, name: 'zone-partition-one-way', description: 'a zone cannot send to the others but still receives', faults: ['zone-partition-one-way'], schedule: once(20), recoveryBoundMs: 45_000 },
+  { ...base, name: 'processor-kill', description: 'SIGKILL a process-stage instance every 15 s', faults: ['processor-kill'], schedule: every(15, 3) },
+  {
+    ...base,
+    name: 'mixed',
+    description: 'faults drawn at random with the seed: broker kill/pause, leader and coordinator kill, zone partition, processor kill',
+    faults: ['broker-kill', 'broker-pause', 'leader-kill', 'coordinator-kill', 'zone-partition', 'processor-kill'],
+    schedule: () => ({ kind: 'random', firstMs: 5000, minGapMs: 5000, maxGapMs: 12_000, minHoldMs: 4000, maxHoldMs: 12_000 }),
+    defaults: { durationS: 120, rate: 400 },
+  },
+  {
+    name: 'txn-broker-kill',
+    description: 'transactional writes straight to Kafka, every 5th transaction aborted on purpose, a broker killed every 20 s: no aborted read, nothing lost',
+    faults: ['broker-kill'],
+    schedule: every(20, 8),
+    workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, transactional: { abortEvery: 5 } },
+    recoveryBoundMs: 30_000,
+    defaults: { durationS: 45, rate: 500 },
+  },
+  // ---- negative controls: each must be judged INVALID ----
+  {
+    name: 'control-rf1-zone-destroy',
+    description: 'NEGATIVE CONTROL: a topic with one replica, a zone destroyed: the writes on its broker are gone and no-lost-writes must say so',
+    faults: ['zone-destroy'],
+    schedule: once(8),
+    workload: { kind: 'kafka', topic: { partitions: 6, replicationFactor: 1, minInsyncReplicas: 1 }, acks: -1, idempotent: true },
+    expectInvalid: true,
+    recoveryBoundMs: 60_000,
+    defaults: { durationS: 30, rate: 500 },
+  },
+  {
+    name: 'control-eos-off-processor-kill',
+    description: 'NEGATIVE CONTROL: processors with exactly-once off (commit after produce), killed mid-stream: no-duplicates must find the replayed batches',
+    faults: ['processor-kill'],
+    schedule: every(8, 2),
+    workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, transactional: { abortEvery: 7 }, processors: { exactlyOnce: false } },
+    expectInvalid: true,
+    recoveryBoundMs: 30_000,
+    defaults: { durationS: 40, rate: 600 },
+  },
+  {
+    name: 'control-acks1-leader-kill',
+    description: 'NEGATIVE CONTROL: acks=1 with unclean leader election, the leader killed under load: acknowledged writes not yet replicated are lost',
+    faults: ['leader-kill'],
+    schedule: every(10, 4),
+    workload: { kind: 'kafka', topic: { partitions: 1, replicationFactor: 3, minInsyncReplicas: 1, uncleanLeaderElection: true }, acks: 1, idempotent: false },
+    expectInvalid: true,
+    recoveryBoundMs: 30_000,
+    defaults: { durationS: 40, rate: 3000 },
+  },
+  {
+    name: 'control-eos-on-processor-kill',
+    description: 'the same as control-eos-off-processor-kill with exactly-once on: must be judged VALID (the pair shows the checker tells them apart)',
+    faults: ['processor-kill'],
+    schedule: every(8, 2),
+    workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, transactional: { abortEvery: 7 }, processors: { exactlyOnce: true } },
+    recoveryBoundMs: 30_000,
+    defaults: { durationS: 40, rate: 600 },
+  },
+];
+
+export const CONTROLS = EXPERIMENTS.filter((e) => e.expectInvalid).map((e) => e.name);
+
+export function experimentByName(name: string): Experiment {
+  const e = EXPERIMENTS.find((x) => x.name === name);
+  if (!e) throw new Error(`no experiment "${name}". \`just chaos --list\` lists them: ${EXPERIMENTS.map((x) => x.name).join(', ')}`);
+  return e;
+}

@@ -1,0 +1,201 @@
+// The local nemeses: signals to the deployed processes (kill, pause, graceful
+// restart), by name, by role or by zone, and iptables owner-match partitions
+// between zones. Each returns what it hit and its own undo.
+import { cacheLayout, cutHosts, isolateZone, removeRules, type ProcessesProvider, type Zone } from '../../cluster/index.js';
+import { pick, type ChaosContext } from '../core/context.js';
+import type { Fault, Injected } from '../core/nemesis.js';
+import { activeController, brokerName, coordinators, leaderOf } from './roles.js';
+
+const letter = (zone: string) => zone.slice(-1);
+const brokers = (ctx: ChaosContext) => ctx.topology.brokers.map((b) => `broker-${letter(b.zone.name)}`);
+
+/** SIGKILL then, on undo, start again with the same data. */
+function killed(p: ProcessesProvider, names: string[], detail?: string): Injected {
+  for (const n of names) p.kill(n);
+  return {
+    targets: names,
+    detail,
+    async undo() {
+      for (const n of names) p.restart(n);
+    },
+  };
+}
+
+const killByRole = (name: string, description: string, find: (ctx: ChaosContext) => Promise<{ target: string; detail: string }>): Fault => ({
+  name,
+  description,
+  async inject(ctx) {
+    const { target, detail } = await find(ctx);
+    return killed(ctx.provider, [target], detail);
+  },
+});
+
+export const brokerKill: Fault = {
+  name: 'broker-kill',
+  description: 'SIGKILL one broker (picked with the seed), restart it with its data',
+  async inject(ctx) {
+    return killed(ctx.provider, [pick(ctx.rng, brokers(ctx))]);
+  },
+};
+
+export const brokerPause: Fault = {
+  name: 'broker-pause',
+  description: 'SIGSTOP one broker (a GC pause that never ends, a hung VM), SIGCONT on undo',
+  async inject(ctx) {
+    const b = pick(ctx.rng, brokers(ctx));
+    ctx.provider.pause(b);
+    return { targets: [b], undo: async () => void ctx.provider.resume(b) };
+  },
+};
+
+export const brokerRestart: Fault = {
+  name: 'broker-restart',
+  description: 'graceful shutdown of one broker (leaders moved away first), start it again on undo',
+  async inject(ctx) {
+    const b = pick(ctx.rng, brokers(ctx));
+    await ctx.provider.stop(b);
+    return { targets: [b], undo: async () => void ctx.provider.restart(b) };
+  },
+};
+
+export const leaderKill = killByRole('leader-kill', "SIGKILL the leader of partition 0 of the workload's topic", async (ctx) => {
+  const topic = ctx.topics[0]!;
+  return { target: brokerName(ctx.topology, await leaderOf(ctx.topology, topic, 0)), detail: `leader of ${topic}/0` };
+});
+
+export const controllerKill = killByRole('controller-kill', 'SIGKILL the active controller (a broker under ZooKeeper, the KRaft leader under KRaft)', async (ctx) => ({
+  target: await activeController(ctx.topology, cacheLayout(ctx.provider.paths.cache).kafkaLibs),
+  detail: 'active controller',
+}));
+
+export const coordinatorKill = killByRole('coordinator-kill', "SIGKILL the broker coordinating the pipeline's consumer group and transactions", async (ctx) => {
+  const found = await coordinators(ctx.topology, { groups: ctx.groups, transactionalIds: ctx.groups.map((g) => `${g}-${ctx.topics[0]}-0`) });
+  const c = pick(ctx.rng, found);
+  return { target: c.broker, detail: `coordinator of ${c.why}` };
+});
+
+export const zookeeperKill: Fault = {
+  name: 'zookeeper-kill',
+  description: 'SIGKILL one ZooKeeper node (the ensemble keeps its quorum with two)',
+  modes: ['zookeeper'],
+  async inject(ctx) {
+    return killed(ctx.provider, [pick(ctx.rng, ctx.topology.zookeepers.map((z) => `zookeeper-${letter(z.zone.name)}`))]);
+  },
+};
+
+const zoneProcesses = (ctx: ChaosContext, zone: Zone) =>
+  ctx.provider
+    .components()
+    .filter((c) => c.zone === zone.name)
+    .map((c) => c.name);
+
+/** Coordination first, brokers next, pipeline stages last: the order a zone comes back in. */
+const startOrder = (names: string[]) => {
+  const rank = (n: string) => (n.startsWith('zookeeper') || n.startsWith('controller') ? 0 : n.startsWith('broker') ? 1 : 2);
+  return [...names].sort((a, b) => rank(a) - rank(b));
+};
+
+export const zoneKill: Fault = {
+  name: 'zone-kill',
+  description: 'SIGKILL every process of one zone (a datacenter loses power), restart them with their data',
+  async inject(ctx) {
+    const zone = pick(ctx.rng, ctx.topology.zones);
+    const names = zoneProcesses(ctx, zone);
+    for (const n of names) ctx.provider.kill(n);
+    return {
+      targets: [zone.name],
+      detail: names.join(' '),
+      async undo() {
+        for (const n of startOrder(names)) ctx.provider.restart(n);
+      },
+    };
+  },
+};
+
+export const zoneDestroy: Fault = {
+  name: 'zone-destroy',
+  description: "SIGKILL every process of one zone and wipe its brokers' and ZooKeeper's data: the zone comes back as new, empty machines",
+  async inject(ctx) {
+    const zone = pick(ctx.rng, ctx.topology.zones);
+    const names = zoneProcesses(ctx, zone);
+    for (const n of names) ctx.provider.kill(n);
+    // the kill is asynchronous: wait (bounded) until every process is gone before its disk is wiped
+    for (let i = 0; i < 100 && names.some((n) => ctx.provider.running(n)); i++) await new Promise((r) => setTimeout(r, 100));
+    const wiped = names.filter((n) => /^(broker|zookeeper|controller)-/.test(n)).map((n) => ctx.provider.wipeData(n));
+    return {
+      targets: [zone.name],
+      detail: `wiped ${wiped.join(' ')}`,
+      async undo() {
+        for (const n of startOrder(names)) ctx.provider.restart(n);
+      },
+    };
+  },
+};
+
+const zonePartition = (name: string, symmetric: boolean): Fault => ({
+  name,
+  description: symmetric
+    ? 'cut one zone from the other two, both ways (iptables owner match on the zone user)'
+    : 'one-way: one zone cannot send to the others, but still receives (iptables owner match)',
+  async inject(ctx) {
+    const zone = pick(ctx.rng, ctx.topology.zones);
+    const rules = isolateZone(zone, ctx.topology.zones, { symmetric });
+    return {
+      targets: [zone.name],
+      detail: rules.map((r) => `${r.from.name} -x-> ${r.to.name}`).join(', '),
+      undo: async () => removeRules(rules),
+    };
+  },
+});
+
+export const zonePartitionSymmetric = zonePartition('zone-partition', true);
+export const zonePartitionOneWay = zonePartition('zone-partition-one-way', false);
+
+export const zookeeperPartition: Fault = {
+  name: 'zookeeper-partition',
+  description: "cut one zone from the other zones' ZooKeeper nodes, both ways: its ZooKeeper loses the quorum, its broker its session",
+  modes: ['zookeeper'],
+  async inject(ctx) {
+    const t = ctx.topology;
+    const zone = pick(ctx.rng, t.zones);
+    const others = t.zookeepers.filter((z) => z.zone.name !== zone.name);
+    const own = t.zookeepers.find((z) => z.zone.name === zone.name)!;
+    const rules = [...cutHosts(zone, others.map((z) => z.client.host)), ...others.flatMap((z) => cutHosts(z.zone, [own.client.host]))];
+    return { targets: [zone.name], detail: `zookeeper-${letter(zone.name)} cut from the ensemble`, undo: async () => removeRules(rules) };
+  },
+};
+
+export const processorKill: Fault = {
+  name: 'processor-kill',
+  description: "SIGKILL one process-stage instance (the experiment's own when it runs any, else the deployed one), restart it",
+  async inject(ctx) {
+    if (ctx.owned.length) {
+      const p = pick(ctx.rng, ctx.owned.filter((o) => o.running()).length ? ctx.owned.filter((o) => o.running()) : ctx.owned);
+      p.kill();
+      return { targets: [p.name], undo: () => p.restart() };
+    }
+    return killed(ctx.provider, [pick(ctx.rng, ctx.topology.zones.map((z) => `process-${letter(z.name)}`))]);
+  },
+};
+
+export const FAULTS: Fault[] = [
+  brokerKill,
+  brokerPause,
+  brokerRestart,
+  leaderKill,
+  controllerKill,
+  coordinatorKill,
+  zookeeperKill,
+  zookeeperPartition,
+  zoneKill,
+  zoneDestroy,
+  zonePartitionSymmetric,
+  zonePartitionOneWay,
+  processorKill,
+];
+
+export const faultByName = (name: string): Fault => {
+  const f = FAULTS.find((x) => x.name === name);
+  if (!f) throw new Error(`no fault ${name}; faults are ${FAULTS.map((x) => x.name).join(', ')}`);
+  return f;
+};

@@ -1,0 +1,93 @@
+// Drives the deployed pipeline through its front door: clients POST batches of
+// unique events to the ingest of each zone at a fixed total rate and record
+// what the server said. 200 = ok (minus refused ids); a reply that says nothing
+// was written = fail; a timeout, a reset or "unknown" ids = info. Some
+// batches carry an invalid event, which must be refused and never be read.
+import type { Topology } from '../../cluster/index.js';
+import { LEVELS, type LogEvent } from '../../pipeline/contract/index.js';
+import { sleep, type ChaosContext } from '../core/context.js';
+import type { WriteValue } from '../core/types.js';
+
+export interface HttpWorkloadOptions {
+  /** Events per second over all clients. */
+  rate: number;
+  durationMs: number;
+  /** Events per POST. */
+  batch: number;
+  /** Clients per zone's ingest. */
+  clientsPerZone: number;
+  /** Run-unique service names: the aggregates of these services are this run's alone. */
+  services: string[];
+  timeoutMs: number;
+}
+
+export const ingestUrls = (t: Topology) => t.stages.filter((s) => s.stage === 'ingest').map((s) => `http://${s.http.host}:${s.http.port}/v1/events`);
+
+export interface WorkloadTotals {
+  events: number;
+}
+
+export async function runHttpWorkload(ctx: ChaosContext, o: HttpWorkloadOptions, signal: AbortSignal): Promise<WorkloadTotals> {
+  const urls = ingestUrls(ctx.topology);
+  const clients = urls.flatMap((url) => Array.from({ length: o.clientsPerZone }, () => url));
+  const intervalMs = (o.batch * clients.length * 1000) / o.rate;
+  const end = Date.now() + o.durationMs;
+  const totals: WorkloadTotals = { events: 0 };
+  await Promise.all(
+    clients.map(async (url, process) => {
+      // stagger the clients so the load is smooth rather than in bursts
+      await sleep((intervalMs * process) / clients.length, signal);
+      for (let seq = 0, next = Date.now(); Date.now() < end && !signal.aborted && seq < 10_000_000; seq++) {
+        const events: LogEvent[] = Array.from({ length: o.batch }, (_, i) => {
+          const n = seq * o.batch + i;
+          return {
+            id: `${ctx.runId}-${process}-${n}`,
+            service: o.services[n % o.services.length]!,
+            level: LEVELS[n % LEVELS.length]!,
+            message: n % 11 ? 'request served' : 'upstream timeout',
+            timestamp: new Date().toISOString(),
+            latencyMs: Math.round(ctx.rng() * 300),
+          };
+        });
+        // every 10th batch carries one invalid event: the server must refuse it and it must never be read
+        const batch: unknown[] = seq % 10 === 9 ? [...events, { ...events[0]!, id: `${ctx.runId}-${process}-bad-${seq}`, level: 'loud' }] : events;
+        totals.events += events.length;
+        await postBatch(ctx, process, url, batch, o.timeoutMs);
+        next += intervalMs;
+        const wait = next - Date.now();
+        // behind schedule: carry on at once, but never build an unbounded backlog of catch-up requests
+        if (wait > 0) await sleep(wait, signal);
+        else if (wait < -5 * intervalMs) next = Date.now();
+      }
+    }),
+  );
+  return totals;
+}
+
+async function postBatch(ctx: ChaosContext, process: number, url: string, events: unknown[], timeoutMs: number): Promise<void> {
+  const ids = events.map((e) => (e as LogEvent).id);
+  const via = new URL(url).host;
+  ctx.history.record({ process, type: 'invoke', f: 'write', value: { ids, via } satisfies WriteValue });
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(events),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await res.json().catch(() => ({}))) as { accepted?: string[]; refused?: { id?: string }[]; unknown?: string[]; error?: string; message?: string };
+    const refused = (body.refused ?? []).map((r) => r.id).filter((x): x is string => Boolean(x));
+    if (res.status === 200) {
+      ctx.history.record({ process, type: 'ok', f: 'write', value: { ids: body.accepted ?? [], refused, via } satisfies WriteValue });
+    } else if (body.unknown?.length) {
+      ctx.history.record({ process, type: 'info', f: 'write', value: { ids, via } satisfies WriteValue, error: `${res.status} ${body.error}: ${body.message}` });
+    } else {
+      ctx.history.record({ process, type: 'fail', f: 'write', value: { ids, via } satisfies WriteValue, error: `${res.status} ${body.error ?? ''}: ${body.message ?? ''}` });
+    }
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string } };
+    // refused before any byte was sent: definitely not written. Anything else: we cannot know.
+    const type = err.cause?.code === 'ECONNREFUSED' ? 'fail' : 'info';
+    ctx.history.record({ process, type, f: 'write', value: { ids, via } satisfies WriteValue, error: `${err.cause?.code ?? err.name}: ${err.message}` });
+  }
+}

@@ -1,0 +1,108 @@
+// Opens the written report and index in a real Chromium (file://, offline) and checks what a person
+// would see: one verdict row per check, every Chart.js chart drawn with its fault bands, a working comparison.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { brokerKillRun, negativeControlRun } from './fixtures.js';
+import { writeRun } from './index.js';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
+
+// The page's globals, as far as these checks touch them.
+type ChartLike = { canvas: HTMLCanvasElement; chartArea: { top: number; bottom: number }; scales: { x: { getPixelForValue(v: number): number } }; config: { plugins: { id: string }[] } };
+type PageWindow = Window & { Chart?: { instances: Record<string, ChartLike> } };
+
+let ctx: BrowserContext;
+let root: string;
+let profile: string;
+let report: string;
+const run = brokerKillRun();
+const control = negativeControlRun();
+
+/** Everything that would mean the page is broken or not self-contained. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`); // an alert() here means some run string was not escaped
+    void d.dismiss();
+  });
+  page.on('request', (r) => r.url().startsWith('file:') || problems.push(`network: ${r.url()}`));
+  return problems;
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'faultline-report-'));
+  profile = mkdtempSync(join(tmpdir(), 'faultline-chromium-'));
+  writeRun(root, control);
+  report = writeRun(root, run).report;
+  ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ARGS, headless: true, viewport: { width: 1280, height: 900 } });
+}, 60_000);
+
+afterAll(async () => {
+  await ctx?.close();
+  rmSync(root, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true });
+});
+
+test('report.html renders verdicts and one Chart.js chart per series, with fault bands', async () => {
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
+
+  expect(await page.locator('#verdicts tbody tr').count()).toBe(run.checks.length);
+  expect(await page.locator('.verdict .big').textContent()).toBe('INVALID');
+
+  const charts = await page.evaluate(() => {
+    const Chart = (window as PageWindow).Chart;
+    if (!Chart) return null;
+    return Object.values(Chart.instances).map((c) => {
+      const { canvas, chartArea: a } = c;
+      const x = Math.round(c.scales.x.getPixelForValue(32.5) * devicePixelRatio);
+      const px = canvas.getContext('2d')!.getImageData(x, Math.round(a.top * devicePixelRatio), 1, Math.round((a.bottom - a.top) * devicePixelRatio)).data;
+      let reddish = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i + 3]! > 0 && px[i]! > px[i + 1]! + 8) reddish++;
+      return { width: canvas.width, height: canvas.height, bands: c.config.plugins.some((p) => p.id === 'faultBands'), reddish: reddish / (px.length / 4) };
+    });
+  });
+  expect(charts).not.toBeNull();
+  expect(charts).toHaveLength(run.series.length);
+  expect(await page.locator('canvas').count()).toBe(run.series.length);
+  for (const c of charts!) {
+    expect(c.width).toBeGreaterThan(0);
+    expect(c.height).toBeGreaterThan(0);
+    expect(c.bands).toBe(true);
+    expect(c.reddish).toBeGreaterThan(0.5); // 32.5 s is inside the first broker-kill window
+  }
+
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, 'report.png'), fullPage: true });
+  expect(problems).toEqual([]);
+}, 20_000);
+
+test('index.html lists the runs and compares two of them', async () => {
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto(pathToFileURL(join(root, 'index.html')).href, { waitUntil: 'load' });
+
+  expect(await page.locator('#runs tbody tr').count()).toBe(2);
+  await page.selectOption('#cmp-a', run.runId);
+  await page.selectOption('#cmp-b', control.runId);
+  expect(await page.locator('#cmp-table thead th').allTextContents()).toEqual(['', run.runId, control.runId]);
+  // verdict row + the union of check names + six workload counts
+  expect(await page.locator('#cmp-table tbody tr').count()).toBe(1 + run.checks.length + 6);
+  const lost = page.locator('#cmp-table tbody tr', { hasText: 'no-lost-writes' });
+  expect(await lost.locator('td').nth(1).locator('.pill').textContent()).toBe('VALID');
+  expect(await lost.locator('td').nth(2).locator('.pill').textContent()).toBe('INVALID');
+  expect(await lost.getAttribute('class')).toBe('diff');
+
+  await page.screenshot({ path: join(RESULTS, 'index.png'), fullPage: true });
+  await page.locator('#runs a', { hasText: run.runId }).click();
+  await page.waitForURL(/report\.html$/);
+  expect(await page.locator('#verdicts tbody tr').count()).toBe(run.checks.length);
+  expect(problems).toEqual([]);
+}, 20_000);
