@@ -4,6 +4,7 @@
 // read" is never mistaken for "lost".
 import { randomUUID } from 'node:crypto';
 import type { KafkaClient } from './kafkajs.js';
+import { waitFor } from './wait.js';
 
 export interface DrainedRecord {
   topic: string;
@@ -19,7 +20,17 @@ export async function endOffsets(kafka: KafkaClient, topic: string): Promise<Map
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+    // a topic just created, or a leader just moved: metadata may lag for a few seconds
+    let result: Map<number, string> | undefined;
+    await waitFor(
+      `the end offsets of ${topic}`,
+      async () => {
+        result = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    return result!;
   } finally {
     await admin.disconnect();
   }

@@ -4,20 +4,19 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../test/browser.js';
 import { brokerKillRun, negativeControlRun } from './fixtures.js';
 import { writeRun } from './index.js';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 
 // The page's globals, as far as these checks touch them.
 type ChartLike = { canvas: HTMLCanvasElement; chartArea: { top: number; bottom: number }; scales: { x: { getPixelForValue(v: number): number } }; config: { plugins: { id: string }[] } };
 type PageWindow = Window & { Chart?: { instances: Record<string, ChartLike> } };
 
-let ctx: BrowserContext;
+let ctx: Awaited<ReturnType<typeof launchChromium>>;
 let root: string;
-let profile: string;
 let report: string;
 const run = brokerKillRun();
 const control = negativeControlRun();
@@ -37,16 +36,14 @@ function watch(page: Page): string[] {
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'faultline-report-'));
-  profile = mkdtempSync(join(tmpdir(), 'faultline-chromium-'));
   writeRun(root, control);
   report = writeRun(root, run).report;
-  ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ARGS, headless: true, viewport: { width: 1280, height: 900 } });
+  ctx = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
-  await ctx?.close();
+  await ctx?.dispose();
   rmSync(root, { recursive: true, force: true });
-  rmSync(profile, { recursive: true, force: true });
 });
 
 test('report.html renders verdicts and one Chart.js chart per series, with fault bands', async () => {

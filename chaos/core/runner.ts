@@ -195,11 +195,13 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     });
   }
   await phase('drain', async () => {
-    for (const topic of topicsToDrain) {
-      const r = await drain(admin, topic, { from: from.get(topic) });
-      reads.set(topic, r);
-      log(`  drained ${topic}: ${r.length} records since the run started`);
-    }
+    await Promise.all(
+      topicsToDrain.map(async (topic) => {
+        const r = await drain(admin, topic, { from: from.get(topic) });
+        reads.set(topic, r);
+        log(`  drained ${topic}: ${r.length} records since the run started`);
+      }),
+    );
   });
   for (const s of owned) await s.stop();
 

@@ -148,6 +148,18 @@ const zonePartition = (name: string, symmetric: boolean): Fault => ({
   },
 });
 
+export const leaderZonePartition: Fault = {
+  name: 'leader-zone-partition',
+  description: "cut the zone of the leader of the workload's partition 0 from the other zones, both ways: clients outside still reach the old leader",
+  async inject(ctx) {
+    const topic = ctx.topics[0]!;
+    const id = await leaderOf(ctx.topology, topic, 0);
+    const zone = ctx.topology.brokers.find((b) => b.id === id)!.zone;
+    const rules = isolateZone(zone, ctx.topology.zones, { symmetric: true });
+    return { targets: [zone.name], detail: `leader of ${topic}/0 is ${brokerName(ctx.topology, id)}`, undo: async () => removeRules(rules) };
+  },
+};
+
 export const zonePartitionSymmetric = zonePartition('zone-partition', true);
 export const zonePartitionOneWay = zonePartition('zone-partition-one-way', false);
 
@@ -191,6 +203,7 @@ export const FAULTS: Fault[] = [
   zoneDestroy,
   zonePartitionSymmetric,
   zonePartitionOneWay,
+  leaderZonePartition,
   processorKill,
 ];
 

@@ -37,20 +37,29 @@ export async function runKafkaWorkload(ctx: ChaosContext, o: KafkaWorkloadOption
         requestTimeout: o.timeoutMs,
         retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
       });
-      const producer: Producer = kafka.producer({
-        idempotent: o.idempotent || Boolean(o.transactional),
-        maxInFlightRequests: o.idempotent || o.transactional ? 1 : undefined,
-        transactionalId: o.transactional ? `faultline-${ctx.runId}-${process}` : undefined,
-        allowAutoTopicCreation: false,
-      });
-      await producer.connect();
+      const newProducer = async () => {
+        const p = kafka.producer({
+          idempotent: o.idempotent || Boolean(o.transactional),
+          maxInFlightRequests: o.idempotent || o.transactional ? 1 : undefined,
+          transactionalId: o.transactional ? `faultline-${ctx.runId}-${process}` : undefined,
+          allowAutoTopicCreation: false,
+        });
+        await p.connect();
+        return p;
+      };
+      let producer: Producer = await newProducer();
       try {
         await sleep((intervalMs * process) / o.clients, signal);
         for (let seq = 0, next = Date.now(); Date.now() < end && !signal.aborted && seq < 10_000_000; seq++) {
           const ids = Array.from({ length: o.batch }, (_, i) => `${ctx.runId}-k${process}-${seq * o.batch + i}`);
           events += ids.length;
           const abort = Boolean(o.transactional && o.transactional.abortEvery > 0 && seq % o.transactional.abortEvery === o.transactional.abortEvery - 1);
-          await send(ctx, producer, o, process, ids, abort, (process + seq) % o.partitions);
+          const outcome = await send(ctx, producer, o, process, ids, abort, (process + seq) % o.partitions);
+          // a transactional producer in an unknown state is replaced, as the Java client requires: the new one fences it
+          if (outcome === 'info' && o.transactional) {
+            await producer.disconnect().catch(() => undefined);
+            producer = await newProducer().catch(() => producer);
+          }
           next += intervalMs;
           const wait = next - Date.now();
           if (wait > 0) await sleep(wait, signal);
@@ -75,7 +84,7 @@ function messages(o: KafkaWorkloadOptions, ids: string[], partition: number) {
   }));
 }
 
-async function send(ctx: ChaosContext, producer: Producer, o: KafkaWorkloadOptions, process: number, ids: string[], abort: boolean, partition: number): Promise<void> {
+async function send(ctx: ChaosContext, producer: Producer, o: KafkaWorkloadOptions, process: number, ids: string[], abort: boolean, partition: number): Promise<'ok' | 'info'> {
   const f = abort ? 'write-aborted' : 'write';
   ctx.history.record({ process, type: 'invoke', f, value: { ids, via: 'kafka' } satisfies WriteValue });
   try {
@@ -98,7 +107,9 @@ async function send(ctx: ChaosContext, producer: Producer, o: KafkaWorkloadOptio
     const base = BigInt(meta[0]?.baseOffset ?? '-1');
     const acked = base >= 0n ? ids.map((id, i) => ({ id, partition, offset: String(base + BigInt(i)) })) : [];
     ctx.history.record({ process, type: 'ok', f, value: { ids, via: 'kafka', acked: acked.length ? acked : undefined } satisfies WriteValue });
+    return 'ok';
   } catch (e) {
     ctx.history.record({ process, type: 'info', f, value: { ids, via: 'kafka' } satisfies WriteValue, error: e instanceof Error ? e.message : String(e) });
+    return 'info';
   }
 }

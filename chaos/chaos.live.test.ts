@@ -1,0 +1,85 @@
+// The harness against the live deployment, short runs: faults the system must
+// survive are judged valid, the negative controls (RF 1 + a destroyed zone,
+// exactly-once off + a killed processor) are judged invalid, nothing of a
+// fault is left behind, and the report renders in a real Chromium.
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { activeRules } from '../cluster/index.js';
+import { passed, type RunResult } from '../reports/index.js';
+import { launchChromium } from '../test/browser.js';
+import { coordination, provider } from '../test/live.js';
+import { runExperiment } from './core/runner.js';
+import { experimentByName } from './experiments/index.js';
+
+const out = mkdtempSync(join(tmpdir(), 'faultline-chaos-'));
+const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
+const quiet = (l: string) => void (process.env.FAULTLINE_VERBOSE && console.log(l));
+
+async function run(name: string, durationS: number, rate?: number) {
+  const r = await runExperiment({ experiment: experimentByName(name), durationS, rate, seed: 7, coordination, outRoot: out, log: quiet });
+  const lines = r.result.checks.map((c) => `${c.valid === true ? 'ok  ' : c.valid === false ? 'FAIL' : '??  '} ${c.name}: ${c.summary}`);
+  console.log(`${name}: verdict ${r.result.verdict}\n${lines.join('\n')}\n${r.report}`);
+  return r;
+}
+
+/** No fault outlives its run: no partition rule, every component running and not stopped (SIGSTOP). */
+function nothingLeftBehind(): void {
+  expect(activeRules()).toEqual([]);
+  const p = provider();
+  for (const c of p.components()) {
+    expect([c.name, p.running(c.name)]).toEqual([c.name, true]);
+    const pid = p.supervisor.state(c).pid!;
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
+    expect([c.name, state]).not.toEqual([c.name, 'T']);
+  }
+}
+
+afterEach(nothingLeftBehind);
+
+test('broker-kill under pipeline load: valid, and the report shows the verdicts and the charts in Chromium', async () => {
+  const { result, report } = await run('broker-kill', 30);
+  expect(result.faults.length).toBeGreaterThan(0);
+  expect(result.workload.eventsAcknowledged).toBeGreaterThan(0);
+  expect(result.verdict).toBe(true);
+
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
+    expect(await page.locator('#verdicts tbody tr').count()).toBe(result.checks.length);
+    expect(await page.locator('.verdict .big').textContent()).toBe('VALID');
+    const charts = await page.evaluate(() => Object.keys((window as unknown as { Chart: { instances: object } }).Chart.instances).length);
+    expect(charts).toBe(result.series.length);
+    expect(result.series.length).toBeGreaterThan(3);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'chaos-broker-kill.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.dispose();
+  }
+});
+
+test('zone-partition (a zone cut off both ways) under pipeline load: valid', async () => {
+  const { result } = await run('zone-partition', 30);
+  expect(result.faults.map((f) => f.fault)).toContain('zone-partition');
+  expect(result.verdict).toBe(true);
+});
+
+const invalidBecause = (r: RunResult, check: string) => {
+  expect(r.expectInvalid).toBe(true);
+  expect(r.verdict).toBe(false);
+  expect(passed(r)).toBe(true);
+  expect(r.checks.find((c) => c.name === check)?.valid).toBe(false);
+};
+
+test('negative control: RF 1 and a destroyed zone is judged INVALID by no-lost-writes', async () => {
+  invalidBecause((await run('control-rf1-zone-destroy', 20)).result, 'no-lost-writes');
+});
+
+test('negative control: exactly-once off and a killed processor is judged INVALID by no-duplicates on the processed topic', async () => {
+  invalidBecause((await run('control-eos-off-processor-kill', 30)).result, 'no-duplicates (processed)');
+});
