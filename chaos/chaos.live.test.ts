@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { activeRules } from '../cluster/index.js';
+import { activeRules, activeToxics } from '../cluster/index.js';
 import { passed, type RunResult } from '../reports/index.js';
 import { launchChromium } from '../test/browser.js';
 import { coordination, provider } from '../test/live.js';
@@ -24,10 +24,11 @@ async function run(name: string, durationS: number, rate?: number) {
   return r;
 }
 
-/** No fault outlives its run: no partition rule, every component running and not stopped (SIGSTOP). */
-function nothingLeftBehind(): void {
+/** No fault outlives its run: no partition rule, no toxic, every component running and not stopped (SIGSTOP). */
+async function nothingLeftBehind(): Promise<void> {
   expect(activeRules()).toEqual([]);
   const p = provider();
+  expect(await activeToxics(p.topology)).toEqual([]);
   for (const c of p.components()) {
     expect([c.name, p.running(c.name)]).toEqual([c.name, true]);
     const pid = p.supervisor.state(c).pid!;

@@ -9,12 +9,14 @@ import { passed } from '../reports/index.js';
 
 const usage = `usage: just chaos <experiment> [--duration S] [--rate N] [--seed N] [--coordination zookeeper|kraft]
        just chaos --list
+       just chaos --heal        (undo any fault left behind: partitions, toxics, paused or stopped processes)
        just chaos controls      (every negative control; fails if one is judged valid)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     list: { type: 'boolean' },
+    heal: { type: 'boolean' },
     duration: { type: 'string' },
     rate: { type: 'string' },
     seed: { type: 'string' },
@@ -33,7 +35,7 @@ const num = (name: string, v: string | undefined) => {
   return n;
 };
 
-if (values.help || (!values.list && !positionals.length)) {
+if (values.help || (!values.list && !values.heal && !positionals.length)) {
   console.log(usage);
   process.exit(values.help ? 0 : 2);
 }
@@ -44,14 +46,17 @@ if (values.list) {
 }
 
 const coordination = values.coordination === undefined ? undefined : Coordination.parse(values.coordination);
+if (values.heal) {
+  const fixed = await healEverything(ProcessesProvider.open(paths(), coordination), (l) => console.log(l));
+  console.log(fixed.length ? `healed ${fixed.length} thing(s)` : 'nothing was left behind: no partition rule, no toxic, every process running');
+  process.exit(0);
+}
 // ctrl-c: undo every fault before leaving (the next run's preflight would too)
 process.once('SIGINT', () => {
   console.error('\ninterrupted: healing every fault (partitions, paused and stopped processes) before exit');
-  try {
-    healEverything(ProcessesProvider.open(paths(), coordination), (l) => console.error(l));
-  } finally {
-    process.exit(130);
-  }
+  healEverything(ProcessesProvider.open(paths(), coordination), (l) => console.error(l))
+    .catch((e) => console.error(`healing failed: ${e instanceof Error ? e.message : String(e)}; run \`just chaos --heal\` or \`just down && just deploy\``))
+    .finally(() => process.exit(130));
 });
 
 const names = positionals[0] === 'controls' ? CONTROLS : positionals;

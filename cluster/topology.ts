@@ -45,6 +45,10 @@ export interface Broker {
   rack: ZoneName;
   listener: Endpoint;
   metrics: Endpoint;
+  /** A second listener (PROXIED) reached only through toxiproxy: clients that bootstrap there get latency faults. */
+  proxiedListener: Endpoint;
+  /** Where toxiproxy listens for it; the PROXIED listener advertises this address. */
+  proxy: Endpoint;
 }
 
 export interface ClusterDefaults {
@@ -59,6 +63,8 @@ export interface ClusterDefaults {
 export interface Ops {
   prometheus: Endpoint;
   tempo: { http: Endpoint; otlpGrpc: Endpoint; otlpHttp: Endpoint; grpc: Endpoint };
+  /** toxiproxy's API: the latency nemesis adds and removes toxics there. */
+  toxiproxy: Endpoint;
 }
 
 export type StageName = 'ingest' | 'process' | 'aggregate';
@@ -124,6 +130,8 @@ export function topology(coordination: Coordination = 'zookeeper'): Topology {
       rack: zone.name,
       listener: { host: zoneHost(zone, 10), port: 9092 },
       metrics: { host: zoneHost(zone, 10), port: 9404 },
+      proxiedListener: { host: zoneHost(zone, 10), port: 9094 },
+      proxy: { host: zoneHost(zone, 13), port: 9094 },
     })),
     stages: zs.flatMap((zone) =>
       (['ingest', 'process', 'aggregate'] as const).map((stage, i) => ({
@@ -140,6 +148,7 @@ export function topology(coordination: Coordination = 'zookeeper'): Topology {
         otlpHttp: { host: '127.0.0.1', port: 4318 },
         grpc: { host: '127.0.0.1', port: 9095 },
       },
+      toxiproxy: { host: '127.0.0.1', port: 8474 },
     },
     defaults: {
       replicationFactor: 3,
@@ -153,6 +162,8 @@ export function topology(coordination: Coordination = 'zookeeper'): Topology {
 
 export const addr = (e: Endpoint) => `${e.host}:${e.port}`;
 export const bootstrapServers = (t: Topology) => t.brokers.map((b) => addr(b.listener));
+/** Bootstrap through toxiproxy: every connection of such a client passes the latency nemesis. */
+export const proxiedBootstrapServers = (t: Topology) => t.brokers.map((b) => addr(b.proxy));
 export const zoneOf = (t: Topology, name: ZoneName): Zone => {
   const z = t.zones.find((x) => x.name === name);
   if (!z) throw new Error(`unknown zone ${name}; zones are ${ZONE_NAMES.join(', ')}`);

@@ -1,15 +1,16 @@
 // The final phase (Jepsen's): heal every fault, wait until the cluster is whole
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
-import { clusterHealth, healAll, kafka, waitFor, type ProcessesProvider, type Topology } from '../../cluster/index.js';
+import { clusterHealth, healAll, kafka, resetToxics, waitFor, type ProcessesProvider, type Topology } from '../../cluster/index.js';
 import type { ChaosContext } from './context.js';
 
 /**
  * Undoes any fault left behind, by this run or a crashed earlier one: flushes
- * the partition chain, resumes paused processes, starts stopped ones. Returns
+ * the partition chain, resumes paused processes, starts stopped ones, removes
+ * every toxiproxy toxic. Returns
  * what it had to fix (empty when nothing was left over).
  */
-export function healEverything(provider: ProcessesProvider, log: (l: string) => void = () => {}): string[] {
+export async function healEverything(provider: ProcessesProvider, log: (l: string) => void = () => {}): Promise<string[]> {
   const fixed: string[] = [];
   const rules = (() => {
     try {
@@ -30,6 +31,8 @@ export function healEverything(provider: ProcessesProvider, log: (l: string) => 
     provider.restart(c.name);
     fixed.push(`${c.name} was not running: started`);
   }
+  // toxiproxy starts with the rest: its toxics go once it answers
+  if (!(await resetToxics(provider.topology))) fixed.push('toxiproxy did not answer: its toxics could not be reset');
   for (const f of fixed) log(`heal: ${f}`);
   return fixed;
 }

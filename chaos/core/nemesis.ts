@@ -30,11 +30,17 @@ export type Schedule =
   | { kind: 'random'; firstMs: number; minGapMs: number; maxGapMs: number; minHoldMs: number; maxHoldMs: number };
 
 /** Runs faults on a schedule until `durationMs` (or abort), then undoes whatever is still in place. */
-export async function runNemesis(ctx: ChaosContext, faults: Fault[], schedule: Schedule, durationMs: number, signal: AbortSignal): Promise<number> {
+export async function runNemesis(
+  ctx: ChaosContext,
+  faults: Fault[],
+  schedule: Schedule,
+  durationMs: number,
+  signal: AbortSignal,
+  // faults end before the load does: the tail shows whether writes came back
+  tailMs = Math.max(5000, durationMs / 5),
+): Promise<number> {
   const { rng, log } = ctx;
   const start = Date.now();
-  // faults end before the load does: the tail shows whether writes came back
-  const tailMs = Math.max(5000, durationMs / 5);
   const left = () => durationMs - tailMs - (Date.now() - start);
   let injected = 0;
   const maxFaults = 1000; // every loop is bounded in count as well as time
@@ -44,7 +50,7 @@ export async function runNemesis(ctx: ChaosContext, faults: Fault[], schedule: S
     if (wait > 0) await sleep(Math.min(wait, Math.max(0, left())), signal);
     const hold = schedule.kind === 'random' ? draw(schedule.minHoldMs, schedule.maxHoldMs) : schedule.holdMs;
     // a fault that cannot be held and undone inside the load is not started
-    if (signal.aborted || left() < Math.min(hold, 2000)) break;
+    if (signal.aborted || left() < Math.min(hold, 2000) || left() <= 0) break;
     const fault = schedule.kind === 'random' ? faults[Math.floor(rng() * faults.length)]! : faults[injected % faults.length]!;
     await once(ctx, fault, Math.min(hold, Math.max(0, left())), signal);
     injected++;

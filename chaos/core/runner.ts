@@ -79,7 +79,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const statuses = await provider.status();
   if (!statuses.some((s) => s.name.startsWith('broker-') && s.up))
     throw new Error(`no broker of the deployment in ${provider.paths.state} is running: run \`just deploy\` first (nothing was written)`);
-  const leftovers = healEverything(provider, log);
+  const leftovers = await healEverything(provider, log);
   if (leftovers.length) notes.push(`preflight healed what an earlier run left: ${leftovers.join('; ')}`);
   log(`chaos ${exp.name}: run ${runId}, seed ${seed}, ${durationMs / 1000} s at ${rate} events/s (${t.coordination})`);
   await waitFullIsr(t);
@@ -161,7 +161,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
           ? runHttpWorkload(ctx, { rate, durationMs, batch: 20, clientsPerZone: 2, services, timeoutMs: 15_000 }, ac.signal)
           : runKafkaWorkload(
               ctx,
-              { topic: own.raw, partitions: w.topic.partitions, rate, durationMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000 },
+              { topic: own.raw, partitions: w.topic.partitions, rate, durationMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000, proxied: Boolean(w.proxied) },
               ac.signal,
             );
       const progress = setInterval(() => {
@@ -181,7 +181,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   } finally {
     // ---- final phase: heal, recover, catch up ----
     await phase('heal and recover', async () => {
-      const fixed = healEverything(provider, log);
+      const fixed = await healEverything(provider, log);
       if (fixed.length) notes.push(`final heal had to fix: ${fixed.join('; ')}`);
       for (const s of owned) await s.restart();
       fullIsrMs = await waitFullIsr(t);

@@ -15,6 +15,8 @@ export type Workload =
       transactional?: { abortEvery: number };
       /** Processors the experiment runs itself on its topic (processor-kill aims at these). */
       processors?: { exactlyOnce: boolean };
+      /** The workload's clients bootstrap through toxiproxy (for the latency nemesis). */
+      proxied?: boolean;
     };
 
 export interface Experiment {
@@ -66,6 +68,15 @@ export const EXPERIMENTS: Experiment[] = [
     faults: ['broker-kill'],
     schedule: every(20, 8),
     workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, transactional: { abortEvery: 5 } },
+    recoveryBoundMs: 30_000,
+    defaults: { durationS: 45, rate: 500 },
+  },
+  {
+    name: 'latency',
+    description: 'idempotent acks=all writes through toxiproxy, 200 ms ± 50 ms added each way to every broker for 10 s every 20 s',
+    faults: ['latency'],
+    schedule: every(20, 10),
+    workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, proxied: true },
     recoveryBoundMs: 30_000,
     defaults: { durationS: 45, rate: 500 },
   },

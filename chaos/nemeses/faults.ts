@@ -1,7 +1,7 @@
 // The local nemeses: signals to the deployed processes (kill, pause, graceful
 // restart), by name, by role or by zone, and iptables owner-match partitions
 // between zones. Each returns what it hit and its own undo.
-import { cacheLayout, cutHosts, isolateZone, removeRules, type ProcessesProvider, type Zone } from '../../cluster/index.js';
+import { addLatency, cacheLayout, cutHosts, isolateZone, removeRules, removeToxics, type ProcessesProvider, type Zone } from '../../cluster/index.js';
 import { pick, type ChaosContext } from '../core/context.js';
 import type { Fault, Injected } from '../core/nemesis.js';
 import { activeController, brokerName, coordinators, leaderOf } from './roles.js';
@@ -190,6 +190,16 @@ export const processorKill: Fault = {
   },
 };
 
+export const latency: Fault = {
+  name: 'latency',
+  description: 'toxiproxy adds 200 ms (± 50 ms) each way between clients and every broker (clients that bootstrap through the proxies)',
+  async inject(ctx) {
+    const t = ctx.topology;
+    const toxics = await addLatency(t, t.brokers.map((b) => b.id), 200, 50);
+    return { targets: brokers(ctx), detail: '200 ms ± 50 ms each way', undo: () => removeToxics(t, toxics) };
+  },
+};
+
 export const FAULTS: Fault[] = [
   brokerKill,
   brokerPause,
@@ -205,6 +215,7 @@ export const FAULTS: Fault[] = [
   zonePartitionOneWay,
   leaderZonePartition,
   processorKill,
+  latency,
 ];
 
 export const faultByName = (name: string): Fault => {

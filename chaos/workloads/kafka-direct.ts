@@ -1,7 +1,7 @@
 // Drives Kafka directly, with the producer settings an experiment asks for
 // (acks, idempotence, transactions with deliberate aborts): the workload of the
 // negative controls, whose unsafe settings the checkers must catch.
-import { bootstrapServers, Kafka, logLevel, type Producer } from '../../cluster/index.js';
+import { bootstrapServers, Kafka, logLevel, proxiedBootstrapServers, type Producer } from '../../cluster/index.js';
 import { sleep, type ChaosContext } from '../core/context.js';
 import type { WriteValue } from '../core/types.js';
 
@@ -21,6 +21,8 @@ export interface KafkaWorkloadOptions {
   payload: 'log-event' | 'id';
   services: string[];
   timeoutMs: number;
+  /** Through toxiproxy (the latency nemesis acts on these connections). */
+  proxied?: boolean;
 }
 
 export async function runKafkaWorkload(ctx: ChaosContext, o: KafkaWorkloadOptions, signal: AbortSignal): Promise<{ events: number }> {
@@ -31,7 +33,7 @@ export async function runKafkaWorkload(ctx: ChaosContext, o: KafkaWorkloadOption
     Array.from({ length: o.clients }, async (_, process) => {
       const kafka = new Kafka({
         clientId: `faultline-workload-${process}`,
-        brokers: bootstrapServers(ctx.topology),
+        brokers: o.proxied ? proxiedBootstrapServers(ctx.topology) : bootstrapServers(ctx.topology),
         logLevel: logLevel.NOTHING,
         connectionTimeout: 3000,
         requestTimeout: o.timeoutMs,

@@ -61,13 +61,17 @@ function commonBrokerSettings(t: Topology) {
 }
 
 export function brokerConfig(t: Topology, b: Broker, logDir: string): string {
-  const listener = `PLAINTEXT://${addr(b.listener)}`;
+  // PROXIED is the same broker behind toxiproxy: it advertises the proxy, so a client that bootstraps there stays behind it
+  const listener = `PLAINTEXT://${addr(b.listener)},PROXIED://${addr(b.proxiedListener)}`;
+  const advertised = `PLAINTEXT://${addr(b.listener)},PROXIED://${addr(b.proxy)}`;
   if (t.coordination === 'zookeeper') {
     return props({
       'broker.id': b.id,
       'broker.rack': b.rack,
       listeners: listener,
-      'advertised.listeners': listener,
+      'advertised.listeners': advertised,
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT',
+      'inter.broker.listener.name': 'PLAINTEXT',
       'log.dirs': logDir,
       'zookeeper.connect': t.zookeepers.map((z) => addr(z.client)).join(','),
       'zookeeper.session.timeout.ms': t.defaults.zookeeperSessionTimeoutMs,
@@ -80,10 +84,10 @@ export function brokerConfig(t: Topology, b: Broker, logDir: string): string {
     'node.id': b.id,
     'broker.rack': b.rack,
     listeners: listener,
-    'advertised.listeners': listener,
+    'advertised.listeners': advertised,
     'inter.broker.listener.name': 'PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'controller.quorum.voters': quorumVoters(t),
     'log.dirs': logDir,
     // KRaft's analogue of the ZooKeeper session: fence a silent broker after 6 s.

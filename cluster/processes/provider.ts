@@ -12,6 +12,7 @@ import { ensureTopics } from '../topics.js';
 import { addr, bootstrapServers, topology, type Coordination, type StageInstance, type Topology } from '../topology.js';
 import { waitFor } from '../wait.js';
 import { ensureChain, healAll } from './partition.js';
+import { ensureProxies } from './toxiproxy.js';
 import { brokerConfig, controllerConfig, jmxExporterConfig, jvmArgs, log4jConfig, zookeeperConfig } from './configs.js';
 import { prometheusConfig, tempoConfig } from './ops-configs.js';
 import { alive, cmdline, findProcesses, rssMiB, Supervisor, tail, type ComponentSpec } from './supervisor.js';
@@ -152,6 +153,15 @@ export class ProcessesProvider {
       listens: [t.ops.tempo.http, t.ops.tempo.otlpGrpc, t.ops.tempo.otlpHttp],
       marker: tempoCfg,
     });
+    specs.push({
+      name: 'toxiproxy',
+      kind: 'toxiproxy',
+      zone: 'ops',
+      command: this.cache.toxiproxy,
+      args: ['-host', t.ops.toxiproxy.host, '-port', String(t.ops.toxiproxy.port)],
+      listens: [t.ops.toxiproxy],
+      marker: `${this.cache.toxiproxy} -host ${t.ops.toxiproxy.host} -port ${t.ops.toxiproxy.port}`,
+    });
     for (const st of t.stages) specs.push(this.stageSpec(st));
     return specs;
   }
@@ -210,7 +220,9 @@ export class ProcessesProvider {
       progress(`${spec.name.padEnd(14)} ${r.started ? 'started' : 'running'} (pid ${r.pid})`);
     };
     const specs = this.components();
-    for (const s of specs.filter((s) => s.kind === 'prometheus' || s.kind === 'tempo')) start(s);
+    for (const s of specs.filter((s) => s.kind === 'prometheus' || s.kind === 'tempo' || s.kind === 'toxiproxy')) start(s);
+    await this.ready('toxiproxy', [this.component('toxiproxy')], () => tcpOpen(t.ops.toxiproxy), 30_000);
+    await ensureProxies(t);
 
     if (t.coordination === 'zookeeper') {
       for (const s of specs.filter((s) => s.kind === 'zookeeper')) start(s);
