@@ -2,7 +2,7 @@
 // as loopback ranges with one system user each (see DESIGN.md).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
@@ -272,6 +272,8 @@ export class ProcessesProvider {
 
     progress('waiting for Prometheus and Tempo to be ready');
     await this.ready('Prometheus ready', [this.component('prometheus')], () => httpOk(`http://${addr(t.ops.prometheus)}/-/ready`), 60_000);
+    // a Prometheus that was already running picks up the configs and rules rendered above
+    await fetch(`http://${addr(t.ops.prometheus)}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
     await this.ready('Tempo ready', [this.component('tempo')], () => httpOk(`http://${addr(t.ops.tempo.http)}/ready`), 120_000);
     return { started };
   }
@@ -357,6 +359,8 @@ export class ProcessesProvider {
       ),
     );
     writeFileSync(join(conf, 'prometheus.yml'), prometheusConfig(t, { targetsDir: join(conf, 'targets'), rulesDir: join(conf, 'rules') }));
+    // the alert rules are code (dashboards/alerts, tested with promtool); Prometheus loads them from its rules dir
+    copyFileSync(join(REPO, 'dashboards', 'alerts', 'rules.yml'), join(conf, 'rules', 'faultline.yml'));
     writeFileSync(join(conf, 'tempo.yaml'), tempoConfig(t, join(data, 'tempo')));
   }
 

@@ -130,6 +130,12 @@ export class EosStage {
     }
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.fenced.clear());
+    // a consumer that crashed for good leaves a process that looks alive and consumes nothing: die loudly instead
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      console.error(`${this.opts.name}: the consumer crashed and will not restart (${payload.error.message}); exiting so the stage is seen down and restarted`);
+      process.exit(1);
+    });
     await this.consumer.subscribe({ topic: this.opts.inputTopic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
@@ -204,7 +210,10 @@ export class EosStage {
       this.producers.delete(partition);
       await producer.disconnect().catch(() => undefined);
       this.fenced.delete(partition);
-      throw e;
+      // every failure here is recoverable by re-fencing the partition (a fenced producer included): tell kafkajs to
+      // retry, or it stops the consumer for good on a "non-retriable" fencing error (controller-kill found this)
+      const err = e instanceof Error ? e : new Error(String(e));
+      throw new kafkajs.KafkaJSError(err, { retriable: true });
     }
     resolveOffset(batch.lastOffset());
     await heartbeat();
