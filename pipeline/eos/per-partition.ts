@@ -28,8 +28,21 @@ export async function partitionCounts(kafka: Kafka, topics: string[]): Promise<M
   }
 }
 
-/** Groups messages by the partition kafkajs's default partitioner (murmur2 of the key, as Java's) would pick. */
-export function byPartition(topicMessages: { topic: string; messages: Message[] }[], counts: Map<string, number>): PartitionMessages[] {
+/**
+ * Under the broker's message.max.bytes (1 MiB by default) with room to spare: kafkajs puts one send's records
+ * for a partition in one record batch, and a batch over the limit is refused for good (MESSAGE_TOO_LARGE).
+ * processor-kill found this: after a restart, a 1 MiB input backlog became output batches too big to write.
+ */
+export const MAX_SEND_BYTES = 512 * 1024;
+
+const sizeOf = (m: Message) =>
+  70 + String(m.key ?? '').length + (Buffer.isBuffer(m.value) ? m.value.length : String(m.value ?? '').length) + JSON.stringify(m.headers ?? {}).length;
+
+/**
+ * Groups messages by the partition kafkajs's default partitioner (murmur2 of the key, as Java's) would pick,
+ * in chunks of at most MAX_SEND_BYTES; a partition's chunks are in order and must be sent one after the other.
+ */
+export function byPartition(topicMessages: { topic: string; messages: Message[] }[], counts: Map<string, number>, maxBytes = MAX_SEND_BYTES): PartitionMessages[] {
   const groups = new Map<string, PartitionMessages>();
   for (const { topic, messages } of topicMessages) {
     const n = counts.get(topic);
@@ -43,5 +56,35 @@ export function byPartition(topicMessages: { topic: string; messages: Message[] 
       g.messages.push({ ...m, partition });
     }
   }
-  return [...groups.values()];
+  return [...groups.values()].flatMap((g) => {
+    const chunks: PartitionMessages[] = [];
+    let bytes = 0;
+    for (const m of g.messages) {
+      const n = sizeOf(m);
+      if (!chunks.length || bytes + n > maxBytes) {
+        chunks.push({ topic: g.topic, partition: g.partition, messages: [] });
+        bytes = 0;
+      }
+      chunks[chunks.length - 1]!.messages.push(m);
+      bytes += n;
+    }
+    return chunks;
+  });
+}
+
+/** Sends chunks: one partition's in order, one after the other; different partitions at once. */
+export async function sendChunks<T>(chunks: PartitionMessages[], send: (c: PartitionMessages) => Promise<T[]>): Promise<T[]> {
+  const perPartition = new Map<string, PartitionMessages[]>();
+  for (const c of chunks) {
+    const k = `${c.topic}/${c.partition}`;
+    perPartition.set(k, [...(perPartition.get(k) ?? []), c]);
+  }
+  const results = await Promise.all(
+    [...perPartition.values()].map(async (cs) => {
+      const out: T[] = [];
+      for (const c of cs) out.push(...(await send(c)));
+      return out;
+    }),
+  );
+  return results.flat();
 }

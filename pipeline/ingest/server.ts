@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import kafkajs from 'kafkajs';
 import type { Producer } from 'kafkajs';
-import { byPartition, partitionCounts } from '../eos/index.js';
+import { byPartition, partitionCounts, sendChunks } from '../eos/index.js';
 import { ingestMetrics, stageRegistry } from '../telemetry/index.js';
 import { ingestApp } from './app.js';
 import { Batcher } from './batcher.js';
@@ -32,7 +32,7 @@ export async function startIngest(cfg: IngestConfig): Promise<RunningIngest> {
   // one send per partition, all partitions of a flush at once (see eos/per-partition.ts for why)
   const counts = await partitionCounts(kafka, [cfg.topic]);
   const perPartition: Pick<Producer, 'send'> = {
-    send: async (r) => (await Promise.all(byPartition([r], counts).map((g) => producer.send({ ...r, messages: g.messages })))).flat(),
+    send: (r) => sendChunks(byPartition([r], counts), (g) => producer.send({ ...r, messages: g.messages })),
   };
   const batcher = new Batcher(perPartition, { topic: cfg.topic, maxBatch: cfg.maxBatch, lingerMs: cfg.lingerMs, maxPending: cfg.maxPending, maxInFlight: cfg.maxInFlight }, (s) => {
     m.sendSeconds.observe(s.ms / 1000);
