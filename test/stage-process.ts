@@ -1,7 +1,8 @@
 // Runs a pipeline stage's entry point as a child process for live tests, and
 // waits for a stage's consumer group to commit up to the end of its input.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { bootstrapServers, kafka, waitFor, type Topology } from '../cluster/index.js';
+import { bootstrapServers, type Topology } from '../cluster/index.js';
+import { waitCaughtUp as caughtUp } from '../chaos/core/final-phase.js';
 
 const children: ChildProcess[] = [];
 
@@ -22,20 +23,4 @@ export function killStages(): void {
 }
 
 /** The final phase: the group's committed offsets reach the end of its input, so the stage will write nothing more. */
-export async function waitCaughtUp(t: Topology, groupId: string, input: string): Promise<void> {
-  const admin = kafka(t).admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(input);
-    await waitFor(
-      `group ${groupId} to commit up to the end of ${input}`,
-      async () => {
-        const [c] = await admin.fetchOffsets({ groupId, topics: [input] });
-        return ends.every((e) => BigInt(c!.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1') >= BigInt(e.high));
-      },
-      { timeoutMs: 180_000, intervalMs: 500 },
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
+export const waitCaughtUp = async (t: Topology, groupId: string, input: string): Promise<void> => void (await caughtUp({ topology: t }, groupId, input, 180_000));

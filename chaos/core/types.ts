@@ -49,14 +49,7 @@ export interface FaultValue {
 }
 
 /** A record the final phase read back (read_committed, drained to the end). */
-export interface ReadRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key?: string;
-  value: string;
-  headers: Record<string, string>;
-}
+export type { DrainedRecord as ReadRecord } from '../../cluster/drain.js';
 
 /** An event id where it was read: the location a counterexample points at. */
 export interface Location {

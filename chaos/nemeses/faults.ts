@@ -95,42 +95,36 @@ const startOrder = (names: string[]) => {
   return [...names].sort((a, b) => rank(a) - rank(b));
 };
 
-export const zoneKill: Fault = {
-  name: 'zone-kill',
-  description: 'SIGKILL every process of one zone (a datacenter loses power), restart them with their data',
+/** Kills every process of a zone picked with the seed; `wipe` then empties its disks once they are all gone. */
+const zoneDown = (name: string, description: string, wipe: boolean): Fault => ({
+  name,
+  description,
   async inject(ctx) {
     const zone = pick(ctx.rng, ctx.topology.zones);
     const names = zoneProcesses(ctx, zone);
     for (const n of names) ctx.provider.kill(n);
+    let detail = names.join(' ');
+    if (wipe) {
+      // the kill is asynchronous: wait (bounded) until every process is gone before its disk is wiped
+      for (let i = 0; i < 100 && names.some((n) => ctx.provider.running(n)); i++) await new Promise((r) => setTimeout(r, 100));
+      detail = `wiped ${names.filter((n) => /^(broker|zookeeper|controller)-/.test(n)).map((n) => ctx.provider.wipeData(n)).join(' ')}`;
+    }
     return {
       targets: [zone.name],
-      detail: names.join(' '),
+      detail,
       async undo() {
         for (const n of startOrder(names)) ctx.provider.restart(n);
       },
     };
   },
-};
+});
 
-export const zoneDestroy: Fault = {
-  name: 'zone-destroy',
-  description: "SIGKILL every process of one zone and wipe its brokers' and ZooKeeper's data: the zone comes back as new, empty machines",
-  async inject(ctx) {
-    const zone = pick(ctx.rng, ctx.topology.zones);
-    const names = zoneProcesses(ctx, zone);
-    for (const n of names) ctx.provider.kill(n);
-    // the kill is asynchronous: wait (bounded) until every process is gone before its disk is wiped
-    for (let i = 0; i < 100 && names.some((n) => ctx.provider.running(n)); i++) await new Promise((r) => setTimeout(r, 100));
-    const wiped = names.filter((n) => /^(broker|zookeeper|controller)-/.test(n)).map((n) => ctx.provider.wipeData(n));
-    return {
-      targets: [zone.name],
-      detail: `wiped ${wiped.join(' ')}`,
-      async undo() {
-        for (const n of startOrder(names)) ctx.provider.restart(n);
-      },
-    };
-  },
-};
+export const zoneKill = zoneDown('zone-kill', 'SIGKILL every process of one zone (a datacenter loses power), restart them with their data', false);
+export const zoneDestroy = zoneDown(
+  'zone-destroy',
+  "SIGKILL every process of one zone and wipe its brokers' and ZooKeeper's data: the zone comes back as new, empty machines",
+  true,
+);
 
 const zonePartition = (name: string, symmetric: boolean): Fault => ({
   name,
