@@ -67,6 +67,9 @@ export class EosStage {
   private readonly fenced = new Set<number>();
   private batches = 0;
   private readonly counts = new Map<string, number>();
+  /** Per partition: the offset after our last commit (or where we resumed): nothing below it is processed again. */
+  private readonly next = new Map<number, bigint>();
+  private readonly locks = new Map<number, Promise<void>>();
   private failures = 0;
 
   constructor(
@@ -145,10 +148,28 @@ export class EosStage {
     });
   }
 
-  private async committedOffset(partition: number): Promise<string | undefined> {
+  private async readCommitted(partition: number): Promise<string | undefined> {
     const [t] = await this.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [this.opts.inputTopic] });
     const o = t?.partitions.find((p) => p.partition === partition)?.offset;
     return o === undefined || o === '-1' ? undefined : o;
+  }
+
+  /**
+   * The committed offset once it holds still. The group coordinator applies a transaction's offsets a moment
+   * after its commit marker is written, and kafkajs cannot ask for stable offsets (KIP-447's require_stable), so
+   * right after fencing a read can still show the offset before the zombie's last commit: read until two reads
+   * 300 ms apart agree (bounded).
+   */
+  private async committedOffset(partition: number): Promise<string | undefined> {
+    let last = await this.readCommitted(partition);
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = await this.readCommitted(partition);
+      if (now === last) return now;
+      console.error(`${this.opts.name}: partition ${partition}: committed offset moved from ${last} to ${now} after fencing; reading again`);
+      last = now;
+    }
+    return last;
   }
 
   private crashPoint(): void {
@@ -164,7 +185,19 @@ export class EosStage {
     }
   }
 
-  private async onBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
+  /**
+   * One batch of a partition at a time, whatever kafkajs does: when one partition's batch fails, kafkajs restarts
+   * its fetchers while other partitions' batches are still in flight, and may hand a partition's batch again
+   * before the first call returned (controller-kill found batches processed twice).
+   */
+  private onBatch(payload: EachBatchPayload): Promise<void> {
+    const p = payload.batch.partition;
+    const run = (this.locks.get(p) ?? Promise.resolve()).then(() => this.processBatch(payload));
+    this.locks.set(p, run.catch(() => undefined));
+    return run;
+  }
+
+  private async processBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
     if (!batch.messages.length || !isRunning() || isStale()) return;
     const partition = batch.partition;
     if (!this.fenced.has(partition)) {
@@ -173,10 +206,23 @@ export class EosStage {
       const committed = await this.committedOffset(partition);
       await this.handler.restore?.(partition, this.kafka);
       this.fenced.add(partition);
-      if (committed !== undefined && committed !== batch.firstOffset()) {
-        this.consumer.seek({ topic: batch.topic, partition, offset: committed });
+      // what we committed ourselves is a floor: a committed offset read lower than it is stale, not the truth
+      const resumeAt = BigInt(committed ?? batch.messages[0]!.offset);
+      const floor = this.next.get(partition);
+      this.next.set(partition, floor !== undefined && floor > resumeAt ? floor : resumeAt);
+      if (floor !== undefined && floor > resumeAt) console.error(`${this.opts.name}: partition ${partition}: committed offset read as ${resumeAt}, below our own commit ${floor}; resuming at ${floor}`);
+      const at = this.next.get(partition)!.toString();
+      if (committed !== undefined && at !== batch.firstOffset()) {
+        this.consumer.seek({ topic: batch.topic, partition, offset: at });
         return;
       }
+    }
+    // never again below what is committed: a batch handed twice (or fetched before our last commit) is skipped
+    const expected = this.next.get(partition);
+    if (expected !== undefined && BigInt(batch.messages[0]!.offset) < expected) {
+      if (BigInt(batch.lastOffset()) >= expected) this.consumer.seek({ topic: batch.topic, partition, offset: expected.toString() });
+      else resolveOffset(batch.lastOffset());
+      return;
     }
     const topicMessages = this.handler.handle(partition, batch.messages).filter((t) => t.messages.length);
     const records = topicMessages.reduce((s, t) => s + t.messages.length, 0);
@@ -188,6 +234,7 @@ export class EosStage {
       for (const g of groups) await this.plain!.send({ topic: g.topic, acks: -1, messages: g.messages });
       this.crashPoint();
       await this.consumer.commitOffsets([{ topic: batch.topic, partition, offset: next }]);
+      this.next.set(partition, BigInt(next));
       this.handler.committed?.(partition);
       resolveOffset(batch.lastOffset());
       return;
@@ -200,6 +247,7 @@ export class EosStage {
       this.crashPoint();
       await txn.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic: batch.topic, partitions: [{ partition, offset: next }] }] });
       await txn.commit();
+      this.next.set(partition, BigInt(next));
       this.handler.committed?.(partition);
       this.opts.onTransaction?.({ records, ms: performance.now() - t0, outcome: 'commit' });
     } catch (e) {
