@@ -76,6 +76,9 @@ test('a random schedule picks faults and holds from the seed: the same seed, the
     return ctx.history.ops.filter((o) => o.f === 'start' && o.type === 'ok').map((o) => (o.value as FaultValue).fault);
   };
   const first = await seq();
+  const second = await seq();
   expect(first.length).toBeGreaterThan(3);
-  expect(await seq()).toEqual(first);
+  // how many fit in the time depends on the machine; which ones, in which order, only on the seed
+  const n = Math.min(first.length, second.length);
+  expect(second.slice(0, n)).toEqual(first.slice(0, n));
 });
