@@ -40,9 +40,9 @@ test('every fault a schedule injects is undone, within the load and before its t
   expect(state).toEqual({ active: 0, injected: n, undone: n });
   const stops = ctx.history.ops.filter((o) => o.f === 'stop' && o.type === 'ok');
   expect(stops).toHaveLength(n);
-  expect(Math.max(...stops.map((o) => o.time))).toBeLessThan(1500 - 300 + 200);
+  expect(Math.max(...stops.map((o) => o.time))).toBeLessThan(1500 - 300 + 500);
   expect((stops[0]!.value as FaultValue).targets).toEqual(['x-target']);
-  expect(Date.now() - t0).toBeLessThan(3000);
+  expect(Date.now() - t0).toBeLessThan(10_000);
 });
 
 test('an abort during the hold still undoes the fault at once', async () => {
@@ -53,7 +53,8 @@ test('an abort during the hold still undoes the fault at once', async () => {
   const t0 = Date.now();
   await runNemesis(ctx, [fault], { kind: 'once', atMs: 10, holdMs: 10_000 }, 60_000, ac.signal, 1000);
   expect(state).toEqual({ active: 0, injected: 1, undone: 1 });
-  expect(Date.now() - t0).toBeLessThan(2000);
+  // far less than the 10 s hold: the abort ended it
+  expect(Date.now() - t0).toBeLessThan(5000);
 });
 
 test('a failed undo is recorded as info (the final phase heals); a failed start as fail, with nothing to undo', async () => {
