@@ -106,15 +106,15 @@ async function main(argv: string[]) {
     }
     case 'delete-topics': {
       // used by the live tests to remove what they created (`test.` prefix) so a long-lived deployment does not grow
-      const prefix = positionals[0];
-      if (!prefix) throw new Error('delete-topics needs a name prefix, e.g. `delete-topics test.`');
+      const prefixes = positionals;
+      if (!prefixes.length) throw new Error('delete-topics needs name prefixes, e.g. `delete-topics test. chaos.`');
       const provider = ProcessesProvider.open(p);
       const admin = provider.admin();
       await admin.connect();
       try {
-        const names = (await admin.listTopics()).filter((n) => n.startsWith(prefix));
+        const names = (await admin.listTopics()).filter((n) => prefixes.some((x) => n.startsWith(x)));
         if (names.length) await admin.deleteTopics({ topics: names, timeout: 30_000 });
-        say(`deleted ${names.length} topic(s) starting with ${prefix}`);
+        say(`deleted ${names.length} topic(s) starting with ${prefixes.join(' or ')}`);
       } finally {
         await admin.disconnect();
       }

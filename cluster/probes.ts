@@ -84,7 +84,22 @@ export async function clusterHealth(t: Topology, admin?: Admin): Promise<Cluster
   try {
     const cluster = await a.describeCluster();
     const topics = await a.listTopics();
-    const meta = topics.length ? await a.fetchTopicMetadata({ topics }) : { topics: [] };
+    // kafkajs refuses the whole metadata call when one partition has no leader: fall back to one topic at a
+    // time, so an offline partition (a one-replica topic whose broker is down) is reported, not an error
+    const meta = topics.length
+      ? await a.fetchTopicMetadata({ topics }).catch(async () => ({
+          topics: (
+            await Promise.all(
+              topics.map((topic) =>
+                a
+                  .fetchTopicMetadata({ topics: [topic] })
+                  .then((m) => m.topics)
+                  .catch(() => [{ name: topic, partitions: [{ partitionId: -1, leader: -1, isr: [] as number[], replicas: [] as number[], partitionErrorCode: 5 }] }]),
+              ),
+            )
+          ).flat(),
+        }))
+      : { topics: [] };
     const health: ClusterHealth = {
       brokersOnline: cluster.brokers.map((b) => b.nodeId).sort(),
       controller: cluster.controller,

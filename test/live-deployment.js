@@ -41,6 +41,8 @@ export function up() {
   if (!running(state)) mark.startedByTests = true;
   writeFileSync(MARK, JSON.stringify(mark));
   cli(['deploy', '--skip-setup', '--coordination', coordination], { FAULTLINE_STATE: state });
+  // what an interrupted earlier run left (a one-replica chaos topic would go offline with its broker)
+  cli(['delete-topics', 'test.', 'chaos.'], { FAULTLINE_STATE: state });
 }
 
 export function down() {
@@ -48,7 +50,7 @@ export function down() {
   const mark = JSON.parse(readFileSync(MARK, 'utf8'));
   rmSync(MARK, { force: true });
   const isDefault = mark.state === DEFAULT_STATE;
-  if (isDefault) cli(['delete-topics', 'test.'], { FAULTLINE_STATE: mark.state });
+  if (isDefault) cli(['delete-topics', 'test.', 'chaos.'], { FAULTLINE_STATE: mark.state });
   if (!isDefault) cli(['clean'], { FAULTLINE_STATE: mark.state });
   else if (mark.startedByTests) cli(['down'], { FAULTLINE_STATE: mark.state });
   if (mark.stoppedDefault) cli(['deploy', '--skip-setup'], { FAULTLINE_STATE: DEFAULT_STATE });

@@ -81,6 +81,13 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     throw new Error(`no broker of the deployment in ${provider.paths.state} is running: run \`just deploy\` first (nothing was written)`);
   const leftovers = await healEverything(provider, log);
   if (leftovers.length) notes.push(`preflight healed what an earlier run left: ${leftovers.join('; ')}`);
+  // every run deletes its own topics: any chaos.* topic now was left by a run that crashed
+  const stale = await leftoverTopics(t);
+  if (stale.length) {
+    await cleanupTopics(kafka(t), stale, notes);
+    notes.push(`preflight deleted ${stale.length} topic(s) an interrupted run left: ${stale.join(', ')}`);
+    log(`preflight: deleted ${stale.join(', ')} (left by an interrupted run)`);
+  }
   log(`chaos ${exp.name}: run ${runId}, seed ${seed}, ${durationMs / 1000} s at ${rate} events/s (${t.coordination})`);
   await waitFullIsr(t);
 
@@ -106,197 +113,201 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
   };
 
-  // ---- setup: the experiment's own topics and processes ----
   const w = exp.workload;
   const own = { raw: `chaos.${ctx.runId}.raw`, processed: `chaos.${ctx.runId}.processed`, dlq: `chaos.${ctx.runId}.dlq`, group: `chaos-${ctx.runId}-process` };
-  const services = [0, 1, 2].map((i) => `chaos-${short}-svc${i}`);
   const owned: OwnedStage[] = [];
-  const topicsToDrain: string[] = [];
-  if (w.kind === 'http') {
-    ctx.topics = [TOPICS.raw, TOPICS.processed];
-    ctx.groups = ['faultline-process', 'faultline-aggregate'];
-    topicsToDrain.push(TOPICS.raw, TOPICS.processed, TOPICS.aggregates);
-  } else {
-    await phase('setup', async () => {
-      await ensureTopics(t, [{ name: own.raw, ...w.topic }]);
-      if (w.processors) {
-        await ensureTopics(t, [
-          { name: own.processed, partitions: 6 },
-          { name: own.dlq, partitions: 1 },
-        ]);
-        for (const z of t.zones) {
-          const s = new OwnedStage(`process-${z.name.slice(-1)}-own`, z.name, 'pipeline/process/main.ts', {
-            KAFKA_BROKERS: t.brokers.map((b) => `${b.listener.host}:${b.listener.port}`).join(','),
-            FAULTLINE_ZONE: z.name,
-            PROCESS_GROUP: own.group,
-            PROCESS_INPUT: own.raw,
-            PROCESS_OUTPUT: own.processed,
-            PROCESS_DLQ: own.dlq,
-            PROCESS_EXACTLY_ONCE: String(w.processors.exactlyOnce),
-          }, join(dir, `process-${z.name.slice(-1)}-own.log`));
-          s.start();
-          owned.push(s);
-        }
-        ctx.owned = owned;
-      }
-    });
-    ctx.topics = [own.raw];
-    ctx.groups = w.processors ? [own.group] : [];
-    topicsToDrain.push(own.raw, ...(w.processors ? [own.processed] : []));
-  }
   const admin = kafka(t);
-  const from = new Map<string, Map<number, string>>();
-  for (const topic of topicsToDrain) from.set(topic, await endOffsets(admin, topic));
-
-  let fullIsrMs: number | undefined;
-  const caughtUp: { group: string; ms?: number; error?: string }[] = [];
-  const reads = new Map<string, DrainedRecord[]>();
-  const epochMs = history.t0;
-  let events = 0;
   try {
-    // ---- load and faults, together; the nemesis undoes its own faults in a finally ----
-    await phase('load and faults', async () => {
-      const ac = new AbortController();
-      const load =
-        w.kind === 'http'
-          ? runHttpWorkload(ctx, { rate, durationMs, batch: 20, clientsPerZone: 2, services, timeoutMs: 15_000 }, ac.signal)
-          : runKafkaWorkload(
-              ctx,
-              { topic: own.raw, partitions: w.topic.partitions, rate, durationMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000, proxied: Boolean(w.proxied) },
-              ac.signal,
-            );
-      const progress = setInterval(() => {
-        const ops = history.ops;
-        const ok = ops.filter((x) => x.type === 'ok' && x.process !== 'nemesis').length;
-        const bad = ops.filter((x) => (x.type === 'fail' || x.type === 'info') && x.process !== 'nemesis').length;
-        log(`  ${(history.now() / 1000).toFixed(0)} s: ${ok} writes acknowledged, ${bad} failed or unknown`);
-      }, 10_000);
-      try {
-        const [totals] = await Promise.all([load, runNemesis(ctx, exp.faults.map(faultByName), exp.schedule(durationMs), durationMs, ac.signal)]);
-        events = totals.events;
-      } finally {
-        clearInterval(progress);
-        ac.abort();
-      }
-    });
-  } finally {
-    // ---- final phase: heal, recover, catch up ----
-    await phase('heal and recover', async () => {
-      const fixed = await healEverything(provider, log);
-      if (fixed.length) notes.push(`final heal had to fix: ${fixed.join('; ')}`);
-      for (const s of owned) await s.restart();
-      try {
-        fullIsrMs = await waitFullIsr(t);
-        log(`  full ISR ${(fullIsrMs / 1000).toFixed(1)} s after the final heal`);
-      } catch (e) {
-        notes.push(`the cluster did not get back to full ISR: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      const groups: [string, string][] = w.kind === 'http' ? [['faultline-process', TOPICS.raw], ['faultline-aggregate', TOPICS.processed]] : w.processors ? [[own.group, own.raw]] : [];
-      for (const [group, input] of groups) {
-        try {
-          const ms = await waitCaughtUp(ctx, group, input);
-          caughtUp.push({ group, ms });
-        } catch (e) {
-          // a stage that stopped making progress is a finding (liveness), not a reason to lose the run
-          caughtUp.push({ group, error: e instanceof Error ? e.message : String(e) });
-          log(`  ${group} did not catch up: the checks will say what it did not process`);
-        }
-      }
-    });
-  }
-  await phase('drain', async () => {
-    await Promise.all(
-      topicsToDrain.map(async (topic) => {
-        const r = await drain(admin, topic, { from: from.get(topic) });
-        reads.set(topic, r);
-        log(`  drained ${topic}: ${r.length} records since the run started`);
-      }),
-    );
-  });
-  for (const s of owned) await s.stop();
-
-  // ---- checkers ----
-  const mine = (r: DrainedRecord) => (r.key?.startsWith(ctx.runId) ? r.key : undefined);
-  const ops: Op[] = history.ops;
-  const checks: CheckResult[] = [historyWellFormed(ops)];
-  const input = w.kind === 'http' ? TOPICS.raw : own.raw;
-  const rawReads = reads.get(input) ?? [];
-  checks.push(
-    noLostWrites(ops, rawReads, { topic: input, idOf: mine }),
-    noDuplicates(rawReads, { topic: input, idOf: mine, history: ops }),
-    offsetsMonotonic(ops, rawReads, { topic: input, idOf: mine }),
-  );
-  // only a workload that can fail, refuse or abort a write has ids that must never be read
-  if (w.kind === 'http' || w.transactional) checks.push(noAbortedReads(ops, rawReads, { topic: input, idOf: mine }));
-  const processedTopic = w.kind === 'http' ? TOPICS.processed : w.processors ? own.processed : undefined;
-  if (processedTopic) {
-    const processed = reads.get(processedTopic) ?? [];
-    const dup = noDuplicates(processed, { topic: processedTopic, idOf: mine, history: ops });
-    checks.push(processedEqualsAccepted(ops, processed, { idOf: mine }), { ...dup, name: `${dup.name} (processed)` });
-    if (w.kind === 'http') checks.push(aggregatesEqualRecomputed(processed, reads.get(TOPICS.aggregates) ?? [], { services }));
-  }
-  checks.push(recoveryBounds(ops, { boundMs: exp.recoveryBoundMs, fullIsrMs, fullIsrBoundMs: 180_000 }));
-  if (caughtUp.length) checks.push(stagesCaughtUp(caughtUp));
-  const verdict = compose(checks);
-
-  const series = await timelines(t, epochMs - 10_000, Date.now(), notes);
-  const rules = activeRules();
-  if (rules.length) notes.push(`after the run the partition chain still holds ${rules.length} rule(s): ${rules.join('; ')}`);
-  await cleanupTopics(admin, w.kind === 'http' ? [] : [own.raw, own.processed, own.dlq].filter((x) => x === own.raw || w.processors), notes);
-
-  const writes = ops.filter((x) => x.process !== 'nemesis' && x.type !== 'invoke');
-  const ackedEvents = ops
-    .filter((x) => x.process !== 'nemesis' && x.type === 'ok' && x.f === 'write')
-    .reduce((s, x) => s + ((x.value as { ids?: string[] }).ids?.length ?? 0), 0);
-  const cmd = `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}`;
-  const result: RunResult = {
-    runId,
-    kind: 'chaos',
-    experiment: exp.name,
-    description: exp.description,
-    verdict: verdict.valid,
-    expectInvalid: exp.expectInvalid,
-    startedAt: new Date(epochMs).toISOString(),
-    durationMs: history.now(),
-    command: cmd,
-    config: {
-      coordination: t.coordination,
-      provider: 'processes',
-      durationS: durationMs / 1000,
-      rate,
-      seed,
-      workload: w.kind === 'http' ? 'http ingest -> logs.raw -> process -> aggregate' : `kafka direct -> ${own.raw}`,
-      ...(w.kind === 'kafka'
-        ? {
-            replicationFactor: w.topic.replicationFactor,
-            minInsyncReplicas: w.topic.minInsyncReplicas,
-            acks: w.acks === -1 ? 'all' : '1',
-            idempotent: w.idempotent,
-            transactional: Boolean(w.transactional),
-            uncleanLeaderElection: Boolean(w.topic.uncleanLeaderElection),
-            processorsExactlyOnce: w.processors ? w.processors.exactlyOnce : 'n/a',
+    // ---- setup: the experiment's own topics and processes ----
+    const services = [0, 1, 2].map((i) => `chaos-${short}-svc${i}`);
+    const topicsToDrain: string[] = [];
+    if (w.kind === 'http') {
+      ctx.topics = [TOPICS.raw, TOPICS.processed];
+      ctx.groups = ['faultline-process', 'faultline-aggregate'];
+      topicsToDrain.push(TOPICS.raw, TOPICS.processed, TOPICS.aggregates);
+    } else {
+      await phase('setup', async () => {
+        await ensureTopics(t, [{ name: own.raw, ...w.topic }]);
+        if (w.processors) {
+          await ensureTopics(t, [
+            { name: own.processed, partitions: 6 },
+            { name: own.dlq, partitions: 1 },
+          ]);
+          for (const z of t.zones) {
+            const s = new OwnedStage(`process-${z.name.slice(-1)}-own`, z.name, 'pipeline/process/main.ts', {
+              KAFKA_BROKERS: t.brokers.map((b) => `${b.listener.host}:${b.listener.port}`).join(','),
+              FAULTLINE_ZONE: z.name,
+              PROCESS_GROUP: own.group,
+              PROCESS_INPUT: own.raw,
+              PROCESS_OUTPUT: own.processed,
+              PROCESS_DLQ: own.dlq,
+              PROCESS_EXACTLY_ONCE: String(w.processors.exactlyOnce),
+            }, join(dir, `process-${z.name.slice(-1)}-own.log`));
+            s.start();
+            owned.push(s);
           }
-        : {}),
-      faults: exp.faults.join(', '),
-      recoveryBoundMs: exp.recoveryBoundMs,
-    },
-    checks,
-    faults: faultWindows(ops),
-    phases,
-    workload: {
-      invoked: ops.filter((x) => x.process !== 'nemesis' && x.type === 'invoke').length,
-      ok: writes.filter((x) => x.type === 'ok').length,
-      fail: writes.filter((x) => x.type === 'fail').length,
-      info: writes.filter((x) => x.type === 'info').length,
-      events,
-      eventsAcknowledged: ackedEvents,
-    },
-    series,
-    epochMs,
-    notes,
-  };
-  const written = writeRun(outRoot, result);
-  return { result, dir: written.dir, report: written.report };
+          ctx.owned = owned;
+        }
+      });
+      ctx.topics = [own.raw];
+      ctx.groups = w.processors ? [own.group] : [];
+      topicsToDrain.push(own.raw, ...(w.processors ? [own.processed] : []));
+    }
+    const from = new Map<string, Map<number, string>>();
+    for (const topic of topicsToDrain) from.set(topic, await endOffsets(admin, topic));
+
+    let fullIsrMs: number | undefined;
+    const caughtUp: { group: string; ms?: number; error?: string }[] = [];
+    const reads = new Map<string, DrainedRecord[]>();
+    const epochMs = history.t0;
+    let events = 0;
+    try {
+      // ---- load and faults, together; the nemesis undoes its own faults in a finally ----
+      await phase('load and faults', async () => {
+        const ac = new AbortController();
+        const load =
+          w.kind === 'http'
+            ? runHttpWorkload(ctx, { rate, durationMs, batch: 20, clientsPerZone: 2, services, timeoutMs: 15_000 }, ac.signal)
+            : runKafkaWorkload(
+                ctx,
+                { topic: own.raw, partitions: w.topic.partitions, rate, durationMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000, proxied: Boolean(w.proxied) },
+                ac.signal,
+              );
+        const progress = setInterval(() => {
+          const ops = history.ops;
+          const ok = ops.filter((x) => x.type === 'ok' && x.process !== 'nemesis').length;
+          const bad = ops.filter((x) => (x.type === 'fail' || x.type === 'info') && x.process !== 'nemesis').length;
+          log(`  ${(history.now() / 1000).toFixed(0)} s: ${ok} writes acknowledged, ${bad} failed or unknown`);
+        }, 10_000);
+        try {
+          const [totals] = await Promise.all([load, runNemesis(ctx, exp.faults.map(faultByName), exp.schedule(durationMs), durationMs, ac.signal)]);
+          events = totals.events;
+        } finally {
+          clearInterval(progress);
+          ac.abort();
+        }
+      });
+    } finally {
+      // ---- final phase: heal, recover, catch up ----
+      await phase('heal and recover', async () => {
+        const fixed = await healEverything(provider, log);
+        if (fixed.length) notes.push(`final heal had to fix: ${fixed.join('; ')}`);
+        for (const s of owned) await s.restart();
+        try {
+          fullIsrMs = await waitFullIsr(t);
+          log(`  full ISR ${(fullIsrMs / 1000).toFixed(1)} s after the final heal`);
+        } catch (e) {
+          notes.push(`the cluster did not get back to full ISR: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const groups: [string, string][] = w.kind === 'http' ? [['faultline-process', TOPICS.raw], ['faultline-aggregate', TOPICS.processed]] : w.processors ? [[own.group, own.raw]] : [];
+        for (const [group, input] of groups) {
+          try {
+            const ms = await waitCaughtUp(ctx, group, input);
+            caughtUp.push({ group, ms });
+          } catch (e) {
+            // a stage that stopped making progress is a finding (liveness), not a reason to lose the run
+            caughtUp.push({ group, error: e instanceof Error ? e.message : String(e) });
+            log(`  ${group} did not catch up: the checks will say what it did not process`);
+          }
+        }
+      });
+    }
+    await phase('drain', async () => {
+      await Promise.all(
+        topicsToDrain.map(async (topic) => {
+          const r = await drain(admin, topic, { from: from.get(topic) });
+          reads.set(topic, r);
+          log(`  drained ${topic}: ${r.length} records since the run started`);
+        }),
+      );
+    });
+
+    // ---- checkers ----
+    const mine = (r: DrainedRecord) => (r.key?.startsWith(ctx.runId) ? r.key : undefined);
+    const ops: Op[] = history.ops;
+    const checks: CheckResult[] = [historyWellFormed(ops)];
+    const input = w.kind === 'http' ? TOPICS.raw : own.raw;
+    const rawReads = reads.get(input) ?? [];
+    checks.push(
+      noLostWrites(ops, rawReads, { topic: input, idOf: mine }),
+      noDuplicates(rawReads, { topic: input, idOf: mine, history: ops }),
+      offsetsMonotonic(ops, rawReads, { topic: input, idOf: mine }),
+    );
+    // only a workload that can fail, refuse or abort a write has ids that must never be read
+    if (w.kind === 'http' || w.transactional) checks.push(noAbortedReads(ops, rawReads, { topic: input, idOf: mine }));
+    const processedTopic = w.kind === 'http' ? TOPICS.processed : w.processors ? own.processed : undefined;
+    if (processedTopic) {
+      const processed = reads.get(processedTopic) ?? [];
+      const dup = noDuplicates(processed, { topic: processedTopic, idOf: mine, history: ops });
+      checks.push(processedEqualsAccepted(ops, processed, { idOf: mine }), { ...dup, name: `${dup.name} (processed)` });
+      if (w.kind === 'http') checks.push(aggregatesEqualRecomputed(processed, reads.get(TOPICS.aggregates) ?? [], { services }));
+    }
+    checks.push(recoveryBounds(ops, { boundMs: exp.recoveryBoundMs, fullIsrMs, fullIsrBoundMs: 180_000 }));
+    if (caughtUp.length) checks.push(stagesCaughtUp(caughtUp));
+    const verdict = compose(checks);
+
+    const series = await timelines(t, epochMs - 10_000, Date.now(), notes);
+    const rules = activeRules();
+    if (rules.length) notes.push(`after the run the partition chain still holds ${rules.length} rule(s): ${rules.join('; ')}`);
+
+    const writes = ops.filter((x) => x.process !== 'nemesis' && x.type !== 'invoke');
+    const ackedEvents = ops
+      .filter((x) => x.process !== 'nemesis' && x.type === 'ok' && x.f === 'write')
+      .reduce((s, x) => s + ((x.value as { ids?: string[] }).ids?.length ?? 0), 0);
+    const cmd = `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}`;
+    const result: RunResult = {
+      runId,
+      kind: 'chaos',
+      experiment: exp.name,
+      description: exp.description,
+      verdict: verdict.valid,
+      expectInvalid: exp.expectInvalid,
+      startedAt: new Date(epochMs).toISOString(),
+      durationMs: history.now(),
+      command: cmd,
+      config: {
+        coordination: t.coordination,
+        provider: 'processes',
+        durationS: durationMs / 1000,
+        rate,
+        seed,
+        workload: w.kind === 'http' ? 'http ingest -> logs.raw -> process -> aggregate' : `kafka direct -> ${own.raw}`,
+        ...(w.kind === 'kafka'
+          ? {
+              replicationFactor: w.topic.replicationFactor,
+              minInsyncReplicas: w.topic.minInsyncReplicas,
+              acks: w.acks === -1 ? 'all' : '1',
+              idempotent: w.idempotent,
+              transactional: Boolean(w.transactional),
+              uncleanLeaderElection: Boolean(w.topic.uncleanLeaderElection),
+              processorsExactlyOnce: w.processors ? w.processors.exactlyOnce : 'n/a',
+            }
+          : {}),
+        faults: exp.faults.join(', '),
+        recoveryBoundMs: exp.recoveryBoundMs,
+      },
+      checks,
+      faults: faultWindows(ops),
+      phases,
+      workload: {
+        invoked: ops.filter((x) => x.process !== 'nemesis' && x.type === 'invoke').length,
+        ok: writes.filter((x) => x.type === 'ok').length,
+        fail: writes.filter((x) => x.type === 'fail').length,
+        info: writes.filter((x) => x.type === 'info').length,
+        events,
+        eventsAcknowledged: ackedEvents,
+      },
+      series,
+      epochMs,
+      notes,
+    };
+    const written = writeRun(outRoot, result);
+    return { result, dir: written.dir, report: written.report };
+  } finally {
+    // the run's own processes and topics go, however it ended (a one-replica topic left behind would go offline with its broker)
+    for (const s of owned) await s.stop();
+    if (w.kind === 'kafka') await cleanupTopics(admin, [own.raw, ...(w.processors ? [own.processed, own.dlq] : [])], notes);
+  }
 }
 
 async function cleanupTopics(k: ReturnType<typeof kafka>, topics: string[], notes: string[]): Promise<void> {
@@ -323,4 +334,14 @@ function stagesCaughtUp(groups: { group: string; ms?: number; error?: string }[]
     stats: Object.fromEntries(groups.map((g) => [`${g.group}Ms`, g.ms ?? -1])),
     counterexamples: stuck.map((g) => ({ what: `${g.group}: ${g.error}` })),
   };
+}
+
+async function leftoverTopics(t: Parameters<typeof kafka>[0]): Promise<string[]> {
+  const a = kafka(t).admin();
+  await a.connect();
+  try {
+    return (await a.listTopics()).filter((n) => n.startsWith('chaos.'));
+  } finally {
+    await a.disconnect();
+  }
 }
