@@ -27,7 +27,7 @@ export interface StageOptions {
   zone: string;
   groupId: string;
   inputTopic: string;
-  /** Exactly-once (default). false = at-least-once: produce, then commit offsets (a negative control). */
+  /** Exactly-once (default). false = at-least-once: produce, then commit offsets every second (a negative control). */
   exactlyOnce: boolean;
   onTransaction?: (t: { records: number; ms: number; outcome: 'commit' | 'abort' }) => void;
   /**
@@ -70,6 +70,9 @@ export class EosStage {
   /** Per partition: the offset after our last commit (or where we resumed): nothing below it is processed again. */
   private readonly next = new Map<number, bigint>();
   private readonly locks = new Map<number, Promise<void>>();
+  /** At-least-once only: offsets processed but not yet committed (the negative control's window). */
+  private readonly pendingCommits = new Map<number, string>();
+  private commitTimer?: NodeJS.Timeout;
   private failures = 0;
 
   constructor(
@@ -130,6 +133,7 @@ export class EosStage {
     if (!this.opts.exactlyOnce) {
       this.plain = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await this.plain.connect();
+      this.commitTimer = setInterval(() => void this.flushCommits(), 1000);
     }
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.fenced.clear());
@@ -233,7 +237,8 @@ export class EosStage {
       // at-least-once: a crash between these two steps duplicates the batch
       for (const g of groups) await this.plain!.send({ topic: g.topic, acks: -1, messages: g.messages });
       this.crashPoint();
-      await this.consumer.commitOffsets([{ topic: batch.topic, partition, offset: next }]);
+      // offsets are committed on a timer, as an auto-committing consumer does: a crash replays up to a second
+      this.pendingCommits.set(partition, next);
       this.next.set(partition, BigInt(next));
       this.handler.committed?.(partition);
       resolveOffset(batch.lastOffset());
@@ -273,7 +278,21 @@ export class EosStage {
     return byPartition(topicMessages, this.counts);
   }
 
+  private async flushCommits(): Promise<void> {
+    const due = [...this.pendingCommits];
+    this.pendingCommits.clear();
+    if (!due.length) return;
+    await this.consumer
+      .commitOffsets(due.map(([partition, offset]) => ({ topic: this.opts.inputTopic, partition, offset })))
+      .catch((e: Error) => {
+        console.error(`${this.opts.name}: offset commit failed (${e.message}); retrying with the next flush`);
+        for (const [partition, offset] of due) if (!this.pendingCommits.has(partition)) this.pendingCommits.set(partition, offset);
+      });
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.commitTimer);
+    await this.flushCommits();
     await this.consumer.disconnect().catch(() => undefined);
     await Promise.all([...this.producers.values(), ...(this.plain ? [this.plain] : [])].map((p) => p.disconnect().catch(() => undefined)));
     this.producers.clear();
