@@ -161,17 +161,22 @@ export class EosStage {
   /**
    * The committed offset once it holds still. The group coordinator applies a transaction's offsets a moment
    * after its commit marker is written, and kafkajs cannot ask for stable offsets (KIP-447's require_stable), so
-   * right after fencing a read can still show the offset before the zombie's last commit: read until two reads
-   * 300 ms apart agree (bounded).
+   * right after fencing a read can still show the offset before the zombie's last commit (seen: 1644, then
+   * 1701): read until three reads 300 ms apart agree (bounded).
    */
   private async committedOffset(partition: number): Promise<string | undefined> {
     let last = await this.readCommitted(partition);
-    for (let i = 0; i < 10; i++) {
+    let agreeing = 1;
+    // three reads over 0.6 s that agree: a busy coordinator was seen to apply offsets later than one 300 ms pause
+    for (let i = 0; i < 12 && agreeing < 3; i++) {
       await new Promise((r) => setTimeout(r, 300));
       const now = await this.readCommitted(partition);
-      if (now === last) return now;
-      console.error(`${this.opts.name}: partition ${partition}: committed offset moved from ${last} to ${now} after fencing; reading again`);
-      last = now;
+      if (now === last) agreeing++;
+      else {
+        console.error(`${this.opts.name}: partition ${partition}: committed offset moved from ${last} to ${now} after fencing; reading again`);
+        last = now;
+        agreeing = 1;
+      }
     }
     return last;
   }
