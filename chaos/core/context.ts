@@ -53,3 +53,20 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
     const t = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+
+/**
+ * A workload client's loop: `step(seq)` every `intervalMs` after a first delay of `offsetMs` (clients are
+ * staggered so the load is smooth, not in bursts), until `endAt` or abort, and at most 10 million steps.
+ * Behind schedule it carries on at once, but never builds a backlog of more than 5 catch-up steps.
+ */
+export async function paced(o: { intervalMs: number; offsetMs: number; endAt: number; signal: AbortSignal }, step: (seq: number) => Promise<void>): Promise<void> {
+  await sleep(o.offsetMs, o.signal);
+  for (let seq = 0, next = Date.now(); Date.now() < o.endAt && !o.signal.aborted && seq < 10_000_000; seq++) {
+    await step(seq);
+    next += o.intervalMs;
+    const wait = next - Date.now();
+    if (wait > 0) await sleep(wait, o.signal);
+    else if (wait < -5 * o.intervalMs) next = Date.now();
+  }
+}
+

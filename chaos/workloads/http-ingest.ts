@@ -5,7 +5,7 @@
 // batches carry an invalid event, which must be refused and never be read.
 import type { Topology } from '../../cluster/index.js';
 import { LEVELS, type LogEvent } from '../../pipeline/contract/index.js';
-import { sleep, type ChaosContext } from '../core/context.js';
+import { paced, type ChaosContext } from '../core/context.js';
 import type { WriteValue } from '../core/types.js';
 
 export interface HttpWorkloadOptions {
@@ -35,9 +35,7 @@ export async function runHttpWorkload(ctx: ChaosContext, o: HttpWorkloadOptions,
   const totals: WorkloadTotals = { events: 0 };
   await Promise.all(
     clients.map(async (url, process) => {
-      // stagger the clients so the load is smooth rather than in bursts
-      await sleep((intervalMs * process) / clients.length, signal);
-      for (let seq = 0, next = Date.now(); Date.now() < end && !signal.aborted && seq < 10_000_000; seq++) {
+      await paced({ intervalMs, offsetMs: (intervalMs * process) / clients.length, endAt: end, signal }, async (seq) => {
         const events: LogEvent[] = Array.from({ length: o.batch }, (_, i) => {
           const n = seq * o.batch + i;
           return {
@@ -53,12 +51,7 @@ export async function runHttpWorkload(ctx: ChaosContext, o: HttpWorkloadOptions,
         const batch: unknown[] = seq % 10 === 9 ? [...events, { ...events[0]!, id: `${ctx.runId}-${process}-bad-${seq}`, level: 'loud' }] : events;
         totals.events += events.length;
         await postBatch(ctx, process, url, batch, o.timeoutMs);
-        next += intervalMs;
-        const wait = next - Date.now();
-        // behind schedule: carry on at once, but never build an unbounded backlog of catch-up requests
-        if (wait > 0) await sleep(wait, signal);
-        else if (wait < -5 * intervalMs) next = Date.now();
-      }
+      });
     }),
   );
   return totals;

@@ -2,7 +2,7 @@
 // (acks, idempotence, transactions with deliberate aborts): the workload of the
 // negative controls, whose unsafe settings the checkers must catch.
 import { bootstrapServers, Kafka, logLevel, proxiedBootstrapServers, type Producer } from '../../cluster/index.js';
-import { sleep, type ChaosContext } from '../core/context.js';
+import { paced, type ChaosContext } from '../core/context.js';
 import type { WriteValue } from '../core/types.js';
 
 export interface KafkaWorkloadOptions {
@@ -51,8 +51,7 @@ export async function runKafkaWorkload(ctx: ChaosContext, o: KafkaWorkloadOption
       };
       let producer: Producer = await newProducer();
       try {
-        await sleep((intervalMs * process) / o.clients, signal);
-        for (let seq = 0, next = Date.now(); Date.now() < end && !signal.aborted && seq < 10_000_000; seq++) {
+        await paced({ intervalMs, offsetMs: (intervalMs * process) / o.clients, endAt: end, signal }, async (seq) => {
           const ids = Array.from({ length: o.batch }, (_, i) => `${ctx.runId}-k${process}-${seq * o.batch + i}`);
           events += ids.length;
           const abort = Boolean(o.transactional && o.transactional.abortEvery > 0 && seq % o.transactional.abortEvery === o.transactional.abortEvery - 1);
@@ -62,11 +61,7 @@ export async function runKafkaWorkload(ctx: ChaosContext, o: KafkaWorkloadOption
             await producer.disconnect().catch(() => undefined);
             producer = await newProducer().catch(() => producer);
           }
-          next += intervalMs;
-          const wait = next - Date.now();
-          if (wait > 0) await sleep(wait, signal);
-          else if (wait < -5 * intervalMs) next = Date.now();
-        }
+        });
       } finally {
         await producer.disconnect().catch(() => undefined);
       }
