@@ -4,32 +4,33 @@
 import { clusterHealth, healAll, kafka, resetToxics, waitFor, type ProcessesProvider, type Topology } from '../../cluster/index.js';
 import type { ChaosContext } from './context.js';
 
+/** Coordination first, brokers next, everything else last: the order in which stopped processes come back. */
+export function startOrder(names: string[]): string[] {
+  const rank = (n: string) => (/^(zookeeper|controller)-/.test(n) ? 0 : n.startsWith('broker-') ? 1 : 2);
+  return [...names].sort((a, b) => rank(a) - rank(b));
+}
+
 /**
  * Undoes any fault left behind, by this run or a crashed earlier one: flushes
  * the partition chain, resumes paused processes, starts stopped ones, removes
- * every toxiproxy toxic. Returns
- * what it had to fix (empty when nothing was left over).
+ * every toxiproxy toxic. Returns what it had to fix (empty when nothing was
+ * left over).
  */
 export async function healEverything(provider: ProcessesProvider, log: (l: string) => void = () => {}): Promise<string[]> {
   const fixed: string[] = [];
-  const rules = (() => {
-    try {
-      healAll();
-      return [];
-    } catch (e) {
-      return [`could not flush the partition chain: ${e instanceof Error ? e.message : String(e)}`];
-    }
-  })();
-  fixed.push(...rules);
-  const order = (n: string) => (/^(zookeeper|controller)-/.test(n) ? 0 : n.startsWith('broker-') ? 1 : 2);
-  for (const c of [...provider.components()].sort((a, b) => order(a.name) - order(b.name))) {
-    if (provider.running(c.name)) {
+  try {
+    healAll();
+  } catch (e) {
+    fixed.push(`could not flush the partition chain: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  for (const name of startOrder(provider.components().map((c) => c.name))) {
+    if (provider.running(name)) {
       // SIGCONT is harmless to a running process and ends any SIGSTOP
-      provider.resume(c.name);
+      provider.resume(name);
       continue;
     }
-    provider.restart(c.name);
-    fixed.push(`${c.name} was not running: started`);
+    provider.restart(name);
+    fixed.push(`${name} was not running: started`);
   }
   // toxiproxy starts with the rest: its toxics go once it answers
   if (!(await resetToxics(provider.topology))) fixed.push('toxiproxy did not answer: its toxics could not be reset');

@@ -3,6 +3,7 @@
 // between zones. Each returns what it hit and its own undo.
 import { addLatency, cacheLayout, cutHosts, isolateZone, removeRules, removeToxics, type ProcessesProvider, type Zone } from '../../cluster/index.js';
 import { pick, type ChaosContext } from '../core/context.js';
+import { startOrder } from '../core/final-phase.js';
 import type { Fault, Injected } from '../core/nemesis.js';
 import { activeController, brokerName, coordinators, leaderOf } from './roles.js';
 
@@ -88,12 +89,6 @@ const zoneProcesses = (ctx: ChaosContext, zone: Zone) =>
     .components()
     .filter((c) => c.zone === zone.name)
     .map((c) => c.name);
-
-/** Coordination first, brokers next, pipeline stages last: the order a zone comes back in. */
-const startOrder = (names: string[]) => {
-  const rank = (n: string) => (n.startsWith('zookeeper') || n.startsWith('controller') ? 0 : n.startsWith('broker') ? 1 : 2);
-  return [...names].sort((a, b) => rank(a) - rank(b));
-};
 
 /** Kills every process of a zone picked with the seed; `wipe` then empties its disks once they are all gone. */
 const zoneDown = (name: string, description: string, wipe: boolean): Fault => ({

@@ -216,13 +216,13 @@ export class EosStage {
       await this.handler.restore?.(partition, this.kafka);
       this.fenced.add(partition);
       // what we committed ourselves is a floor: a committed offset read lower than it is stale, not the truth
-      const resumeAt = BigInt(committed ?? batch.messages[0]!.offset);
-      const floor = this.next.get(partition);
-      this.next.set(partition, floor !== undefined && floor > resumeAt ? floor : resumeAt);
-      if (floor !== undefined && floor > resumeAt) console.error(`${this.opts.name}: partition ${partition}: committed offset read as ${resumeAt}, below our own commit ${floor}; resuming at ${floor}`);
-      const at = this.next.get(partition)!.toString();
-      if (committed !== undefined && at !== batch.firstOffset()) {
-        this.consumer.seek({ topic: batch.topic, partition, offset: at });
+      const read = BigInt(committed ?? batch.messages[0]!.offset);
+      const floor = this.next.get(partition) ?? read;
+      if (floor > read) console.error(`${this.opts.name}: partition ${partition}: committed offset read as ${read}, below our own commit ${floor}; resuming at ${floor}`);
+      const at = floor > read ? floor : read;
+      this.next.set(partition, at);
+      if (committed !== undefined && at.toString() !== batch.firstOffset()) {
+        this.consumer.seek({ topic: batch.topic, partition, offset: at.toString() });
         return;
       }
     }
