@@ -91,6 +91,6 @@ test('negative control: RF 1 and a destroyed zone is judged INVALID by no-lost-w
   invalidBecause((await run('control-rf1-zone-destroy', 20)).result, 'no-lost-writes');
 });
 
-test('negative control: exactly-once off and a killed processor is judged INVALID by no-duplicates on the processed topic', async () => {
-  invalidBecause((await run('control-eos-off-processor-kill', 30)).result, 'no-duplicates (processed)');
-});
+// control-eos-off-processor-kill is not run here: it was caught in only about 3 runs of 5 (its kills can hit a
+// processor that holds no partition during a rebalance), so it is run by `just chaos controls`. The deterministic
+// form of the same control (a crash between produce and commit) is in pipeline/process/process.live.test.ts.
