@@ -5,8 +5,8 @@
 // aggregate. On (re)assignment a partition's open windows are rebuilt from the
 // committed output, so after any crash output == recomputation from the input.
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { ProcessedEvent, TOPICS } from '../contract/index.js';
-import { EosStage, readToEnd, type StageHandler, type StageOptions } from '../eos/index.js';
+import { HEADERS, ProcessedEvent, TOPICS } from '../contract/index.js';
+import { EosStage, headerString, readToEnd, type StageHandler, type StageOptions } from '../eos/index.js';
 import { addEvent, aggregateKey, emptyAggregate, windowStartOf, type WindowAggregate } from '../contract/index.js';
 
 export interface AggregatorOptions extends Omit<StageOptions, 'name'> {
@@ -60,6 +60,8 @@ export class Aggregator {
         const mine = this.state.get(partition) ?? new Map<string, WindowAggregate>();
         this.state.set(partition, mine);
         const touched = new Set<string>();
+        // a window update carries on the trace of one sampled event in it (the stage span that holds it)
+        const traced = new Map<string, string>();
         for (const m of messages) {
           const parsed = ProcessedEvent.safeParse(parseJson(m.value?.toString()));
           // logs.processed holds only what the process stage validated; anything else is skipped, not guessed at
@@ -71,11 +73,18 @@ export class Aggregator {
           if (!a) mine.set(key, (a = emptyAggregate(start, e.service, e.level, partition)));
           addEvent(a, e);
           touched.add(key);
+          const tp = headerString(m.headers, HEADERS.traceparent);
+          if (tp) traced.set(key, tp);
         }
         return [
           {
             topic: o.outputTopic,
-            messages: [...touched].map((key) => ({ key, value: JSON.stringify(mine.get(key)), partition: partition % o.outputPartitions })),
+            messages: [...touched].map((key) => ({
+              key,
+              value: JSON.stringify(mine.get(key)),
+              partition: partition % o.outputPartitions,
+              ...(traced.has(key) ? { headers: { [HEADERS.traceparent]: traced.get(key)! } } : {}),
+            })),
           },
         ];
       },

@@ -15,8 +15,9 @@ const a = new Aggregator({
   failAfterBatches: env.failAfterBatches,
   failTimes: env.failTimes,
   onTransaction: telemetry.onTransaction,
+  tracer: telemetry.tracer,
 });
 await a.start();
 await telemetry.serve(() => true);
 console.log(`aggregate (${env.zone}): consuming ${a.opts.inputTopic} -> ${a.opts.outputTopic} (${a.opts.exactlyOnce ? 'exactly-once' : 'AT-LEAST-ONCE'})`);
-for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void a.stop().then(() => process.exit(0)));
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void a.stop().then(() => telemetry.tracing.shutdown()).finally(() => process.exit(0)));

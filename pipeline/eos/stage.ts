@@ -6,7 +6,7 @@
 // zombie's open transaction is resolved before we decide where to resume.
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { eosMetrics, serveTelemetry, stageRegistry } from '../telemetry/index.js';
+import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, tracingEnv, type Tracer } from '../telemetry/index.js';
 import { byPartition, partitionCounts, type PartitionMessages } from './per-partition.js';
 
 export interface OutMessage {
@@ -30,6 +30,8 @@ export interface StageOptions {
   /** Exactly-once (default). false = at-least-once: produce, then commit offsets every second (a negative control). */
   exactlyOnce: boolean;
   onTransaction?: (t: { records: number; ms: number; outcome: 'commit' | 'abort' }) => void;
+  /** Traces: a span per sampled parent in each batch, ended at commit or abort; records carry it on. */
+  tracer?: Tracer;
   /**
    * Fault injection: after this many batches, die (exit 137, as SIGKILL would)
    * between writing the outputs and committing: the moment that tells
@@ -233,6 +235,17 @@ export class EosStage {
       else resolveOffset(batch.lastOffset());
       return;
     }
+    const spans = this.opts.tracer
+      ? batchSpans(this.opts.tracer, `${this.opts.name} ${batch.topic}`, batch.messages, {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': batch.topic,
+          'messaging.destination.partition.id': String(partition),
+          'messaging.consumer.group.name': this.opts.groupId,
+          'messaging.kafka.offset': batch.firstOffset() ?? '',
+          'faultline.zone': this.opts.zone,
+          'faultline.exactly_once': String(this.opts.exactlyOnce),
+        })
+      : undefined;
     const topicMessages = this.handler.handle(partition, batch.messages).filter((t) => t.messages.length);
     const records = topicMessages.reduce((s, t) => s + t.messages.length, 0);
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
@@ -246,6 +259,7 @@ export class EosStage {
       this.pendingCommits.set(partition, next);
       this.next.set(partition, BigInt(next));
       this.handler.committed?.(partition);
+      spans?.end();
       resolveOffset(batch.lastOffset());
       return;
     }
@@ -260,8 +274,10 @@ export class EosStage {
       this.next.set(partition, BigInt(next));
       this.handler.committed?.(partition);
       this.opts.onTransaction?.({ records, ms: performance.now() - t0, outcome: 'commit' });
+      spans?.end();
     } catch (e) {
       this.opts.onTransaction?.({ records, ms: performance.now() - t0, outcome: 'abort' });
+      spans?.end(e);
       await txn.abort().catch(() => undefined);
       this.handler.aborted?.(partition);
       // a fenced or failed producer is dropped; the partition is re-fenced, restored and re-read
@@ -330,7 +346,10 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
 export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEnv = process.env) {
   const registry = stageRegistry(name, zone);
   const m = eosMetrics(registry);
+  const tracing = startTracing(tracingEnv(`faultline-${name}`, zone, env));
   return {
+    tracer: tracing.tracer,
+    tracing,
     onTransaction: (t: { records: number; ms: number; outcome: 'commit' | 'abort' }) => {
       m.transactions.inc({ outcome: t.outcome });
       m.transactionSeconds.observe(t.ms / 1000);

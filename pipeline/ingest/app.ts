@@ -3,14 +3,19 @@
 // were refused. A refused event is never written; a failed send is reported.
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { HEADERS, LIMITS, recordKey, validateEvent, type LogEvent, type Refusal } from '../contract/index.js';
+import { contextOf, extractContext, injectContext, SpanKind, SpanStatusCode, type Span, type Tracer } from '../telemetry/index.js';
 import { SaturatedError, type Batcher } from './batcher.js';
 
 export interface IngestDeps {
   batcher: Pick<Batcher, 'offer' | 'pending'>;
   healthy: () => boolean;
   metrics?: { contentType: string; body: () => Promise<string> };
-  onResult?: (r: { status: number; accepted: number; refused: number }) => void;
+  onResult?: (r: { status: number; accepted: number; refused: number; traceId?: string }) => void;
+  /** Traces: a server span per request, a producer span per Kafka send whose context every stored record carries. */
+  tracer?: Tracer;
 }
+
+const sampled = (span: Span | undefined) => !!span && (span.spanContext().traceFlags & 1) === 1;
 
 const problem = (res: Response, status: number, error: string, message: string, extra: object = {}) =>
   res.status(status).json({ error, message, accepted: [], ...extra });
@@ -42,6 +47,14 @@ export function ingestApp(deps: IngestDeps): express.Express {
     },
     express.json({ limit: LIMITS.bodyBytes, strict: false, type: () => true }),
     async (req: Request, res: Response) => {
+      const carrier: Record<string, string> = {};
+      for (const h of ['traceparent', 'tracestate']) if (req.get(h)) carrier[h] = req.get(h)!;
+      const server = deps.tracer?.startSpan('POST /v1/events', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'url.path': '/v1/events' } }, extractContext(carrier));
+      if (sampled(server)) res.set('traceresponse', injectContext(server!).traceparent);
+      res.once('finish', () => {
+        server?.setAttribute('http.response.status_code', res.statusCode);
+        server?.end();
+      });
       const body: unknown = req.body;
       if (!Array.isArray(body)) return void problem(res, 400, 'not_an_array', 'the body must be a JSON array of events');
       if (body.length === 0) return void problem(res, 400, 'empty_batch', 'the batch holds no events');
@@ -59,22 +72,33 @@ export function ingestApp(deps: IngestDeps): express.Express {
         seen.add(v.event.id);
         events.push(v.event);
       });
+      server?.setAttributes({ 'faultline.events': body.length, 'faultline.refused': refused.length, 'faultline.event_ids': events.slice(0, 5).map((e) => e.id).join(',') });
       const reply = (status: number, payload: object) => {
-        deps.onResult?.({ status, accepted: status === 200 ? events.length : 0, refused: refused.length });
+        const traceId = sampled(server) ? server!.spanContext().traceId : undefined;
+        deps.onResult?.({ status, accepted: status === 200 ? events.length : 0, refused: refused.length, traceId });
         res.status(status).json(payload);
       };
       if (!events.length) return reply(422, { error: 'all_refused', message: 'no event of the batch is valid', accepted: [], refused });
 
       const ingestedAt = new Date().toISOString();
+      // the records carry the producer span's context only when it is sampled: unsampled events cost no header bytes
+      const send = sampled(server)
+        ? deps.tracer!.startSpan('send logs.raw', { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': 'logs.raw', 'faultline.events': events.length } }, contextOf(server!))
+        : undefined;
+      const trace = send ? injectContext(send) : {};
       try {
         await deps.batcher.offer(
           events.map((e) => ({
             key: recordKey(e),
             value: JSON.stringify(e),
-            headers: { [HEADERS.eventId]: e.id, [HEADERS.ingestedAt]: ingestedAt },
+            headers: { [HEADERS.eventId]: e.id, [HEADERS.ingestedAt]: ingestedAt, ...trace },
           })),
         );
+        send?.end();
       } catch (e) {
+        send?.recordException(e instanceof Error ? e : String(e));
+        send?.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
+        send?.end();
         res.set('Retry-After', '1');
         if (e instanceof SaturatedError)
           return reply(503, { error: 'saturated', message: `${e.message}; nothing of this batch was written, retry after 1 s`, accepted: [], refused });

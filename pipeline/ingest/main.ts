@@ -1,9 +1,10 @@
 // Entry point of the ingest stage: read the environment once, start, stop gracefully on SIGTERM/SIGINT.
 import { readEnv } from './config.js';
+import { tracingEnv } from '../telemetry/index.js';
 import { startIngest } from './server.js';
 
 const cfg = readEnv();
-const ingest = await startIngest(cfg);
+const ingest = await startIngest(cfg, tracingEnv('faultline-ingest', cfg.zone));
 console.log(`ingest (${cfg.zone}) listening on ${ingest.url}, writing to ${cfg.topic}`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => {

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import kafkajs from 'kafkajs';
 import type { Producer } from 'kafkajs';
 import { byPartition, partitionCounts, sendChunks } from '../eos/index.js';
-import { ingestMetrics, stageRegistry } from '../telemetry/index.js';
+import { ingestMetrics, stageRegistry, startTracing, type TracingOptions } from '../telemetry/index.js';
 import { ingestApp } from './app.js';
 import { Batcher } from './batcher.js';
 import type { IngestConfig } from './config.js';
@@ -14,7 +14,8 @@ export interface RunningIngest {
   close(): Promise<void>;
 }
 
-export async function startIngest(cfg: IngestConfig): Promise<RunningIngest> {
+export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOptions): Promise<RunningIngest> {
+  const tracing = tracingOptions ? startTracing(tracingOptions) : undefined;
   const kafka = new kafkajs.Kafka({
     clientId: `ingest-${cfg.zone}`,
     brokers: cfg.brokers,
@@ -41,6 +42,7 @@ export async function startIngest(cfg: IngestConfig): Promise<RunningIngest> {
   });
   const app = ingestApp({
     batcher,
+    tracer: tracing?.tracer,
     healthy: () => connected,
     metrics: {
       contentType: registry.contentType,
@@ -67,6 +69,7 @@ export async function startIngest(cfg: IngestConfig): Promise<RunningIngest> {
       const closed = new Promise<void>((r) => server.close(() => r()));
       await batcher.drain();
       await producer.disconnect();
+      await tracing?.shutdown().catch(() => undefined);
       server.closeAllConnections();
       await closed;
     },

@@ -16,8 +16,9 @@ const p = new Processor({
   failAfterBatches: env.failAfterBatches,
   failTimes: env.failTimes,
   onTransaction: telemetry.onTransaction,
+  tracer: telemetry.tracer,
 });
 await p.start();
 await telemetry.serve(() => true);
 console.log(`process (${env.zone}): consuming ${p.opts.inputTopic} -> ${p.opts.outputTopic} (${p.opts.exactlyOnce ? 'exactly-once' : 'AT-LEAST-ONCE'})`);
-for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void p.stop().then(() => process.exit(0)));
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void p.stop().then(() => telemetry.tracing.shutdown()).finally(() => process.exit(0)));

@@ -1,3 +1,22 @@
-// Public surface of pipeline telemetry: per-stage Prometheus metrics (traces come with the pipeline issue).
+// Public surface of pipeline telemetry: per-stage Prometheus metrics and OpenTelemetry traces carried in Kafka headers.
 export { stageRegistry, ingestMetrics, eosMetrics } from './metrics.js';
 export { serveTelemetry } from './http.js';
+export {
+  startTracing,
+  tracingEnv,
+  batchSpans,
+  inSpan,
+  extractContext,
+  injectContext,
+  contextOf,
+  isSampled,
+  SpanKind,
+  SpanStatusCode,
+  type Tracing,
+  type TracingOptions,
+  type BatchSpans,
+  type HeaderBag,
+  type Span,
+  type Tracer,
+  type Context,
+} from './tracing.js';
