@@ -43,6 +43,9 @@ export function renderStatus(rows: ComponentStatus[], health: ClusterHealth | { 
 
 function urls(t: Topology): string {
   return [
+    `Dashboard    http://${t.ops.dashboard.host}:${t.ops.dashboard.port}  (live pipeline over WebSocket)`,
+    `Ingest       ${t.stages.filter((s) => s.stage === 'ingest').map((s) => `http://${s.http.host}:${s.http.port}/v1/events`).join('  ')}`,
+    `Lag          http://${t.ops.lagExporter.host}:${t.ops.lagExporter.port}/metrics`,
     `Prometheus   http://${t.ops.prometheus.host}:${t.ops.prometheus.port}`,
     `Tempo        http://${t.ops.tempo.http.host}:${t.ops.tempo.http.port}  (OTLP gRPC ${t.ops.tempo.otlpGrpc.port}, HTTP ${t.ops.tempo.otlpHttp.port})`,
     `Kafka        ${t.brokers.map((b) => `${b.listener.host}:${b.listener.port}`).join(',')}`,

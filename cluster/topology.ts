@@ -65,6 +65,10 @@ export interface Ops {
   tempo: { http: Endpoint; otlpGrpc: Endpoint; otlpHttp: Endpoint; grpc: Endpoint };
   /** toxiproxy's API: the latency nemesis adds and removes toxics there. */
   toxiproxy: Endpoint;
+  /** Our lag exporter's /metrics (offset and time lag per group and partition). */
+  lagExporter: Endpoint;
+  /** The live dashboard: page, WebSocket, Faro receiver. */
+  dashboard: Endpoint;
 }
 
 export type StageName = 'ingest' | 'process' | 'aggregate';
@@ -149,6 +153,8 @@ export function topology(coordination: Coordination = 'zookeeper'): Topology {
         grpc: { host: '127.0.0.1', port: 9095 },
       },
       toxiproxy: { host: '127.0.0.1', port: 8474 },
+      lagExporter: { host: '127.0.0.1', port: 9308 },
+      dashboard: { host: '127.0.0.1', port: 3000 },
     },
     defaults: {
       replicationFactor: 3,

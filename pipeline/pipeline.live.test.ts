@@ -1,9 +1,10 @@
 // The deployed pipeline end to end: events posted to every zone's ingest come
 // out of logs.processed exactly once, and the aggregates for them equal the
-// recomputation from what was accepted. Also: Prometheus scrapes every stage.
+// recomputation from what was accepted. Also: Prometheus scrapes every stage
+// and the lag exporter; a sampled event is one trace in Tempo across stages.
 import { randomUUID } from 'node:crypto';
 import { addr, waitFor } from '../cluster/index.js';
-import { liveTopology, promQuery } from '../test/live.js';
+import { liveTopology, promQuery, sampledTraceparent, traceSpans } from '../test/live.js';
 import { readTopicToEnd } from '../test/read-topic.js';
 import { recompute, type WindowAggregate } from './aggregate/index.js';
 import { TOPICS, type ProcessedEvent } from './contract/index.js';
@@ -67,7 +68,7 @@ test('Prometheus scrapes every pipeline stage in every zone', async () => {
   const up = await waitFor(
     'every stage target up',
     async () => {
-      const r = await promQuery(t, 'up{job="pipeline"} == 1');
+      const r = await promQuery(t, 'up{job="pipeline", stage=~"ingest|process|aggregate"} == 1');
       return r.length === t.stages.length ? r : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 2000 },
@@ -82,4 +83,52 @@ test('Prometheus scrapes every pipeline stage in every zone', async () => {
     { timeoutMs: 60_000, intervalMs: 2000 },
   );
   expect(committed!.map((s) => s.metric.stage).sort()).toEqual(['aggregate', 'process']);
+});
+
+test('the lag exporter is scraped: offset and time lag per partition of both stage groups, group state and members', async () => {
+  const series = await waitFor(
+    'lag series for faultline-process and faultline-aggregate',
+    async () => {
+      const [offsets, seconds, members] = await Promise.all([
+        promQuery(t, 'faultline_consumer_lag_offsets{group=~"faultline-process|faultline-aggregate"}'),
+        promQuery(t, 'faultline_consumer_lag_seconds{group=~"faultline-process|faultline-aggregate"}'),
+        promQuery(t, 'faultline_consumer_group_members{group=~"faultline-process|faultline-aggregate"}'),
+      ]);
+      return offsets.length === 12 && seconds.length === 12 && members.length === 2 ? { offsets, seconds, members } : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 2000 },
+  );
+  // one processor and one aggregator per zone
+  for (const m of series!.members) expect(Number(m.value[1])).toBe(3);
+  expect(new Set(series!.offsets.filter((s) => s.metric.group === 'faultline-process').map((s) => `${s.metric.topic}/${s.metric.partition}`))).toEqual(
+    new Set([0, 1, 2, 3, 4, 5].map((p) => `${TOPICS.raw}/${p}`)),
+  );
+  const stable = await promQuery(t, 'faultline_consumer_group_state{group="faultline-process", state="Stable"}');
+  expect(stable[0]?.value[1]).toBe('1');
+});
+
+test('a sampled event is one trace in Tempo: HTTP request, Kafka send, process, aggregate, dashboard push', async () => {
+  const { traceId, traceparent } = sampledTraceparent();
+  const ingest = t.stages.find((s) => s.stage === 'ingest')!;
+  const r = await fetch(`http://${addr(ingest.http)}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', traceparent },
+    body: JSON.stringify([{ id: `trace-${run}`, service: `trace-${run}`, level: 'error', message: 'traced', timestamp: new Date().toISOString(), latencyMs: 42 }]),
+  });
+  expect(r.status).toBe(200);
+  expect(r.headers.get('traceresponse')).toContain(traceId);
+  const want = ['faultline-ingest: POST /v1/events', 'faultline-ingest: send logs.raw', 'faultline-process: process logs.raw', 'faultline-aggregate: aggregate logs.processed', 'faultline-dashboard: websocket push'];
+  const spans = await waitFor(
+    `trace ${traceId} with every stage's span in Tempo`,
+    async () => {
+      const s = await traceSpans(t, traceId);
+      const names = new Set(s.map((x) => `${x.service}: ${x.name}`));
+      return want.every((w) => names.has(w)) ? s : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 3000 },
+  );
+  // one trace, one tree: every span but the request's has its parent in the trace
+  const ids = new Set(spans!.map((s) => s.spanId));
+  const roots = spans!.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
+  expect(roots.map((s) => s.name)).toEqual(['POST /v1/events']);
 });

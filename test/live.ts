@@ -25,3 +25,23 @@ export function connectAs(user: string, host: string, port: number, timeoutS = 3
 }
 
 export const iptablesRules = () => execFileSync('iptables', ['-S']).toString();
+
+/** The spans of one trace in the live Tempo, as `service: span name` pairs (empty until Tempo has it). */
+export async function traceSpans(t: Topology, traceId: string): Promise<{ service: string; name: string; parentSpanId?: string; spanId: string }[]> {
+  const r = await fetch(`http://${t.ops.tempo.http.host}:${t.ops.tempo.http.port}/api/traces/${traceId}`, { signal: AbortSignal.timeout(5000) });
+  if (r.status === 404) return [];
+  if (!r.ok) throw new Error(`Tempo answered ${r.status} for trace ${traceId}: ${await r.text()}`);
+  type Attr = { key: string; value: { stringValue?: string } };
+  const body = (await r.json()) as { batches?: { resource: { attributes: Attr[] }; scopeSpans?: { spans: { name: string; spanId: string; parentSpanId?: string }[] }[] }[] };
+  return (body.batches ?? []).flatMap((b) => {
+    const service = b.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+    return (b.scopeSpans ?? []).flatMap((s) => s.spans.map((sp) => ({ service, name: sp.name, spanId: sp.spanId, parentSpanId: sp.parentSpanId })));
+  });
+}
+
+/** A sampled W3C traceparent with a fresh trace id, as a client that wants its request traced sends it. */
+export function sampledTraceparent(): { traceId: string; traceparent: string } {
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  const traceId = hex(32);
+  return { traceId, traceparent: `00-${traceId}-${hex(16)}-01` };
+}

@@ -9,7 +9,7 @@ import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
 import { cacheLayout, stateLayout, type Paths } from '../paths.js';
 import { clusterHealth, kafka, tcpOpen, zookeeperQuorum, type ClusterHealth } from '../probes.js';
 import { ensureTopics } from '../topics.js';
-import { addr, bootstrapServers, topology, type Coordination, type StageInstance, type Topology } from '../topology.js';
+import { addr, bootstrapServers, topology, type Coordination, type Endpoint, type Topology, type Zone } from '../topology.js';
 import { waitFor } from '../wait.js';
 import { ensureChain, healAll } from './partition.js';
 import { ensureProxies } from './toxiproxy.js';
@@ -162,30 +162,42 @@ export class ProcessesProvider {
       listens: [t.ops.toxiproxy],
       marker: `${this.cache.toxiproxy} -host ${t.ops.toxiproxy.host} -port ${t.ops.toxiproxy.port}`,
     });
-    for (const st of t.stages) specs.push(this.stageSpec(st));
+    for (const st of t.stages) {
+      const http: Record<string, string> =
+        st.stage === 'ingest'
+          ? { INGEST_HOST: st.http.host, INGEST_PORT: String(st.http.port) }
+          : { STAGE_HTTP_HOST: st.http.host, STAGE_HTTP_PORT: String(st.http.port) };
+      specs.push(this.nodeSpec(`${st.stage}-${letter(st.zone.name)}`, 'pipeline', st.stage, st.http, { FAULTLINE_ZONE: st.zone.name, ...http }, st.zone));
+    }
+    // outside every fault domain, as root: they watch the experiment, they are not part of it
+    specs.push(this.nodeSpec('lag-exporter', 'ops-node', 'lag', t.ops.lagExporter, { LAG_HTTP_HOST: t.ops.lagExporter.host, LAG_HTTP_PORT: String(t.ops.lagExporter.port) }));
+    specs.push(
+      this.nodeSpec('dashboard', 'ops-node', 'dashboard', t.ops.dashboard, {
+        DASHBOARD_HOST: t.ops.dashboard.host,
+        DASHBOARD_PORT: String(t.ops.dashboard.port),
+        PROMETHEUS_URL: `http://${addr(t.ops.prometheus)}`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://${addr(t.ops.tempo.otlpHttp)}`,
+      }),
+    );
     return specs;
   }
 
-  /** A pipeline stage as a zone process: node running the stage's main.ts through tsx, as the zone's user. */
-  private stageSpec(st: StageInstance): ComponentSpec {
-    const t = this.topology;
-    const name = `${st.stage}-${letter(st.zone.name)}`;
+  /**
+   * A Node process of ours (pipeline/<dir>/main.ts through tsx): a pipeline stage runs in its zone as the zone's
+   * user; an ops process (lag exporter, dashboard) as root on the ops address.
+   */
+  private nodeSpec(name: string, kind: 'pipeline' | 'ops-node', dir: string, http: Endpoint, env: Record<string, string>, zone?: Zone): ComponentSpec {
     const marker = `--faultline-component=${name}@${this.paths.state}`;
-    const http: Record<string, string> =
-      st.stage === 'ingest'
-        ? { INGEST_HOST: st.http.host, INGEST_PORT: String(st.http.port) }
-        : { STAGE_HTTP_HOST: st.http.host, STAGE_HTTP_PORT: String(st.http.port) };
     return {
       name,
-      kind: 'pipeline',
-      user: st.zone.user,
-      zone: st.zone.name,
+      kind,
+      ...(zone ? { user: zone.user, zone: zone.name } : { zone: 'ops' }),
       command: process.execPath,
       // tsx as a loader in this very process (its CLI would fork a child): the
-      // pid we record, signal and SIGKILL is the stage itself
-      args: ['--import', pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(REPO, 'pipeline', st.stage, 'main.ts'), marker],
-      env: { KAFKA_BROKERS: bootstrapServers(t).join(','), FAULTLINE_ZONE: st.zone.name, ...http },
-      listens: [st.http],
+      // pid we record, signal and SIGKILL is the process itself
+      args: ['--import', pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(REPO, 'pipeline', dir, 'main.ts'), marker],
+      env: { KAFKA_BROKERS: bootstrapServers(this.topology).join(','), OTEL_EXPORTER_OTLP_ENDPOINT: `http://${addr(this.topology.ops.tempo.otlpHttp)}`, ...env },
+      listens: [http],
       marker,
     };
   }
@@ -269,6 +281,10 @@ export class ProcessesProvider {
       const ok = await Promise.all(t.stages.map((st) => httpOk(`http://${addr(st.http)}/healthz`)));
       return ok.every(Boolean);
     }, 120_000);
+    const opsNodes = specs.filter((s) => s.kind === 'ops-node');
+    for (const s of opsNodes) start(s);
+    progress('waiting for the lag exporter and the dashboard to answer /healthz');
+    await this.ready('lag exporter and dashboard healthy', opsNodes, async () => (await Promise.all([t.ops.lagExporter, t.ops.dashboard].map((e) => httpOk(`http://${addr(e)}/healthz`)))).every(Boolean), 60_000);
 
     progress('waiting for Prometheus and Tempo to be ready');
     await this.ready('Prometheus ready', [this.component('prometheus')], () => httpOk(`http://${addr(t.ops.prometheus)}/-/ready`), 60_000);
@@ -353,7 +369,11 @@ export class ProcessesProvider {
     writeFileSync(
       join(conf, 'targets', 'pipeline.json'),
       JSON.stringify(
-        t.stages.map((st) => ({ targets: [addr(st.http)], labels: { instance: `${st.stage}-${letter(st.zone.name)}`, stage: st.stage, zone: st.zone.name } })),
+        [
+          ...t.stages.map((st) => ({ targets: [addr(st.http)], labels: { instance: `${st.stage}-${letter(st.zone.name)}`, stage: st.stage, zone: st.zone.name } })),
+          { targets: [addr(t.ops.lagExporter)], labels: { instance: 'lag-exporter', stage: 'lag', zone: 'ops' } },
+          { targets: [addr(t.ops.dashboard)], labels: { instance: 'dashboard', stage: 'dashboard', zone: 'ops' } },
+        ],
         null,
         2,
       ),
@@ -368,7 +388,7 @@ export class ProcessesProvider {
   async down(progress: Progress = () => {}): Promise<void> {
     healAll();
     const specs = this.components();
-    const order: ComponentSpec['kind'][][] = [['pipeline'], ['broker'], ['controller', 'zookeeper'], ['prometheus', 'tempo']];
+    const order: ComponentSpec['kind'][][] = [['pipeline', 'ops-node'], ['broker'], ['controller', 'zookeeper'], ['prometheus', 'tempo']];
     for (const kinds of order) {
       const group = specs.filter((s) => kinds.includes(s.kind));
       await Promise.all(

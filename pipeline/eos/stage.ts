@@ -29,7 +29,7 @@ export interface StageOptions {
   inputTopic: string;
   /** Exactly-once (default). false = at-least-once: produce, then commit offsets every second (a negative control). */
   exactlyOnce: boolean;
-  onTransaction?: (t: { records: number; ms: number; outcome: 'commit' | 'abort' }) => void;
+  onTransaction?: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort' }) => void;
   /** Traces: a span per sampled parent in each batch, ended at commit or abort; records carry it on. */
   tracer?: Tracer;
   /**
@@ -273,10 +273,10 @@ export class EosStage {
       await txn.commit();
       this.next.set(partition, BigInt(next));
       this.handler.committed?.(partition);
-      this.opts.onTransaction?.({ records, ms: performance.now() - t0, outcome: 'commit' });
+      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'commit' });
       spans?.end();
     } catch (e) {
-      this.opts.onTransaction?.({ records, ms: performance.now() - t0, outcome: 'abort' });
+      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'abort' });
       spans?.end(e);
       await txn.abort().catch(() => undefined);
       this.handler.aborted?.(partition);
@@ -350,10 +350,14 @@ export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEn
   return {
     tracer: tracing.tracer,
     tracing,
-    onTransaction: (t: { records: number; ms: number; outcome: 'commit' | 'abort' }) => {
+    onTransaction: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort' }) => {
       m.transactions.inc({ outcome: t.outcome });
       m.transactionSeconds.observe(t.ms / 1000);
-      if (t.outcome === 'commit') m.records.inc(t.records);
+      m.batchRecords.observe(t.inputs);
+      if (t.outcome === 'commit') {
+        m.records.inc(t.records);
+        m.recordsIn.inc(t.inputs);
+      }
     },
     serve: async (healthy: () => boolean) =>
       env.STAGE_HTTP_PORT ? serveTelemetry(registry, env.STAGE_HTTP_HOST ?? '127.0.0.1', Number(env.STAGE_HTTP_PORT), healthy) : undefined,

@@ -54,5 +54,12 @@ export function eosMetrics(registry: client.Registry) {
       registers: [registry],
     }),
     records: new client.Counter({ name: 'faultline_stage_records_out_total', help: 'Records written in committed transactions', registers: [registry] }),
+    recordsIn: new client.Counter({ name: 'faultline_stage_records_in_total', help: 'Input records consumed in committed transactions (each exactly once)', registers: [registry] }),
+    batchRecords: new client.Histogram({
+      name: 'faultline_stage_batch_records',
+      help: 'Input records per transaction',
+      buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+      registers: [registry],
+    }),
   };
 }

@@ -1,0 +1,53 @@
+// The lag exporter against the real cluster: a group parked at a known offset
+// on records with known timestamps has exactly the offset and time lag those
+// imply, clamped at the log start once records are deleted below it.
+import { randomUUID } from 'node:crypto';
+import client from 'prom-client';
+import { ensureTopics, kafka } from '../../cluster/index.js';
+import { liveTopology } from '../../test/live.js';
+import { LagExporter, lagMetrics } from './exporter.js';
+
+const t = liveTopology();
+const run = randomUUID().slice(0, 8);
+const topic = `test.lag.${run}`;
+const group = `test-lag-${run}`;
+
+test('exact offset and time lag of a parked group, clamped at the log start; exported to Prometheus', async () => {
+  await ensureTopics(t, [{ name: topic, partitions: 1 }]);
+  const k = kafka(t, 'test-lag');
+  const producer = k.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const now = Date.now();
+  // record i is stamped (100 - i) s ago
+  await producer.send({ topic, acks: -1, messages: Array.from({ length: 20 }, (_, i) => ({ key: String(i), value: `r${i}`, timestamp: String(now - (100 - i) * 1000) })) });
+  await producer.disconnect();
+  const admin = k.admin();
+  await admin.connect();
+  await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '3' }] });
+
+  const registry = new client.Registry();
+  const exporter = new LagExporter(k, lagMetrics(registry), `test-lag-probe-${run}`);
+  try {
+    const row = async () => (await exporter.sample(() => now)).find((g) => g.group === group)?.partitions.find((p) => p.topic === topic);
+    let r = await row();
+    expect(r).toMatchObject({ committed: 3n, logStart: 0n, logEnd: 20n, offsetLag: 17n });
+    expect(r!.timeLagSeconds).toBeCloseTo(97, 3);
+    expect(await registry.getSingleMetricAsString('faultline_consumer_lag_seconds')).toContain(`group="${group}",topic="${topic}",partition="0"} 97`);
+
+    // records below offset 5 deleted: the group owes only what is still in the log, and its oldest is record 5
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '5' }] });
+    r = await row();
+    expect(r).toMatchObject({ committed: 3n, logStart: 5n, logEnd: 20n, offsetLag: 15n });
+    expect(r!.timeLagSeconds).toBeCloseTo(95, 3);
+
+    // caught up: no lag in offsets or seconds
+    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '20' }] });
+    r = await row();
+    expect(r).toMatchObject({ offsetLag: 0n, timeLagSeconds: 0 });
+  } finally {
+    await exporter.close();
+    await admin.deleteGroups([group]).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+});
