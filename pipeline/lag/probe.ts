@@ -45,6 +45,13 @@ export class TimestampProbe {
     });
     await c.connect();
     await c.subscribe({ topics, fromBeginning: false });
+    // a topic deleted under it (a finished experiment's) can stop the consumer for good: rebuild on the next watch
+    c.on(c.events.CRASH, () => {
+      if (this.consumer !== c) return;
+      this.consumer = undefined;
+      this.topics = [];
+      void c.disconnect().catch(() => undefined);
+    });
     c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
       // batches of only markers or aborted records never reach eachBatch; this event still says how far they went
       const p = this.pending.get(`${payload.topic}:${payload.partition}`);
