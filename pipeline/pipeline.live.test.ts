@@ -107,7 +107,7 @@ test('the lag exporter is scraped: offset and time lag per partition of both sta
   expect(stable[0]?.value[1]).toBe('1');
 });
 
-test('a sampled event is one trace in Tempo: HTTP request, Kafka send, process, aggregate, dashboard push', async () => {
+test('a sampled event is one trace in Tempo: HTTP request, Kafka send, process, aggregate, dashboard push; its latency exemplar links to it', async () => {
   const { traceId, traceparent } = sampledTraceparent();
   const ingest = t.stages.find((s) => s.stage === 'ingest')!;
   const r = await fetch(`http://${addr(ingest.http)}/v1/events`, {
@@ -131,4 +131,17 @@ test('a sampled event is one trace in Tempo: HTTP request, Kafka send, process, 
   const ids = new Set(spans!.map((s) => s.spanId));
   const roots = spans!.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
   expect(roots.map((s) => s.name)).toEqual(['POST /v1/events']);
+
+  // the request's latency bucket links to the trace: an exemplar in Prometheus
+  const prom = `http://${addr(t.ops.prometheus)}`;
+  const exemplar = await waitFor(
+    `an exemplar with trace_id ${traceId}`,
+    async () => {
+      const q = new URLSearchParams({ query: 'faultline_ingest_request_seconds_bucket', start: String(Date.now() / 1000 - 600), end: String(Date.now() / 1000 + 5) });
+      const body = (await (await fetch(`${prom}/api/v1/query_exemplars?${q}`)).json()) as { data: { exemplars: { labels: Record<string, string> }[] }[] };
+      return body.data.flatMap((s) => s.exemplars).find((e) => e.labels.trace_id === traceId);
+    },
+    { timeoutMs: 60_000, intervalMs: 2000 },
+  );
+  expect(exemplar).toBeDefined();
 });

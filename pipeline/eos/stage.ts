@@ -29,7 +29,7 @@ export interface StageOptions {
   inputTopic: string;
   /** Exactly-once (default). false = at-least-once: produce, then commit offsets every second (a negative control). */
   exactlyOnce: boolean;
-  onTransaction?: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort' }) => void;
+  onTransaction?: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort'; traceId?: string }) => void;
   /** Traces: a span per sampled parent in each batch, ended at commit or abort; records carry it on. */
   tracer?: Tracer;
   /**
@@ -273,10 +273,10 @@ export class EosStage {
       await txn.commit();
       this.next.set(partition, BigInt(next));
       this.handler.committed?.(partition);
-      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'commit' });
+      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'commit', traceId: spans?.traceId });
       spans?.end();
     } catch (e) {
-      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'abort' });
+      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'abort', traceId: spans?.traceId });
       spans?.end(e);
       await txn.abort().catch(() => undefined);
       this.handler.aborted?.(partition);
@@ -350,9 +350,9 @@ export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEn
   return {
     tracer: tracing.tracer,
     tracing,
-    onTransaction: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort' }) => {
+    onTransaction: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort'; traceId?: string }) => {
       m.transactions.inc({ outcome: t.outcome });
-      m.transactionSeconds.observe(t.ms / 1000);
+      m.transactionSeconds.observe({ value: t.ms / 1000, ...(t.traceId ? { exemplarLabels: { trace_id: t.traceId } as Record<string, string> } : {}) });
       m.batchRecords.observe(t.inputs);
       if (t.outcome === 'commit') {
         m.records.inc(t.records);

@@ -10,7 +10,7 @@ export interface IngestDeps {
   batcher: Pick<Batcher, 'offer' | 'pending'>;
   healthy: () => boolean;
   metrics?: { contentType: string; body: () => Promise<string> };
-  onResult?: (r: { status: number; accepted: number; refused: number; traceId?: string }) => void;
+  onResult?: (r: { status: number; accepted: number; refused: number; seconds: number; traceId?: string }) => void;
   /** Traces: a server span per request, a producer span per Kafka send whose context every stored record carries. */
   tracer?: Tracer;
 }
@@ -47,6 +47,7 @@ export function ingestApp(deps: IngestDeps): express.Express {
     },
     express.json({ limit: LIMITS.bodyBytes, strict: false, type: () => true }),
     async (req: Request, res: Response) => {
+      const t0 = performance.now();
       const carrier: Record<string, string> = {};
       for (const h of ['traceparent', 'tracestate']) if (req.get(h)) carrier[h] = req.get(h)!;
       const server = deps.tracer?.startSpan('POST /v1/events', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'url.path': '/v1/events' } }, extractContext(carrier));
@@ -75,7 +76,7 @@ export function ingestApp(deps: IngestDeps): express.Express {
       server?.setAttributes({ 'faultline.events': body.length, 'faultline.refused': refused.length, 'faultline.event_ids': events.slice(0, 5).map((e) => e.id).join(',') });
       const reply = (status: number, payload: object) => {
         const traceId = sampled(server) ? server!.spanContext().traceId : undefined;
-        deps.onResult?.({ status, accepted: status === 200 ? events.length : 0, refused: refused.length, traceId });
+        deps.onResult?.({ status, accepted: status === 200 ? events.length : 0, refused: refused.length, seconds: (performance.now() - t0) / 1000, traceId });
         res.status(status).json(payload);
       };
       if (!events.length) return reply(422, { error: 'all_refused', message: 'no event of the batch is valid', accepted: [], refused });

@@ -53,6 +53,8 @@ export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOpt
     },
     onResult: (r) => {
       m.requests.inc({ code: String(r.status) });
+      // the exemplar links a latency bucket to a trace in Tempo (sampled requests only)
+      m.requestSeconds.observe({ value: r.seconds, labels: { code: String(r.status) }, ...(r.traceId ? { exemplarLabels: { trace_id: r.traceId } as Record<string, string> } : {}) });
       if (r.accepted) m.events.inc({ outcome: 'accepted' }, r.accepted);
       if (r.refused) m.events.inc({ outcome: 'refused' }, r.refused);
     },

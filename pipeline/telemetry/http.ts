@@ -1,9 +1,9 @@
 // A small HTTP server for stages without an API of their own: /metrics for
 // Prometheus and /healthz for readiness probes.
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 
-export function serveTelemetry(registry: Registry, host: string, port: number, healthy: () => boolean): Promise<Server> {
+export function serveTelemetry(registry: Registry<RegistryContentType>, host: string, port: number, healthy: () => boolean): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
       registry.metrics().then(

@@ -1,5 +1,5 @@
 // Public surface of pipeline telemetry: per-stage Prometheus metrics and OpenTelemetry traces carried in Kafka headers.
-export { stageRegistry, ingestMetrics, eosMetrics } from './metrics.js';
+export { stageRegistry, ingestMetrics, eosMetrics, type StageRegistry } from './metrics.js';
 export { serveTelemetry } from './http.js';
 export {
   startTracing,

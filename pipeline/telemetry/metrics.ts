@@ -1,14 +1,18 @@
 // RED metrics per stage with prom-client: one registry per process, labelled with its stage and zone.
 import client from 'prom-client';
 
-export function stageRegistry(stage: string, zone: string) {
-  const registry = new client.Registry();
+export type StageRegistry = client.Registry<client.OpenMetricsContentType>;
+
+export function stageRegistry(stage: string, zone: string): StageRegistry {
+  // OpenMetrics, so latency histograms carry exemplars (trace ids) to Prometheus
+  const registry: StageRegistry = new client.Registry<client.OpenMetricsContentType>();
+  registry.setContentType(client.openMetricsContentType);
   registry.setDefaultLabels({ stage, zone });
   client.collectDefaultMetrics({ register: registry, prefix: 'faultline_' });
   return registry;
 }
 
-export function ingestMetrics(registry: client.Registry) {
+export function ingestMetrics(registry: StageRegistry) {
   return {
     requests: new client.Counter({
       name: 'faultline_ingest_requests_total',
@@ -20,6 +24,14 @@ export function ingestMetrics(registry: client.Registry) {
       name: 'faultline_ingest_events_total',
       help: 'Events by outcome: accepted (stored in logs.raw), refused (invalid), failed (not acknowledged)',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    requestSeconds: new client.Histogram({
+      name: 'faultline_ingest_request_seconds',
+      help: 'POST /v1/events from body parsed to reply (validation, queueing, acks=all send), by status; exemplars carry trace ids',
+      labelNames: ['code'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      enableExemplars: true,
       registers: [registry],
     }),
     sendSeconds: new client.Histogram({
@@ -39,7 +51,7 @@ export function ingestMetrics(registry: client.Registry) {
 }
 
 /** Transaction outcomes and latency of an exactly-once stage. */
-export function eosMetrics(registry: client.Registry) {
+export function eosMetrics(registry: StageRegistry) {
   return {
     transactions: new client.Counter({
       name: 'faultline_stage_transactions_total',
@@ -49,8 +61,9 @@ export function eosMetrics(registry: client.Registry) {
     }),
     transactionSeconds: new client.Histogram({
       name: 'faultline_stage_transaction_seconds',
-      help: 'Produce + offsets + commit time of one transaction',
+      help: 'Produce + offsets + commit time of one transaction; exemplars carry the trace id of a sampled event in it',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      enableExemplars: true,
       registers: [registry],
     }),
     records: new client.Counter({ name: 'faultline_stage_records_out_total', help: 'Records written in committed transactions', registers: [registry] }),

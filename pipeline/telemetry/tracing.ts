@@ -118,6 +118,8 @@ const headerValue = (h: HeaderBag | undefined, name: string): string | undefined
 export interface BatchSpans {
   /** Spans opened (one per distinct sampled parent). */
   count: number;
+  /** Trace id of one of them (for a metric exemplar), if any. */
+  traceId?: string;
   /** Ends every span: ok, or with the error that aborted the batch. */
   end(error?: unknown): void;
 }
@@ -151,6 +153,7 @@ export function batchSpans(
   }
   return {
     count: spans.size,
+    traceId: spans.values().next().value?.span.spanContext().traceId,
     end(error?: unknown) {
       for (const { span, events } of spans.values()) {
         span.setAttribute('faultline.events', events);
