@@ -43,6 +43,11 @@ logs component *args:
 chaos *args:
     tsx chaos/cli.ts {{args}}
 
+# saturate the deployed pipeline (exactly-once) and print sustained events/s per stage, end-to-end p50/p99 and CPU per process (--duration S --concurrency N --batch N)
+[group('load')]
+bench-pipeline *args:
+    tsx loadtests/cli.ts {{args}}
+
 # type-check, unit tests, then live tests against a real cluster (ZooKeeper, then KRaft)
 [group('test')]
 test: typecheck test-unit test-live

@@ -43,3 +43,10 @@ test("sendChunks never has two sends of one partition in flight, and keeps a par
     expect(sent).toEqual(expected);
   }
 });
+
+test('an explicit partition is kept (co-partitioned output), wrapping when the topic is smaller', () => {
+  const counts = new Map([['six', 6], ['three', 3]]);
+  const m = (partition: number) => ({ key: `k${partition}`, value: 'v', partition });
+  const groups = byPartition([{ topic: 'six', messages: [m(4), m(4)] }, { topic: 'three', messages: [m(4)] }], counts);
+  expect(groups.map((g) => `${g.topic}/${g.partition}:${g.messages.length}`).sort()).toEqual(['six/4:2', 'three/1:1']);
+});

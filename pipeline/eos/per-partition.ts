@@ -39,7 +39,8 @@ const sizeOf = (m: Message) =>
   70 + String(m.key ?? '').length + (Buffer.isBuffer(m.value) ? m.value.length : String(m.value ?? '').length) + JSON.stringify(m.headers ?? {}).length;
 
 /**
- * Groups messages by the partition kafkajs's default partitioner (murmur2 of the key, as Java's) would pick,
+ * Groups messages by their explicit partition (modulo the topic's count), else by the partition kafkajs's
+ * default partitioner (murmur2 of the key, as Java's) would pick,
  * in chunks of at most MAX_SEND_BYTES; a partition's chunks are in order and must be sent one after the other.
  */
 export function byPartition(topicMessages: { topic: string; messages: Message[] }[], counts: Map<string, number>, maxBytes = MAX_SEND_BYTES): PartitionMessages[] {
@@ -49,7 +50,8 @@ export function byPartition(topicMessages: { topic: string; messages: Message[] 
     if (!n) throw new Error(`no partition count known for topic ${topic}`);
     const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [], isr: [], partitionErrorCode: 0 }));
     for (const m of messages) {
-      const partition = m.partition ?? partitioner({ topic, partitionMetadata, message: m });
+      // an explicit partition beyond the topic's count wraps (co-partitioned topics may differ in size)
+      const partition = m.partition !== undefined ? m.partition % n : partitioner({ topic, partitionMetadata, message: m });
       const k = `${topic}/${partition}`;
       let g = groups.get(k);
       if (!g) groups.set(k, (g = { topic, partition, messages: [] }));

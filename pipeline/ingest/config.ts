@@ -10,7 +10,7 @@ export const IngestConfig = z.object({
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
   zone: z.string().default('zone-a'),
   topic: z.string().default('logs.raw'),
-  maxBatch: z.coerce.number().int().positive().default(1000),
+  maxBatch: z.coerce.number().int().positive().default(5000),
   lingerMs: z.coerce.number().int().nonnegative().default(5),
   maxPending: z.coerce.number().int().positive().default(50_000),
   /**

@@ -41,7 +41,9 @@ export class Processor {
             if (v) headers[name] = v;
           }
           const r = transform(m.value, { partition, offset: m.offset }, headers[HEADERS.ingestedAt], processedAt);
-          if (r.ok) out.push({ key: r.event.id, value: JSON.stringify(r.event), headers });
+          // co-partitioned: input partition p -> output partition p, so a batch's transaction writes one partition
+          // (keyed by id, a 6-partition batch took six sequential sends and AddPartitionsToTxn round trips)
+          if (r.ok) out.push({ key: r.event.id, value: JSON.stringify(r.event), headers, partition });
           else
             dlq.push({
               key: m.key?.toString() ?? null,
