@@ -1,6 +1,6 @@
 // Creates topics idempotently with the cluster's defaults (RF 3, min ISR 2,
 // no unclean election); Kafka's rack-aware assignment spreads replicas over the zones.
-import type { Admin } from './kafkajs.js';
+import { ConfigResourceTypes, type Admin } from './kafkajs.js';
 import type { TopicSpec } from '../pipeline/contract/index.js';
 import { kafka } from './probes.js';
 import type { Topology } from './topology.js';
@@ -10,6 +10,15 @@ export interface TopicOptions {
   replicationFactor?: number;
   minInsyncReplicas?: number;
   uncleanLeaderElection?: boolean;
+}
+
+/** Every topic-level override a topic of ours carries: the cluster's safety defaults, then the spec's own. */
+function configEntries(s: TopicSpec & TopicOptions, t: Topology): { name: string; value: string }[] {
+  return Object.entries({
+    'min.insync.replicas': String(s.minInsyncReplicas ?? t.defaults.minInsyncReplicas),
+    'unclean.leader.election.enable': String(s.uncleanLeaderElection ?? t.defaults.uncleanLeaderElection),
+    ...s.config,
+  }).map(([name, value]) => ({ name, value }));
 }
 
 export async function ensureTopics(t: Topology, specs: (TopicSpec & TopicOptions)[], admin?: Admin): Promise<string[]> {
@@ -27,13 +36,15 @@ export async function ensureTopics(t: Topology, specs: (TopicSpec & TopicOptions
           topic: s.name,
           numPartitions: s.partitions,
           replicationFactor: s.replicationFactor ?? t.defaults.replicationFactor,
-          configEntries: Object.entries({
-            'min.insync.replicas': String(s.minInsyncReplicas ?? t.defaults.minInsyncReplicas),
-            'unclean.leader.election.enable': String(s.uncleanLeaderElection ?? t.defaults.uncleanLeaderElection),
-            ...s.config,
-          }).map(([name, value]) => ({ name, value })),
+          configEntries: configEntries(s, t),
         })),
       });
+    }
+    // a topic that exists keeps its partitions, but its configs follow the spec (an older deployment converges).
+    // AlterConfigs replaces a topic's whole override set, so it is given all of it, safety settings included.
+    const present = specs.filter((s) => existing.has(s.name) && s.config && Object.keys(s.config).length);
+    if (present.length) {
+      await a.alterConfigs({ validateOnly: false, resources: present.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.name, configEntries: configEntries(s, t) })) });
     }
     const names = specs.map((s) => s.name);
     await waitFor(

@@ -46,7 +46,8 @@ export class Aggregator {
       restore: async (partition: number, kafka: Kafka) => {
         const t0 = Date.now();
         const mine = new Map<string, WindowAggregate>();
-        const records = await readToEnd(kafka, o.outputTopic, { groupPrefix: `${o.groupId}-restore` });
+        // this partition's state lives in one changelog partition: read only that one
+        const records = await readToEnd(kafka, o.outputTopic, { groupPrefix: `${o.groupId}-restore`, partitions: [partition % o.outputPartitions] });
         for (const r of records) {
           if (r.partition !== partition % o.outputPartitions) continue;
           const a = JSON.parse(r.value) as WindowAggregate;

@@ -17,7 +17,9 @@ export const TOPICS = {
 export const PIPELINE_TOPICS: TopicSpec[] = [
   { name: TOPICS.raw, partitions: 6 },
   { name: TOPICS.processed, partitions: 6 },
-  // the aggregates are a changelog (latest value per window key): compaction keeps it bounded
-  { name: TOPICS.aggregates, partitions: 3, config: { 'cleanup.policy': 'compact' } },
+  // the aggregates are a changelog (latest value per window key): compaction drops superseded values, and
+  // 10-minute segments let it (the active segment is never compacted: with the 1 GiB default it never rolled,
+  // and every restore read every update ever written)
+  { name: TOPICS.aggregates, partitions: 3, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000' } },
   { name: TOPICS.dlq, partitions: 3 },
 ];

@@ -12,6 +12,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import client from 'prom-client';
 import { WebSocketServer, WebSocket } from 'ws';
 import { HEADERS, TOPICS, type WindowAggregate } from '../contract/index.js';
+import { connectPatiently } from '../eos/index.js';
 import { extractContext, injectContext, isSampled, SpanKind, startTracing, type Tracing, type TracingOptions } from '../telemetry/index.js';
 import { bundlePage, pageHtml } from './bundle.js';
 import { WindowTable, type DlqRow, type LagRow, type Push, type Snapshot } from './view.js';
@@ -115,7 +116,7 @@ export async function startDashboard(cfg: DashboardConfig): Promise<RunningDashb
   const follow = async (groupId: string, topic: string, onBatch: (msgs: kafkajs.KafkaMessage[], partition: number) => void) => {
     const c = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
     consumers.push(c);
-    await c.connect();
+    await connectPatiently(c, `dashboard (${groupId})`);
     await c.subscribe({ topic, fromBeginning: false });
     await c.run({ eachBatch: async ({ batch }) => onBatch(batch.messages, batch.partition) });
   };

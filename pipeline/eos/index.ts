@@ -2,3 +2,4 @@
 export { EosStage, headerString, stageEnv, stageTelemetry, type StageHandler, type StageOptions, type TopicMessages, type OutMessage } from './stage.js';
 export { readToEnd, type ReadRecord, type ReadOptions } from './read-to-end.js';
 export { byPartition, partitionCounts, sendChunks, MAX_SEND_BYTES, type PartitionMessages } from './per-partition.js';
+export { connectPatiently } from './connect.js';

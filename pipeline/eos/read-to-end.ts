@@ -16,6 +16,8 @@ export interface ReadRecord {
 export interface ReadOptions {
   /** Per partition, the first offset to read (e.g. a run's start); earlier or missing: the log start. */
   from?: Map<number, string>;
+  /** Only these partitions (default: all); the others are skipped from their end. */
+  partitions?: number[];
   timeoutMs?: number;
   groupPrefix?: string;
   maxBytesPerPartition?: number;
@@ -35,9 +37,10 @@ export async function readToEnd(kafka: Kafka, topic: string, opts: ReadOptions =
       const f = opts.from?.get(p.partition);
       return f !== undefined && BigInt(f) > BigInt(p.low) ? f : p.low;
     };
-    ends = new Map(offsets.filter((p) => BigInt(p.high) > BigInt(start(p))).map((p) => [p.partition, BigInt(p.high) - 1n]));
-    // a fresh group starts where we say: its committed offsets are the first ones to read
-    if (ends.size) await admin.setOffsets({ groupId, topic, partitions: offsets.map((p) => ({ partition: p.partition, offset: start(p) })) });
+    const wanted = (p: { partition: number }) => !opts.partitions || opts.partitions.includes(p.partition);
+    ends = new Map(offsets.filter((p) => wanted(p) && BigInt(p.high) > BigInt(start(p))).map((p) => [p.partition, BigInt(p.high) - 1n]));
+    // a fresh group starts where we say: its committed offsets are the first ones to read (the end, for a partition not wanted)
+    if (ends.size) await admin.setOffsets({ groupId, topic, partitions: offsets.map((p) => ({ partition: p.partition, offset: wanted(p) ? start(p) : p.high })) });
   } finally {
     await admin.disconnect();
   }

@@ -5,9 +5,11 @@
 // assignment *before* the partition's committed offset is read again, so a
 // zombie's open transaction is resolved before we decide where to resume.
 import kafkajs from 'kafkajs';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, tracingEnv, type Tracer } from '../telemetry/index.js';
 import { byPartition, partitionCounts, type PartitionMessages } from './per-partition.js';
+import { connectPatiently } from './connect.js';
+import { fetchStableOffsets } from './stable-offsets.js';
 
 export interface OutMessage {
   key: string | null;
@@ -62,7 +64,6 @@ export interface StageHandler {
 export class EosStage {
   readonly kafka: Kafka;
   private readonly consumer: Consumer;
-  private readonly admin: Admin;
   private plain?: Producer;
   private readonly producers = new Map<number, Producer>();
   /** Partitions fenced and re-positioned since the last group join. */
@@ -95,7 +96,6 @@ export class EosStage {
       rebalanceTimeout: 20_000,
       maxBytesPerPartition: 1024 * 1024,
     });
-    this.admin = this.kafka.admin();
   }
 
   /**
@@ -131,13 +131,12 @@ export class EosStage {
   }
 
   async start(): Promise<void> {
-    await this.admin.connect();
     if (!this.opts.exactlyOnce) {
       this.plain = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await this.plain.connect();
+      await connectPatiently(this.plain, `${this.opts.name} producer`);
       this.commitTimer = setInterval(() => void this.flushCommits(), 1000);
     }
-    await this.consumer.connect();
+    await connectPatiently(this.consumer, `${this.opts.name} consumer`);
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.fenced.clear());
     // a consumer that crashed for good leaves a process that looks alive and consumes nothing: die loudly instead
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
@@ -154,33 +153,21 @@ export class EosStage {
     });
   }
 
-  private async readCommitted(partition: number): Promise<string | undefined> {
-    const [t] = await this.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [this.opts.inputTopic] });
-    const o = t?.partitions.find((p) => p.partition === partition)?.offset;
-    return o === undefined || o === '-1' ? undefined : o;
-  }
-
   /**
-   * The committed offset once it holds still. The group coordinator applies a transaction's offsets a moment
-   * after its commit marker is written, and kafkajs cannot ask for stable offsets (KIP-447's require_stable), so
-   * right after fencing a read can still show the offset before the zombie's last commit (seen: 1644, then
-   * 1701): read until three reads 300 ms apart agree (bounded).
+   * The committed offset, stable (KIP-447's require_stable, through our own OffsetFetch v7: kafkajs stops at v4).
+   * The group coordinator applies a transaction's offsets a moment after its commit marker is written, so a plain
+   * read right after fencing could still show the offset from before the zombie's last commit (seen: 1644, then
+   * 1701) and replay a committed batch. A stable read waits until no transactional commit is pending.
    */
   private async committedOffset(partition: number): Promise<string | undefined> {
-    let last = await this.readCommitted(partition);
-    let agreeing = 1;
-    // three reads over 0.6 s that agree: a busy coordinator was seen to apply offsets later than one 300 ms pause
-    for (let i = 0; i < 12 && agreeing < 3; i++) {
-      await new Promise((r) => setTimeout(r, 300));
-      const now = await this.readCommitted(partition);
-      if (now === last) agreeing++;
-      else {
-        console.error(`${this.opts.name}: partition ${partition}: committed offset moved from ${last} to ${now} after fencing; reading again`);
-        last = now;
-        agreeing = 1;
-      }
+    try {
+      const offsets = await fetchStableOffsets(this.opts.groupId, this.opts.inputTopic, [partition], { brokers: this.opts.brokers, clientId: `${this.opts.name}-${this.opts.zone}`, timeoutMs: 30_000 });
+      const o = offsets.get(partition);
+      return o === null || o === undefined ? undefined : o.toString();
+    } catch (e) {
+      // not knowing where to resume is not a reason to guess: the batch is retried once the coordinator answers
+      throw new kafkajs.KafkaJSError(e instanceof Error ? e : new Error(String(e)), { retriable: true });
     }
-    return last;
   }
 
   private crashPoint(): void {
@@ -317,7 +304,6 @@ export class EosStage {
     await this.consumer.disconnect().catch(() => undefined);
     await Promise.all([...this.producers.values(), ...(this.plain ? [this.plain] : [])].map((p) => p.disconnect().catch(() => undefined)));
     this.producers.clear();
-    await this.admin.disconnect().catch(() => undefined);
   }
 }
 

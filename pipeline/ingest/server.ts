@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import kafkajs from 'kafkajs';
 import type { Producer } from 'kafkajs';
-import { byPartition, partitionCounts, sendChunks } from '../eos/index.js';
+import { byPartition, connectPatiently, partitionCounts, sendChunks } from '../eos/index.js';
 import { ingestMetrics, stageRegistry, startTracing, type TracingOptions } from '../telemetry/index.js';
 import { ingestApp } from './app.js';
 import { Batcher } from './batcher.js';
@@ -26,7 +26,7 @@ export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOpt
   let connected = false;
   producer.on(producer.events.CONNECT, () => (connected = true));
   producer.on(producer.events.DISCONNECT, () => (connected = false));
-  await producer.connect();
+  await connectPatiently(producer, `ingest (${cfg.zone})`);
 
   const registry = stageRegistry('ingest', cfg.zone);
   const m = ingestMetrics(registry);
