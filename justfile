@@ -67,7 +67,7 @@ test-unit:
 test-live:
     tsx cluster/cli.ts setup
     FAULTLINE_COORDINATION=zookeeper node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit
-    FAULTLINE_COORDINATION=kraft FAULTLINE_STATE=/var/lib/faultline-test-kraft node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit --testPathPattern cluster/
+    FAULTLINE_COORDINATION=kraft FAULTLINE_STATE=/var/lib/faultline-test-kraft node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit --testPathPattern 'cluster/|dashboards/'
 
 # after changing dependencies: npm install, then record rust-just's other platforms so `npm ci` accepts the lock
 [group('dev')]

@@ -14,6 +14,7 @@ const a = new Aggregator({
   crashAfterBatches: env.crashAfterBatches,
   failAfterBatches: env.failAfterBatches,
   failTimes: env.failTimes,
+  failPoint: env.failPoint,
   onTransaction: telemetry.onTransaction,
   tracer: telemetry.tracer,
 });

@@ -49,6 +49,8 @@ export interface StageOptions {
   failAfterBatches?: number;
   /** How many consecutive attempts fail (default 1); more than the consumer's retries forces a full restart and rejoin. */
   failTimes?: number;
+  /** Where the injected failure strikes: inside the open transaction (default), or after the handler updated its state but before the transaction began. */
+  failPoint?: 'in-transaction' | 'before-transaction';
 }
 
 export interface StageHandler {
@@ -170,14 +172,16 @@ export class EosStage {
     }
   }
 
-  private crashPoint(): void {
-    ++this.batches;
-    if (this.opts.failAfterBatches !== undefined && this.failures < (this.opts.failTimes ?? 1) && this.batches > this.opts.failAfterBatches) {
+  /** Fault injection points: `before-transaction` (state updated, nothing sent yet) is reached first in every batch. */
+  private crashPoint(where: 'before-transaction' | 'in-transaction'): void {
+    if (where === 'before-transaction') ++this.batches;
+    const failHere = (this.opts.failPoint ?? 'in-transaction') === where;
+    if (failHere && this.opts.failAfterBatches !== undefined && this.failures < (this.opts.failTimes ?? 1) && this.batches > this.opts.failAfterBatches) {
       this.failures++;
-      console.error(`${this.opts.name}: injected transient failure ${this.failures}/${this.opts.failTimes ?? 1} after ${this.opts.failAfterBatches} batches, inside the transaction`);
+      console.error(`${this.opts.name}: injected transient failure ${this.failures}/${this.opts.failTimes ?? 1} after ${this.opts.failAfterBatches} batches, ${where}`);
       throw new kafkajs.KafkaJSError('injected transient failure', { retriable: true });
     }
-    if (this.opts.crashAfterBatches !== undefined && this.batches > this.opts.crashAfterBatches) {
+    if (where === 'in-transaction' && this.opts.crashAfterBatches !== undefined && this.batches > this.opts.crashAfterBatches) {
       console.error(`${this.opts.name}: injected crash after ${this.opts.crashAfterBatches} batches, outputs written, offsets not committed`);
       process.exit(137);
     }
@@ -233,31 +237,34 @@ export class EosStage {
           'faultline.exactly_once': String(this.opts.exactlyOnce),
         })
       : undefined;
-    const topicMessages = this.handler.handle(partition, batch.messages).filter((t) => t.messages.length);
-    const records = topicMessages.reduce((s, t) => s + t.messages.length, 0);
-    const next = (BigInt(batch.lastOffset()) + 1n).toString();
     const t0 = performance.now();
-    const groups = await this.perPartition(topicMessages);
-    if (!this.opts.exactlyOnce) {
-      // at-least-once: a crash between these two steps duplicates the batch
-      for (const g of groups) await this.plain!.send({ topic: g.topic, acks: -1, messages: g.messages });
-      this.crashPoint();
-      // offsets are committed on a timer, as an auto-committing consumer does: a crash replays up to a second
-      this.pendingCommits.set(partition, next);
-      this.next.set(partition, BigInt(next));
-      this.handler.committed?.(partition);
-      spans?.end();
-      resolveOffset(batch.lastOffset());
-      return;
-    }
-    const producer = await this.producerFor(partition);
-    const txn = await producer.transaction();
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    let records = 0;
+    let producer: Producer | undefined;
+    let txn: Awaited<ReturnType<Producer['transaction']>> | undefined;
     try {
-      // one partition per send (see per-partition.ts): kafkajs may otherwise skip a partition after a leader change
-      for (const g of groups) await txn.send({ topic: g.topic, acks: -1, messages: g.messages });
-      this.crashPoint();
-      await txn.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic: batch.topic, partitions: [{ partition, offset: next }] }] });
-      await txn.commit();
+      // from here on the handler's state holds this batch: any failure before the commit must undo it
+      // (a beginTransaction that threw after handle() once left the batch in the aggregate's state, and the
+      // retried batch was counted twice: broker-kill, whole windows at exactly double)
+      const topicMessages = this.handler.handle(partition, batch.messages).filter((t) => t.messages.length);
+      records = topicMessages.reduce((s, t) => s + t.messages.length, 0);
+      const groups = await this.perPartition(topicMessages);
+      this.crashPoint('before-transaction');
+      if (!this.opts.exactlyOnce) {
+        // at-least-once: a crash between these two steps duplicates the batch
+        for (const g of groups) await this.plain!.send({ topic: g.topic, acks: -1, messages: g.messages });
+        this.crashPoint('in-transaction');
+        // offsets are committed on a timer, as an auto-committing consumer does: a crash replays up to a second
+        this.pendingCommits.set(partition, next);
+      } else {
+        producer = await this.producerFor(partition);
+        txn = await producer.transaction();
+        // one partition per send (see per-partition.ts): kafkajs may otherwise skip a partition after a leader change
+        for (const g of groups) await txn.send({ topic: g.topic, acks: -1, messages: g.messages });
+        this.crashPoint('in-transaction');
+        await txn.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic: batch.topic, partitions: [{ partition, offset: next }] }] });
+        await txn.commit();
+      }
       this.next.set(partition, BigInt(next));
       this.handler.committed?.(partition);
       this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'commit', traceId: spans?.traceId });
@@ -265,11 +272,13 @@ export class EosStage {
     } catch (e) {
       this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'abort', traceId: spans?.traceId });
       spans?.end(e);
-      await txn.abort().catch(() => undefined);
+      await txn?.abort().catch(() => undefined);
       this.handler.aborted?.(partition);
       // a fenced or failed producer is dropped; the partition is re-fenced, restored and re-read
-      this.producers.delete(partition);
-      await producer.disconnect().catch(() => undefined);
+      if (producer) {
+        this.producers.delete(partition);
+        await producer.disconnect().catch(() => undefined);
+      }
       this.fenced.delete(partition);
       // every failure here is recoverable by re-fencing the partition (a fenced producer included): tell kafkajs to
       // retry, or it stops the consumer for good on a "non-retriable" fencing error (controller-kill found this)
@@ -325,6 +334,7 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
     crashAfterBatches: env[`${prefix}_CRASH_AFTER_BATCHES`] ? Number(env[`${prefix}_CRASH_AFTER_BATCHES`]) : undefined,
     failAfterBatches: env[`${prefix}_FAIL_AFTER_BATCHES`] ? Number(env[`${prefix}_FAIL_AFTER_BATCHES`]) : undefined,
     failTimes: env[`${prefix}_FAIL_TIMES`] ? Number(env[`${prefix}_FAIL_TIMES`]) : undefined,
+    failPoint: env[`${prefix}_FAIL_POINT`] === 'before-transaction' ? ('before-transaction' as const) : undefined,
   };
 }
 

@@ -15,6 +15,7 @@ const p = new Processor({
   crashAfterBatches: env.crashAfterBatches,
   failAfterBatches: env.failAfterBatches,
   failTimes: env.failTimes,
+  failPoint: env.failPoint,
   onTransaction: telemetry.onTransaction,
   tracer: telemetry.tracer,
 });

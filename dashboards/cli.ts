@@ -1,0 +1,15 @@
+// `just dashboards [--out DIR]`: write the dashboards as Grafana JSON with provisioning files.
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { writeGrafana } from './grafana/provision.js';
+
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string', default: fileURLToPath(new URL('./out', import.meta.url)) },
+    prometheus: { type: 'string', default: 'http://127.0.0.1:9090' },
+    tempo: { type: 'string', default: 'http://127.0.0.1:3200' },
+  },
+});
+const r = writeGrafana(values.out!, { prometheus: values.prometheus!, tempo: values.tempo! });
+console.log(`dashboards: ${r.dashboards.length} dashboards, ${r.dashboards.reduce((s, d) => s + (d.json.panels?.length ?? 0), 0)} panels and rows`);
+console.log(`dashboards: written to ${values.out} (point Grafana's provisioning path at ${values.out}/provisioning)`);

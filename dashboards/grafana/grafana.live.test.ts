@@ -1,0 +1,61 @@
+// Every panel of every generated dashboard, run against the live system while
+// the pipeline is under load: a PromQL query that errors or returns no series,
+// or a TraceQL search that finds nothing, is a broken panel. Only the queries
+// declared `emptyOk` (faults, alerts, errors: absent when all is well) may be empty.
+import { randomUUID } from 'node:crypto';
+import { addr } from '../../cluster/index.js';
+import { coordination, liveTopology, sampledTraceparent } from '../../test/live.js';
+import { dashboards } from './dashboards.js';
+import { panelQueries, type PanelQuery } from './provision.js';
+
+const t = liveTopology();
+const run = randomUUID().slice(0, 8);
+const prom = `http://${addr(t.ops.prometheus)}`;
+const tempo = `http://${addr(t.ops.tempo.http)}`;
+
+/** Grafana's interval variables, as Grafana would fill them for a 30-minute view with 5 s scrapes. */
+const asGrafana = (expr: string) => expr.replaceAll('$__rate_interval', '1m').replaceAll('$__interval', '15s').replaceAll('$__range', '30m');
+
+async function promSeries(expr: string): Promise<number> {
+  const r = await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(asGrafana(expr))}`);
+  const body = (await r.json()) as { status: string; error?: string; data?: { result: unknown[] } };
+  if (body.status !== 'success') throw new Error(body.error ?? `HTTP ${r.status}`);
+  return body.data!.result.length;
+}
+
+async function tempoTraces(traceql: string): Promise<number> {
+  const now = Math.floor(Date.now() / 1000);
+  const r = await fetch(`${tempo}/api/search?${new URLSearchParams({ q: traceql, start: String(now - 1800), end: String(now + 5), limit: '5' })}`);
+  if (!r.ok) throw new Error(`Tempo answered ${r.status}: ${(await r.text()).slice(0, 200)}`);
+  return ((await r.json()) as { traces?: unknown[] }).traces?.length ?? 0;
+}
+
+test(`every panel query of the ${coordination} deployment returns data under load (PromQL on Prometheus, TraceQL on Tempo)`, async () => {
+  // load: 20 requests over ~20 s, each traced, through every zone's ingest
+  const ingests = t.stages.filter((s) => s.stage === 'ingest');
+  for (let i = 0; i < 20; i++) {
+    const events = Array.from({ length: 100 }, (_, k) => ({ id: `panels-${run}-${i}-${k}`, service: 'panels', level: k % 10 ? 'info' : 'error', message: 'panel test', timestamp: new Date().toISOString(), latencyMs: k }));
+    const r = await fetch(`http://${addr(ingests[i % 3]!.http)}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', traceparent: sampledTraceparent().traceparent }, body: JSON.stringify(events) });
+    expect(r.status).toBe(200);
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  // two more scrapes of what the load did
+  await new Promise((res) => setTimeout(res, 11_000));
+
+  const queries: PanelQuery[] = dashboards()
+    .filter((d) => !d.coordination || d.coordination === coordination)
+    .flatMap((d) => panelQueries(d.json));
+  const broken: string[] = [];
+  const empty: string[] = [];
+  for (const q of queries) {
+    try {
+      const n = q.kind === 'traceql' ? await tempoTraces(q.expr) : await promSeries(q.expr);
+      if (n === 0) (q.emptyOk ? empty : broken).push(`${q.dashboard} / ${q.panel}: ${q.kind} ${q.expr} returned nothing${q.emptyOk ? ` (allowed: ${q.emptyOk})` : ''}`);
+    } catch (e) {
+      broken.push(`${q.dashboard} / ${q.panel}: ${q.kind} ${q.expr} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (empty.length) console.log(`panels allowed to be empty and empty now:\n${empty.join('\n')}`);
+  expect(broken).toEqual([]);
+  expect(queries.length).toBeGreaterThan(40);
+});
