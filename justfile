@@ -38,6 +38,11 @@ clean:
 logs component *args:
     tsx cluster/cli.ts logs {{component}} {{args}}
 
+# write the Grafana dashboards (as code) and provisioning files (--out DIR, default dashboards/out)
+[group('observability')]
+dashboards *args:
+    tsx dashboards/cli.ts {{args}}
+
 # run a chaos experiment (--duration S --rate N --seed N --coordination kraft); `--list` lists them; `controls` runs the negative controls
 [group('chaos')]
 chaos *args:

@@ -1,9 +1,10 @@
 // `just setup|deploy|status|down|clean|logs`: thin commands over the processes provider.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { paths } from './paths.js';
-import { ProcessesProvider, type ComponentStatus } from './processes/provider.js';
+import { grafanaBinary, ProcessesProvider, type ComponentStatus } from './processes/provider.js';
 import { removeChain } from './processes/partition.js';
 import { setup } from './setup/setup.js';
 import { Coordination, type Topology } from './topology.js';
@@ -50,7 +51,9 @@ function urls(t: Topology): string {
     `Tempo        http://${t.ops.tempo.http.host}:${t.ops.tempo.http.port}  (OTLP gRPC ${t.ops.tempo.otlpGrpc.port}, HTTP ${t.ops.tempo.otlpHttp.port})`,
     `Kafka        ${t.brokers.map((b) => `${b.listener.host}:${b.listener.port}`).join(',')}`,
     ...(t.zookeepers.length ? [`ZooKeeper    ${t.zookeepers.map((z) => `${z.client.host}:${z.client.port}`).join(',')}`] : []),
-    `Grafana      not installed here (no package in the reachable registries); dashboards are tested as code`,
+    grafanaBinary()
+      ? `Grafana      http://${t.ops.grafana.host}:${t.ops.grafana.port}  (provisioned from ${join(paths().state, 'conf', 'grafana')})`
+      : `Grafana      not installed here (no package in the reachable registries); its dashboards and provisioning are in ${join(paths().state, 'conf', 'grafana')}`,
   ].join('\n');
 }
 

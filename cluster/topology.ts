@@ -69,6 +69,8 @@ export interface Ops {
   lagExporter: Endpoint;
   /** The live dashboard: page, WebSocket, Faro receiver. */
   dashboard: Endpoint;
+  /** Grafana, when a binary is found on the machine. */
+  grafana: Endpoint;
 }
 
 export type StageName = 'ingest' | 'process' | 'aggregate';
@@ -155,6 +157,7 @@ export function topology(coordination: Coordination = 'zookeeper'): Topology {
       toxiproxy: { host: '127.0.0.1', port: 8474 },
       lagExporter: { host: '127.0.0.1', port: 9308 },
       dashboard: { host: '127.0.0.1', port: 3000 },
+      grafana: { host: '127.0.0.1', port: 3001 },
     },
     defaults: {
       replicationFactor: 3,

@@ -1,10 +1,11 @@
 // The processes provider: the topology as real processes on this host, zones
 // as loopback ranges with one system user each (see DESIGN.md).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeGrafana } from '../../dashboards/index.js';
 import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
 import { cacheLayout, stateLayout, type Paths } from '../paths.js';
 import { clusterHealth, kafka, tcpOpen, zookeeperQuorum, type ClusterHealth } from '../probes.js';
@@ -38,6 +39,18 @@ export interface ComponentStatus {
 }
 
 const letter = (zone: string) => zone.slice(-1);
+/** A Grafana found on this machine (none can be installed from the registries here): its binary and home. */
+export function grafanaBinary(): { bin: string; home: string } | undefined {
+  for (const name of ['grafana', 'grafana-server']) {
+    const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+    const bin = r.status === 0 ? r.stdout.trim() : '';
+    if (!bin) continue;
+    const home = ['/usr/share/grafana', join(bin, '..', '..', 'share', 'grafana')].find((h) => existsSync(join(h, 'conf', 'defaults.ini')));
+    if (home) return { bin, home };
+  }
+  return undefined;
+}
+
 /** The checkout: stage processes run its sources through tsx. */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -169,6 +182,29 @@ export class ProcessesProvider {
           : { STAGE_HTTP_HOST: st.http.host, STAGE_HTTP_PORT: String(st.http.port) };
       specs.push(this.nodeSpec(`${st.stage}-${letter(st.zone.name)}`, 'pipeline', st.stage, st.http, { FAULTLINE_ZONE: st.zone.name, ...http }, st.zone));
     }
+    const grafana = grafanaBinary();
+    if (grafana) {
+      const g = join(this.paths.state, 'conf', 'grafana');
+      specs.push({
+        name: 'grafana',
+        kind: 'grafana',
+        zone: 'ops',
+        command: grafana.bin,
+        // `cfg:` overrides on the command line (also our marker for finding the process again)
+        args: [...(grafana.bin.endsWith('grafana') ? ['server'] : []), `--homepath=${grafana.home}`, `cfg:default.paths.provisioning=${join(g, 'provisioning')}`],
+        env: {
+          GF_PATHS_PROVISIONING: join(g, 'provisioning'),
+          GF_PATHS_DATA: join(this.paths.state, 'data', 'grafana'),
+          GF_PATHS_LOGS: join(this.paths.state, 'logs'),
+          GF_SERVER_HTTP_ADDR: t.ops.grafana.host,
+          GF_SERVER_HTTP_PORT: String(t.ops.grafana.port),
+          GF_AUTH_ANONYMOUS_ENABLED: 'true',
+          GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+        },
+        listens: [t.ops.grafana],
+        marker: `cfg:default.paths.provisioning=${join(g, 'provisioning')}`,
+      });
+    }
     // outside every fault domain, as root: they watch the experiment, they are not part of it
     specs.push(this.nodeSpec('lag-exporter', 'ops-node', 'lag', t.ops.lagExporter, { LAG_HTTP_HOST: t.ops.lagExporter.host, LAG_HTTP_PORT: String(t.ops.lagExporter.port) }));
     specs.push(
@@ -281,6 +317,7 @@ export class ProcessesProvider {
       const ok = await Promise.all(t.stages.map((st) => httpOk(`http://${addr(st.http)}/healthz`)));
       return ok.every(Boolean);
     }, 120_000);
+    for (const s of specs.filter((s) => s.kind === 'grafana')) start(s);
     const opsNodes = specs.filter((s) => s.kind === 'ops-node');
     for (const s of opsNodes) start(s);
     progress('waiting for the lag exporter and the dashboard to answer /healthz');
@@ -382,13 +419,15 @@ export class ProcessesProvider {
     // the alert rules are code (dashboards/alerts, tested with promtool); Prometheus loads them from its rules dir
     copyFileSync(join(REPO, 'dashboards', 'alerts', 'rules.yml'), join(conf, 'rules', 'faultline.yml'));
     writeFileSync(join(conf, 'tempo.yaml'), tempoConfig(t, join(data, 'tempo')));
+    // the dashboards are code too: Grafana JSON and provisioning for any Grafana, and for ours when one is installed
+    writeGrafana(join(conf, 'grafana'), { prometheus: `http://${addr(t.ops.prometheus)}`, tempo: `http://${addr(t.ops.tempo.http)}` });
   }
 
   /** Graceful stop in dependency order: brokers, then coordination, then ops. Data is kept. */
   async down(progress: Progress = () => {}): Promise<void> {
     healAll();
     const specs = this.components();
-    const order: ComponentSpec['kind'][][] = [['pipeline', 'ops-node'], ['broker'], ['controller', 'zookeeper'], ['prometheus', 'tempo']];
+    const order: ComponentSpec['kind'][][] = [['pipeline', 'ops-node', 'grafana'], ['broker'], ['controller', 'zookeeper'], ['prometheus', 'tempo']];
     for (const kinds of order) {
       const group = specs.filter((s) => kinds.includes(s.kind));
       await Promise.all(

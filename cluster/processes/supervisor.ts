@@ -8,7 +8,7 @@ import { waitFor } from '../wait.js';
 export interface ComponentSpec {
   /** Unique name, e.g. broker-a, zookeeper-b, prometheus. */
   name: string;
-  kind: 'zookeeper' | 'controller' | 'broker' | 'prometheus' | 'tempo' | 'toxiproxy' | 'pipeline' | 'ops-node';
+  kind: 'zookeeper' | 'controller' | 'broker' | 'prometheus' | 'tempo' | 'toxiproxy' | 'pipeline' | 'ops-node' | 'grafana';
   /** Zone user the process runs as; undefined for ops processes (root). */
   user?: string;
   zone?: string;
