@@ -49,11 +49,16 @@ const holds = (r: RunResult) => {
   for (const name of HOLDING) expect([name, r.checks.find((c) => c.name === name)?.valid]).toEqual([name, true]);
 };
 
-test('broker-kill under pipeline load: nothing acknowledged lost, and the report shows the verdicts and the charts in Chromium', async () => {
-  const { result, report } = await run('broker-kill', 30);
+test('broker-kill under pipeline load: nothing acknowledged lost, the alerts fired and resolved, and the report shows it all in Chromium', async () => {
+  // 45 s: the broker stays down 25 s, long enough for KafkaBrokerDown (for: 10s) and under-replication (for: 15s)
+  const { result, report } = await run('broker-kill', 45);
   expect(result.faults.length).toBeGreaterThan(0);
   expect(result.workload.eventsAcknowledged).toBeGreaterThan(0);
   holds(result);
+  // what the observability stack saw is part of the verdict
+  for (const name of ['observed: KafkaBrokerDown fired and resolved', 'observed: KafkaUnderReplicatedPartitions fired and resolved', 'observed: time lag under 30 s after healing', 'observed: faultline-ingest traces during the faults'])
+    expect([name, result.checks.find((c) => c.name === name)?.valid]).toEqual([name, true]);
+  expect(result.series.find((s) => s.title === 'Alerts firing')?.lines.map((l) => l.label)).toEqual(expect.arrayContaining(['KafkaBrokerDown', 'KafkaUnderReplicatedPartitions']));
 
   const browser = await launchChromium();
   try {

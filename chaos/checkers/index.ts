@@ -12,3 +12,4 @@ export { processedEqualsAccepted, type ProcessedCheckOptions } from './processed
 export { aggregatesEqualRecomputed, type AggregateCheckOptions } from './aggregates-equal-recomputed.js';
 export { recoveryBounds, type RecoveryBoundsOptions } from './recovery-bounds.js';
 export { compose } from './compose.js';
+export { absoluteWindows, alertFiredAndResolved, lagBackUnder, tracesDuringFaults, type Observation } from './observed.js';

@@ -2,6 +2,7 @@
 // faults together, the final phase (heal, recover, drain), the checkers, the
 // timelines, and the report. Every fault is undone in a `finally`.
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   activeRules,
@@ -38,6 +39,8 @@ import { History } from './history.js';
 import { runNemesis } from './nemesis.js';
 import { OwnedStage } from './owned.js';
 import { timelines } from './timelines.js';
+import { exposeFaults, type FaultMetric } from './fault-metric.js';
+import { observe } from './observe.js';
 import type { CheckResult, Op } from './types.js';
 
 export interface RunOptions {
@@ -112,6 +115,11 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       phases.push({ name, start, end: history.now() });
     }
   };
+
+  // the faults as a metric in Prometheus for the run's duration (Grafana's chaos annotations); stale registrations go
+  const targetsDir = join(provider.paths.state, 'conf', 'targets');
+  for (const f of existsSync(targetsDir) ? readdirSync(targetsDir) : []) if (f.startsWith('chaos-')) rmSync(join(targetsDir, f), { force: true });
+  const faultMetric: FaultMetric | undefined = existsSync(targetsDir) ? await exposeFaults(exp.name, ctx.runId, targetsDir, () => history.ops) : undefined;
 
   const w = exp.workload;
   const own = { raw: `chaos.${ctx.runId}.raw`, processed: `chaos.${ctx.runId}.processed`, dlq: `chaos.${ctx.runId}.dlq`, group: `chaos-${ctx.runId}-process` };
@@ -244,6 +252,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
     checks.push(recoveryBounds(ops, { boundMs: exp.recoveryBoundMs, fullIsrMs, fullIsrBoundMs: 180_000 }));
     if (caughtUp.length) checks.push(stagesCaughtUp(caughtUp));
+    const healPhase = phases.find((p) => p.name === 'heal and recover');
+    checks.push(...(await observe(t, exp.observe ?? [], { epochMs, windows: faultWindows(ops), healedAtMs: epochMs + (healPhase?.start ?? history.now()) }, log)));
     const verdict = compose(checks);
 
     const series = await timelines(t, epochMs - 10_000, Date.now(), notes);
@@ -304,6 +314,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const written = writeRun(outRoot, result);
     return { result, dir: written.dir, report: written.report };
   } finally {
+    await faultMetric?.stop();
     // the run's own processes and topics go, however it ended (a one-replica topic left behind would go offline with its broker)
     for (const s of owned) await s.stop();
     if (w.kind === 'kafka') await cleanupTopics(admin, [own.raw, ...(w.processors ? [own.processed, own.dlq] : [])], notes);

@@ -17,6 +17,9 @@ export const TIMELINES: { title: string; unit: string; query: string; label: str
   { title: 'Under-replicated partitions', unit: 'partitions', query: 'sum by (instance) (kafka_server_replicamanager_underreplicatedpartitions)', label: ['instance'] },
   { title: 'Partitions under min ISR', unit: 'partitions', query: 'sum by (instance) (kafka_server_replicamanager_underminisrpartitioncount)', label: ['instance'] },
   { title: 'Brokers up (scraped)', unit: 'up', query: 'up{job="kafka"}', label: ['instance'] },
+  { title: 'Faults as Prometheus saw them', unit: 'active', query: 'max by (fault, targets) (faultline_chaos_fault_active)', label: ['fault', 'targets'] },
+  { title: 'Alerts firing', unit: 'alerts', query: 'count by (alertname) (ALERTS{alertstate="firing"})', label: ['alertname'] },
+  { title: 'Consumer time lag (lag exporter)', unit: 'seconds', query: 'max by (group) (faultline_consumer_lag_seconds{group=~"faultline-.*|chaos-.*"})', label: ['group'] },
   { title: 'Messages in per broker', unit: 'messages/s', query: 'sum by (instance) (rate(kafka_server_brokertopicmetrics_messagesinpersec_total[15s]))', label: ['instance'] },
 ];
 

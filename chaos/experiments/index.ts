@@ -1,6 +1,7 @@
 // The experiments: workload + faults + schedule + what must hold. Written once,
 // run by any provider. Negative controls run the same machinery on a
 // deliberately unsafe configuration and must be judged invalid.
+import type { Observation } from '../checkers/observed.js';
 import type { Schedule } from '../core/nemesis.js';
 
 export type Workload =
@@ -29,6 +30,8 @@ export interface Experiment {
   expectInvalid?: boolean;
   /** Longest acceptable write unavailability per fault. */
   recoveryBoundMs: number;
+  /** What Prometheus and Tempo must have seen (alerts fired and resolved, lag back under its bound, traces): verdict lines. */
+  observe?: Observation[];
   defaults: { durationS: number; rate: number };
 }
 
@@ -36,12 +39,28 @@ const once = (holdS: number): ((d: number) => Schedule) => (d) => ({ kind: 'once
 const every = (everyS: number, holdS: number): ((d: number) => Schedule) => () => ({ kind: 'every', firstMs: 5000, everyMs: everyS * 1000, holdMs: holdS * 1000 });
 
 const http: Workload = { kind: 'http' };
-const base = { workload: http, recoveryBoundMs: 30_000, defaults: { durationS: 60, rate: 400 } };
+/** Every pipeline experiment: the stages' lag comes back under the alert's bound, and traces were kept through the faults. */
+const pipelineObserved: Observation[] = [
+  { kind: 'lag', groups: ['faultline-process', 'faultline-aggregate'], belowS: 30 },
+  { kind: 'traces', service: 'faultline-ingest' },
+];
+const base = { workload: http, recoveryBoundMs: 30_000, defaults: { durationS: 60, rate: 400 }, observe: pipelineObserved };
 
 const safeTopic = { partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 };
 
 export const EXPERIMENTS: Experiment[] = [
-  { ...base, name: 'broker-kill', description: 'SIGKILL a broker every 20 s under load through the pipeline, restart it each time', faults: ['broker-kill'], schedule: every(20, 8) },
+  {
+    ...base,
+    name: 'broker-kill',
+    description: 'SIGKILL a broker under load through the pipeline, keep it down 25 s (long enough for the alerts), restart it; every 40 s',
+    faults: ['broker-kill'],
+    schedule: every(40, 25),
+    observe: [
+      ...pipelineObserved,
+      { kind: 'alert', alert: 'KafkaBrokerDown', firesWithinMs: 40_000, resolvesWithinMs: 60_000 },
+      { kind: 'alert', alert: 'KafkaUnderReplicatedPartitions', firesWithinMs: 45_000, resolvesWithinMs: 90_000 },
+    ],
+  },
   { ...base, name: 'broker-pause', description: 'SIGSTOP a broker for 10 s (a frozen VM), then SIGCONT', faults: ['broker-pause'], schedule: every(25, 10) },
   { ...base, name: 'broker-restart', description: 'graceful restart of a broker every 25 s', faults: ['broker-restart'], schedule: every(25, 5) },
   { ...base, name: 'leader-kill', description: "SIGKILL the leader of logs.raw partition 0", faults: ['leader-kill'], schedule: every(20, 8) },
