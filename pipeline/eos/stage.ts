@@ -210,10 +210,13 @@ export class EosStage {
       this.fenced.add(partition);
       // what we committed ourselves is a floor: a committed offset read lower than it is stale, not the truth
       const read = BigInt(committed ?? batch.messages[0]!.offset);
+      const hadFloor = this.next.has(partition);
       const floor = this.next.get(partition) ?? read;
       if (floor > read) console.error(`${this.opts.name}: partition ${partition}: committed offset read as ${read}, below our own commit ${floor}; resuming at ${floor}`);
       const at = floor > read ? floor : read;
       this.next.set(partition, at);
+      // one line per (re)fence: when an output is ever duplicated, this says who resumed where, and why
+      console.log(`${this.opts.name}: partition ${partition} fenced and restored; stable committed offset ${committed ?? 'none'}, own floor ${hadFloor ? floor : 'none'}, resuming at ${at}, batch from ${batch.firstOffset()}`);
       if (committed !== undefined && at.toString() !== batch.firstOffset()) {
         this.consumer.seek({ topic: batch.topic, partition, offset: at.toString() });
         return;
