@@ -427,7 +427,7 @@ export class ProcessesProvider {
   async down(progress: Progress = () => {}): Promise<void> {
     healAll();
     const specs = this.components();
-    const order: ComponentSpec['kind'][][] = [['pipeline', 'ops-node', 'grafana'], ['broker'], ['controller', 'zookeeper'], ['prometheus', 'tempo']];
+    const order: ComponentSpec['kind'][][] = [['pipeline', 'ops-node', 'grafana'], ['broker'], ['controller', 'zookeeper'], ['prometheus', 'tempo', 'toxiproxy']];
     for (const kinds of order) {
       const group = specs.filter((s) => kinds.includes(s.kind));
       await Promise.all(
