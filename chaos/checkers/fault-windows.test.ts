@@ -54,3 +54,14 @@ describe('fault windows', () => {
     expect(faultWindows(historyBuilder().write(1, ['a'], 0, 'ok').ops)).toEqual([]);
   });
 });
+
+test('a fault still held (started, not yet stopped) is an open window, not one that ended when its start completed', () => {
+  const v = { fault: 'broker-kill', targets: ['broker-b'] };
+  const ops = [
+    { process: 'nemesis', type: 'invoke', f: 'start', value: v, time: 5000 },
+    { process: 'nemesis', type: 'ok', f: 'start', value: v, time: 5200 },
+  ] as Parameters<typeof faultWindows>[0];
+  expect(faultWindows(ops)).toEqual([{ fault: 'broker-kill', targets: ['broker-b'], start: 5000 }]);
+  const stopped = [...ops, { process: 'nemesis', type: 'invoke', f: 'stop', value: v, time: 30_000 }, { process: 'nemesis', type: 'ok', f: 'stop', value: v, time: 31_000 }] as typeof ops;
+  expect(faultWindows(stopped)).toEqual([{ fault: 'broker-kill', targets: ['broker-b'], start: 5000, end: 31_000 }]);
+});

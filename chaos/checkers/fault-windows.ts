@@ -45,7 +45,8 @@ export function faultWindows(history: Op[]): FaultWindow[] {
         // the completion of an invoke already counted: a stop's completion widens its window
         const [p] = pending.splice(i, 1);
         if (p!.window) {
-          p!.window.end = Math.max(p!.window.end ?? op.time, op.time);
+          // only a stop's completion moves the end: a start's completion leaves a held fault open
+          if (op.f === 'stop') p!.window.end = Math.max(p!.window.end ?? op.time, op.time);
           if (op.f === 'start' && !p!.window.targets.length) {
             p!.window.targets = [...v.targets];
             const o = open.find((x) => x.window === p!.window);
