@@ -49,10 +49,11 @@ const base = { workload: http, recoveryBoundMs: 30_000, defaults: { durationS: 6
 const safeTopic = { partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 };
 
 export const EXPERIMENTS: Experiment[] = [
+  { ...base, name: 'broker-kill', description: 'SIGKILL a broker every 20 s under load through the pipeline, restart it each time', faults: ['broker-kill'], schedule: every(20, 8) },
   {
     ...base,
-    name: 'broker-kill',
-    description: 'SIGKILL a broker under load through the pipeline, keep it down 25 s (long enough for the alerts), restart it; every 40 s',
+    name: 'broker-down',
+    description: 'SIGKILL a broker under load through the pipeline and keep it down 25 s (long enough for the alerts), then restart it; every 40 s',
     faults: ['broker-kill'],
     schedule: every(40, 25),
     observe: [

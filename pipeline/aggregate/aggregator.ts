@@ -48,14 +48,19 @@ export class Aggregator {
         const mine = new Map<string, WindowAggregate>();
         // this partition's state lives in one changelog partition: read only that one
         const records = await readToEnd(kafka, o.outputTopic, { groupPrefix: `${o.groupId}-restore`, partitions: [partition % o.outputPartitions] });
+        // the lineage: the last input offset any committed window update applied
+        let applied: bigint | undefined;
         for (const r of records) {
           if (r.partition !== partition % o.outputPartitions) continue;
           const a = JSON.parse(r.value) as WindowAggregate;
-          if (a.inputPartition === partition) mine.set(aggregateKey(a), a);
+          if (a.inputPartition !== partition) continue;
+          mine.set(aggregateKey(a), a);
+          if (a.lastInputOffset !== undefined && (applied === undefined || BigInt(a.lastInputOffset) > applied)) applied = BigInt(a.lastInputOffset);
         }
         this.state.set(partition, mine);
         // one line per restore: when an aggregate is ever wrong, this says what state it restarted from
-        console.log(`aggregate: restored input partition ${partition}: ${mine.size} windows from ${records.length} changelog records in ${Date.now() - t0} ms`);
+        console.log(`aggregate: restored input partition ${partition}: ${mine.size} windows from ${records.length} changelog records in ${Date.now() - t0} ms; last input offset applied ${applied ?? 'none'}`);
+        return applied === undefined ? undefined : applied + 1n;
       },
       handle: (partition: number, messages: KafkaMessage[]) => {
         const mine = this.state.get(partition) ?? new Map<string, WindowAggregate>();
@@ -73,6 +78,7 @@ export class Aggregator {
           let a = mine.get(key);
           if (!a) mine.set(key, (a = emptyAggregate(start, e.service, e.level, partition)));
           addEvent(a, e);
+          a.lastInputOffset = m.offset;
           touched.add(key);
           const tp = headerString(m.headers, HEADERS.traceparent);
           if (tp) traced.set(key, tp);

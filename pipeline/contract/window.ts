@@ -19,6 +19,8 @@ export interface WindowAggregate {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
+  /** The last input offset applied to this aggregate (its lineage; absent in a recomputation). */
+  lastInputOffset?: string;
 }
 
 export const windowStartOf = (timestamp: string, windowMs = WINDOW_MS) => Math.floor(Date.parse(timestamp) / windowMs) * windowMs;

@@ -54,8 +54,12 @@ export interface StageOptions {
 }
 
 export interface StageHandler {
-  /** Called once per (re)assignment of a partition, after fencing, before its first batch. */
-  restore?(partition: number, kafka: Kafka): Promise<void>;
+  /**
+   * Called once per (re)assignment of a partition, after fencing, before its first batch. May return the first
+   * input offset that its committed output does not reflect yet (the output's lineage): the stage never resumes
+   * below it, whatever the committed offset says.
+   */
+  restore?(partition: number, kafka: Kafka): Promise<bigint | undefined | void>;
   /** Pure with respect to Kafka: the outputs of one input batch (state updates stay in memory until commit). */
   handle(partition: number, messages: KafkaMessage[]): TopicMessages[];
   /** After a commit / an abort of the batch's transaction. */
@@ -206,17 +210,22 @@ export class EosStage {
       // after (re)assignment: fence first, then trust only the offset committed now
       if (this.opts.exactlyOnce) await this.producerFor(partition, true);
       const committed = await this.committedOffset(partition);
-      await this.handler.restore?.(partition, this.kafka);
+      const restored = (await this.handler.restore?.(partition, this.kafka)) ?? undefined;
+      // lineage is an exactly-once defence; the at-least-once negative control must keep its weakness
+      const lineage = this.opts.exactlyOnce ? restored : undefined;
       this.fenced.add(partition);
-      // what we committed ourselves is a floor: a committed offset read lower than it is stale, not the truth
+      // what we committed ourselves, and what the committed output already holds, are floors: a committed offset
+      // read lower than either is stale, not the truth
       const read = BigInt(committed ?? batch.messages[0]!.offset);
       const hadFloor = this.next.has(partition);
       const floor = this.next.get(partition) ?? read;
-      if (floor > read) console.error(`${this.opts.name}: partition ${partition}: committed offset read as ${read}, below our own commit ${floor}; resuming at ${floor}`);
-      const at = floor > read ? floor : read;
+      let at = read;
+      if (floor > at) at = floor;
+      if (lineage !== undefined && lineage > at) at = lineage;
+      if (at > read) console.error(`${this.opts.name}: partition ${partition}: committed offset read as ${read}, below ${floor > read ? `our own commit ${floor}` : ''}${floor > read && lineage !== undefined && lineage > read ? ' and ' : ''}${lineage !== undefined && lineage > read ? `the output's lineage ${lineage}` : ''}; resuming at ${at}`);
       this.next.set(partition, at);
       // one line per (re)fence: when an output is ever duplicated, this says who resumed where, and why
-      console.log(`${this.opts.name}: partition ${partition} fenced and restored; stable committed offset ${committed ?? 'none'}, own floor ${hadFloor ? floor : 'none'}, resuming at ${at}, batch from ${batch.firstOffset()}`);
+      console.log(`${this.opts.name}: partition ${partition} fenced and restored; stable committed offset ${committed ?? 'none'}, own floor ${hadFloor ? floor : 'none'}, output lineage ${lineage ?? 'none'}, resuming at ${at}, batch from ${batch.firstOffset()}`);
       if (committed !== undefined && at.toString() !== batch.firstOffset()) {
         this.consumer.seek({ topic: batch.topic, partition, offset: at.toString() });
         return;

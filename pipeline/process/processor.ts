@@ -1,8 +1,8 @@
 // The process stage: logs.raw -> logs.processed (+ logs.dlq for poison
 // records), exactly-once through the shared EOS stage loop.
-import type { KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { HEADERS, TOPICS } from '../contract/index.js';
-import { EosStage, headerString, type OutMessage, type StageHandler, type StageOptions } from '../eos/index.js';
+import { EosStage, headerString, readToEnd, type OutMessage, type StageHandler, type StageOptions } from '../eos/index.js';
 import { transform } from './transform.js';
 
 export interface ProcessorOptions extends Omit<StageOptions, 'name'> {
@@ -30,6 +30,9 @@ export class Processor {
   private handler(): StageHandler {
     const { inputTopic, outputTopic, dlqTopic } = this.opts;
     return {
+      // the output is co-partitioned and every record names its source offset: the tail of output partition p says
+      // how far input partition p is already processed, whatever the committed offset says
+      restore: (partition: number, kafka: Kafka) => lineageOf(kafka, outputTopic, partition),
       handle(partition: number, messages: KafkaMessage[]) {
         const processedAt = new Date().toISOString();
         const out: OutMessage[] = [];
@@ -60,5 +63,39 @@ export class Processor {
   }
 
   start = () => this.stage.start();
+
   stop = () => this.stage.stop();
+}
+
+/** How many records at the end of an output partition the lineage read looks at (a few transactions' worth). */
+const LINEAGE_TAIL = 3000n;
+
+/**
+ * The input offset after the last one whose result is committed in the output partition co-partitioned with
+ * `partition` (read_committed), or undefined when its tail holds none (only DLQ'd records, or an empty topic).
+ */
+export async function lineageOf(kafka: Kafka, outputTopic: string, partition: number): Promise<bigint | undefined> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let offsets: { partition: number; high: string; low: string }[];
+  try {
+    offsets = await admin.fetchTopicOffsets(outputTopic);
+  } finally {
+    await admin.disconnect();
+  }
+  const out = partition % offsets.length;
+  const o = offsets.find((x) => x.partition === out);
+  if (!o || BigInt(o.high) <= BigInt(o.low)) return undefined;
+  const from = BigInt(o.high) - LINEAGE_TAIL > BigInt(o.low) ? BigInt(o.high) - LINEAGE_TAIL : BigInt(o.low);
+  const records = await readToEnd(kafka, outputTopic, { partitions: [out], from: new Map([[out, from.toString()]]), groupPrefix: 'faultline-lineage', timeoutMs: 60_000 });
+  let max: bigint | undefined;
+  for (const r of records) {
+    try {
+      const src = (JSON.parse(r.value) as { source?: { partition: number; offset: string } }).source;
+      if (src && src.partition === partition && (max === undefined || BigInt(src.offset) > max)) max = BigInt(src.offset);
+    } catch {
+      // not a processed event: nothing to learn from it
+    }
+  }
+  return max === undefined ? undefined : max + 1n;
 }
