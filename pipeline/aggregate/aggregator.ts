@@ -5,8 +5,8 @@
 // aggregate. On (re)assignment a partition's open windows are rebuilt from the
 // committed output, so after any crash output == recomputation from the input.
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { HEADERS, ProcessedEvent, TOPICS } from '../contract/index.js';
-import { EosStage, headerString, readToEnd, type StageHandler, type StageOptions } from '../eos/index.js';
+import { HEADERS, ProcessedEvent, TOPICS, headerString } from '../contract/index.js';
+import { EosStage, readToEnd, type StageHandler, type StageOptions } from '../eos/index.js';
 import { addEvent, aggregateKey, emptyAggregate, windowStartOf, type WindowAggregate } from '../contract/index.js';
 
 export interface AggregatorOptions extends Omit<StageOptions, 'name'> {

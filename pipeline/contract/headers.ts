@@ -9,3 +9,13 @@ export const HEADERS = {
   dlqSource: 'faultline-dlq-source',
   ingestedAt: 'faultline-ingested-at',
 } as const;
+
+/** Kafka record headers as kafkajs hands them: a value may be a Buffer, a string, or a list of them. */
+export type HeaderBag = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+/** Reads one header as a string (the first value of a repeated one); undefined when absent. */
+export function headerString(h: HeaderBag | undefined, name: string): string | undefined {
+  const v = h?.[name];
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? undefined : one.toString();
+}

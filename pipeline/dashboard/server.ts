@@ -11,7 +11,7 @@ import kafkajs from 'kafkajs';
 import type { Consumer, Kafka } from 'kafkajs';
 import client from 'prom-client';
 import { WebSocketServer, WebSocket } from 'ws';
-import { HEADERS, TOPICS, type WindowAggregate } from '../contract/index.js';
+import { HEADERS, TOPICS, headerString, type WindowAggregate } from '../contract/index.js';
 import { connectPatiently } from '../eos/index.js';
 import { extractContext, injectContext, isSampled, SpanKind, startTracing, type Tracing, type TracingOptions } from '../telemetry/index.js';
 import { bundlePage, pageHtml } from './bundle.js';
@@ -34,8 +34,6 @@ export interface RunningDashboard {
   url: string;
   close(): Promise<void>;
 }
-
-const headerText = (v: unknown) => (Buffer.isBuffer(v) ? v.toString() : typeof v === 'string' ? v : undefined);
 
 async function promQuery(base: string, q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const r = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(q)}`, { signal: AbortSignal.timeout(3000) });
@@ -125,7 +123,7 @@ export async function startDashboard(cfg: DashboardConfig): Promise<RunningDashb
     for (const msg of msgs) {
       if (!msg.value) continue;
       const a = JSON.parse(msg.value.toString()) as WindowAggregate;
-      const parent = headerText(msg.headers?.[HEADERS.traceparent]);
+      const parent = headerString(msg.headers, HEADERS.traceparent);
       let traceparent: string | undefined;
       if (parent && tracing && isSampled({ traceparent: parent })) {
         const span = tracing.tracer.startSpan('websocket push', { kind: SpanKind.PRODUCER, attributes: { 'faultline.window': a.windowStart, 'faultline.service': a.service, 'faultline.level': a.level, 'faultline.clients': wss.clients.size } }, extractContext({ traceparent: parent }));
@@ -142,8 +140,8 @@ export async function startDashboard(cfg: DashboardConfig): Promise<RunningDashb
       dlq.unshift({
         offset: msg.offset,
         partition,
-        reason: headerText(msg.headers?.[HEADERS.dlqReason]) ?? 'unknown',
-        source: headerText(msg.headers?.[HEADERS.dlqSource]) ?? '',
+        reason: headerString(msg.headers, HEADERS.dlqReason) ?? 'unknown',
+        source: headerString(msg.headers, HEADERS.dlqSource) ?? '',
         at: new Date(Number(msg.timestamp)).toISOString(),
         value: (msg.value?.toString() ?? '').slice(0, 200),
       });

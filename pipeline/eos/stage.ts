@@ -328,12 +328,6 @@ export class EosStage {
   }
 }
 
-/** Reads one header as a string. */
-export const headerString = (h: KafkaMessage['headers'], name: string): string | undefined => {
-  const v = h?.[name];
-  return Buffer.isBuffer(v) ? v.toString() : typeof v === 'string' ? v : undefined;
-};
-
 /** Stage options shared by every entry point, from the environment (PREFIX_GROUP, PREFIX_INPUT, ...). */
 export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
   return {

@@ -3,7 +3,7 @@
 // were refused. A refused event is never written; a failed send is reported.
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { HEADERS, LIMITS, recordKey, validateEvent, type LogEvent, type Refusal } from '../contract/index.js';
-import { contextOf, extractContext, injectContext, SpanKind, SpanStatusCode, type Span, type Tracer } from '../telemetry/index.js';
+import { contextOf, endSpan, extractContext, injectContext, SpanKind, type Span, type Tracer } from '../telemetry/index.js';
 import { SaturatedError, type Batcher } from './batcher.js';
 
 export interface IngestDeps {
@@ -95,11 +95,9 @@ export function ingestApp(deps: IngestDeps): express.Express {
             headers: { [HEADERS.eventId]: e.id, [HEADERS.ingestedAt]: ingestedAt, ...trace },
           })),
         );
-        send?.end();
+        if (send) endSpan(send);
       } catch (e) {
-        send?.recordException(e instanceof Error ? e : String(e));
-        send?.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
-        send?.end();
+        if (send) endSpan(send, e);
         res.set('Retry-After', '1');
         if (e instanceof SaturatedError)
           return reply(503, { error: 'saturated', message: `${e.message}; nothing of this batch was written, retry after 1 s`, accepted: [], refused });

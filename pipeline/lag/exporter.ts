@@ -28,7 +28,6 @@ export class LagExporter {
   private readonly admin: Admin;
   private readonly probe: TimestampProbe;
   private connected = false;
-  last: GroupLag[] = [];
 
   constructor(
     kafka: Kafka,
@@ -89,7 +88,6 @@ export class LagExporter {
     this.publish(groups, ends);
     this.m.sampleSeconds.set((performance.now() - t0) / 1000);
     this.m.lastSuccess.set(now() / 1000);
-    this.last = groups;
     return groups;
   }
 

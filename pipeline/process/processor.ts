@@ -1,8 +1,8 @@
 // The process stage: logs.raw -> logs.processed (+ logs.dlq for poison
 // records), exactly-once through the shared EOS stage loop.
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { HEADERS, TOPICS } from '../contract/index.js';
-import { EosStage, headerString, readToEnd, type OutMessage, type StageHandler, type StageOptions } from '../eos/index.js';
+import { HEADERS, TOPICS, headerString } from '../contract/index.js';
+import { EosStage, readToEnd, type OutMessage, type StageHandler, type StageOptions } from '../eos/index.js';
 import { transform } from './transform.js';
 
 export interface ProcessorOptions extends Omit<StageOptions, 'name'> {

@@ -9,15 +9,12 @@
 // `faultline.events=500`), and rewrites the records' context to its own span,
 // so the next stage's span is its child. Unsampled records cost nothing.
 import {
-  context,
-  propagation,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
   TraceFlags,
   type Context,
-  type Link,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
@@ -25,7 +22,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
-import { HEADERS } from '../contract/index.js';
+import { HEADERS, headerString, type HeaderBag } from '../contract/index.js';
 
 type Carrier = Record<string, string>;
 const w3c = new W3CTraceContextPropagator();
@@ -106,15 +103,6 @@ export function startTracing(o: TracingOptions): Tracing {
   };
 }
 
-/** Header pair of a Kafka record's trace context (values may be Buffers). */
-export type HeaderBag = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
-
-const headerValue = (h: HeaderBag | undefined, name: string): string | undefined => {
-  const v = h?.[name];
-  const one = Array.isArray(v) ? v[0] : v;
-  return one === undefined ? undefined : one.toString();
-};
-
 export interface BatchSpans {
   /** Spans opened (one per distinct sampled parent). */
   count: number;
@@ -138,11 +126,12 @@ export function batchSpans(
 ): BatchSpans {
   const spans = new Map<string, { span: Span; carrier: Carrier; events: number }>();
   for (const r of records) {
-    const parent = headerValue(r.headers, HEADERS.traceparent);
+    const parent = headerString(r.headers, HEADERS.traceparent);
     if (!parent || !sampledFlag(parent)) continue;
     let s = spans.get(parent);
     if (!s) {
-      const ctx = extractContext({ traceparent: parent, ...(headerValue(r.headers, HEADERS.tracestate) ? { tracestate: headerValue(r.headers, HEADERS.tracestate)! } : {}) });
+      const tracestate = headerString(r.headers, HEADERS.tracestate);
+      const ctx = extractContext({ traceparent: parent, ...(tracestate ? { tracestate } : {}) });
       const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, ctx);
       s = { span, carrier: injectContext(span), events: 0 };
       spans.set(parent, s);
@@ -157,34 +146,20 @@ export function batchSpans(
     end(error?: unknown) {
       for (const { span, events } of spans.values()) {
         span.setAttribute('faultline.events', events);
-        if (error !== undefined) {
-          span.recordException(error instanceof Error ? error : String(error));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-        }
-        span.end();
+        endSpan(span, error);
       }
     },
   };
 }
 
-/** Runs `fn` inside a span with the given parent context; the span ends (with the error, if any) when `fn` settles. */
-export async function inSpan<T>(
-  tracer: Tracer,
-  name: string,
-  opts: { kind?: SpanKind; parent?: Context; attributes?: Record<string, string | number>; links?: Link[] },
-  fn: (span: Span) => Promise<T>,
-): Promise<T> {
-  const span = tracer.startSpan(name, { kind: opts.kind ?? SpanKind.INTERNAL, attributes: opts.attributes, links: opts.links }, opts.parent ?? context.active());
-  try {
-    return await fn(span);
-  } catch (e) {
-    span.recordException(e instanceof Error ? e : String(e));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
-    throw e;
-  } finally {
-    span.end();
+/** Ends a span: ok, or with the error recorded and the status set. */
+export function endSpan(span: Span, error?: unknown): void {
+  if (error !== undefined) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
   }
+  span.end();
 }
 
-export { SpanKind, SpanStatusCode, propagation };
+export { SpanKind, SpanStatusCode };
 export type { Span, Tracer, Context };
