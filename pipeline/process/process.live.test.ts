@@ -18,17 +18,28 @@ const startProcessor = (env: Record<string, string> = {}, tp = topics) =>
 
 afterAll(killStages);
 
-const event = (i: number) =>
-  JSON.stringify({ id: `p-${run}-${i}`, service: 'checkout', level: i % 7 ? 'info' : 'error', message: i % 5 ? 'ok' : 'upstream timeout', timestamp: new Date().toISOString(), latencyMs: i });
+const event = (i: number, id = `p-${run}-${i}`) =>
+  JSON.stringify({ id, service: 'checkout', level: i % 7 ? 'info' : 'error', message: i % 5 ? 'ok' : 'upstream timeout', timestamp: new Date().toISOString(), latencyMs: i });
 
-test('SIGKILL mid-stream and restart: every valid event exactly once in the output, poison in the DLQ with its reason', async () => {
+/** A test's own input, output and DLQ topics, and a feed of valid events `${prefix}-${i}` into its input. */
+async function feedFor(tp: ReturnType<typeof topicsFor>, prefix: string, partitions: number, dlqPartitions: number) {
   await ensureTopics(t, [
-    { name: topics.input, partitions: 6 },
-    { name: topics.output, partitions: 6 },
-    { name: topics.dlq, partitions: 3 },
+    { name: tp.input, partitions },
+    { name: tp.output, partitions },
+    { name: tp.dlq, partitions: dlqPartitions },
   ]);
   const producer = kafka(t, 'test-process-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  return {
+    producer,
+    send: (from: number, to: number) =>
+      producer.send({ topic: tp.input, acks: -1, messages: Array.from({ length: to - from }, (_, k) => ({ key: `${prefix}-${from + k}`, value: event(from + k, `${prefix}-${from + k}`) })) }),
+    disconnect: () => producer.disconnect(),
+  };
+}
+
+test('SIGKILL mid-stream and restart: every valid event exactly once in the output, poison in the DLQ with its reason', async () => {
+  const { producer } = await feedFor(topics, `p-${run}`, 6, 3);
   const total = 4000;
   const poison = new Set<number>([17, 1234, 3999]);
   const send = async (from: number, to: number) => {
@@ -84,16 +95,10 @@ async function outputCount(): Promise<number> {
 async function crashBetweenProduceAndCommit(exactlyOnce: boolean): Promise<{ counts: Map<string, number>; expected: number }> {
   const id = `${run}-${exactlyOnce ? 'eos' : 'alo'}`;
   const tp = topicsFor(id);
-  await ensureTopics(t, [
-    { name: tp.input, partitions: 3 },
-    { name: tp.output, partitions: 3 },
-    { name: tp.dlq, partitions: 1 },
-  ]);
-  const producer = kafka(t, 'test-process-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const feed = await feedFor(tp, `c-${id}`, 3, 1);
   const n = 1500;
-  await producer.send({ topic: tp.input, acks: -1, messages: Array.from({ length: n }, (_, i) => ({ key: `c-${id}-${i}`, value: event(i).replace(`p-${run}-${i}`, `c-${id}-${i}`) })) });
-  await producer.disconnect();
+  await feed.send(0, n);
+  await feed.disconnect();
   const mode = { PROCESS_EXACTLY_ONCE: String(exactlyOnce) };
   const crashing = startProcessor({ ...mode, PROCESS_CRASH_AFTER_BATCHES: '1' }, tp);
   expect(await exitCode(crashing)).toBe(137);
@@ -118,21 +123,15 @@ test.each([
 ] as const)('a transient failure inside a transaction (abort, consumer retry or rejoin), input %s: nothing lost, nothing duplicated', async (_label, feed) => {
   const id = `${run}-transient-${feed}`;
   const tp = topicsFor(id);
-  await ensureTopics(t, [
-    { name: tp.input, partitions: 6 },
-    { name: tp.output, partitions: 6 },
-    { name: tp.dlq, partitions: 1 },
-  ]);
+  const feeder = await feedFor(tp, `t-${id}`, 6, 1);
   const fault = feed === 'stream' ? { PROCESS_FAIL_AFTER_BATCHES: '8', PROCESS_FAIL_TIMES: '12' } : { PROCESS_FAIL_AFTER_BATCHES: '3', PROCESS_FAIL_TIMES: '2' };
   let proc = feed === 'stream' ? startProcessor(fault, tp) : undefined;
-  const producer = kafka(t, 'test-process-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
   const n = 3000;
   for (let from = 0; from < n; from += 100) {
-    await producer.send({ topic: tp.input, acks: -1, messages: Array.from({ length: 100 }, (_, j) => ({ key: `t-${id}-${from + j}`, value: event(from + j).replace(`p-${run}-${from + j}`, `t-${id}-${from + j}`) })) });
+    await feeder.send(from, from + 100);
     if (feed === 'stream') await new Promise((r) => setTimeout(r, 50));
   }
-  await producer.disconnect();
+  await feeder.disconnect();
   proc ??= startProcessor(fault, tp);
   await waitCaughtUp(t, `test-process-${tp.input}`, tp.input);
   const records = await readTopicToEnd(t, tp.output);
@@ -155,17 +154,9 @@ test('a committed offset read stale (rewound behind the committed output): the p
   const id = `${run}-lineage`;
   const tp = topicsFor(id);
   const group = `test-process-${tp.input}`;
-  await ensureTopics(t, [
-    { name: tp.input, partitions: 3 },
-    { name: tp.output, partitions: 3 },
-    { name: tp.dlq, partitions: 1 },
-  ]);
-  const producer = kafka(t, 'test-process-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const feed = await feedFor(tp, `l-${id}`, 3, 1);
   const n = 900;
-  const feed = (from: number, to: number) =>
-    producer.send({ topic: tp.input, acks: -1, messages: Array.from({ length: to - from }, (_, k) => ({ key: `l-${id}-${from + k}`, value: event(from + k).replace(`p-${run}-${from + k}`, `l-${id}-${from + k}`) })) });
-  await feed(0, n);
+  await feed.send(0, n);
   let proc = startProcessor({}, tp);
   await waitCaughtUp(t, group, tp.input);
   proc.kill('SIGTERM');
@@ -175,11 +166,11 @@ test('a committed offset read stale (rewound behind the committed output): the p
   await waitFor('the group to be empty', async () => (await admin.describeGroups([group])).groups[0]!.state === 'Empty', { timeoutMs: 60_000, intervalMs: 500 });
   await admin.setOffsets({ groupId: group, topic: tp.input, partitions: [0, 1, 2].map((partition) => ({ partition, offset: '0' })) });
   await admin.disconnect();
-  await feed(n, n + 300);
+  await feed.send(n, n + 300);
   proc = startProcessor({}, tp);
   await waitCaughtUp(t, group, tp.input);
   proc.kill('SIGTERM');
-  await producer.disconnect();
+  await feed.disconnect();
   const counts = new Map<string, number>();
   for (const r of await readTopicToEnd(t, tp.output)) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
   expect(counts.size).toBe(n + 300);
