@@ -2,7 +2,7 @@
 export * from './topology.js';
 export { paths, cacheLayout, stateLayout, type Paths } from './paths.js';
 export { waitFor, TimeoutError } from './wait.js';
-export { clusterHealth, kafka, kraftQuorum, tcpOpen, zookeeperQuorum, zookeeperMode, fourLetterWord, type ClusterHealth, type KraftQuorum } from './probes.js';
+export { clusterHealth, kafka, kraftQuorum, tcpOpen, zookeeperQuorum, zookeeperMode, fourLetterWord, prometheusApi, promQuery, tempoSearch, type ClusterHealth, type KraftQuorum } from './probes.js';
 export { ensureTopics, type TopicOptions } from './topics.js';
 export { ProcessesProvider, readDeployment, type Progress, type ComponentStatus, type Deployment } from './processes/provider.js';
 export { partition, isolateZone, cutHosts, removeRules, healAll, activeRules, ensureChain, CHAIN, type PartitionRule } from './processes/partition.js';

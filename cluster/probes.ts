@@ -141,3 +141,24 @@ export function kraftQuorum(t: Topology, kafkaLibs: string): KraftQuorum {
   const voters = ids.length ? ids : [...raw.matchAll(/\d+/g)].map((m) => Number(m[0]));
   return { leaderId: Number(field('LeaderId')), voters, highWatermark: Number(field('HighWatermark')) };
 }
+
+/** One call of the deployment's Prometheus HTTP API (`query`, `query_range`, `query_exemplars`): its `data`, or an error saying why. */
+export async function prometheusApi<T>(t: Topology, path: 'query' | 'query_range' | 'query_exemplars', params: Record<string, string>, timeoutMs = 10_000): Promise<T> {
+  const r = await fetch(`http://${addr(t.ops.prometheus)}/api/v1/${path}?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(timeoutMs) });
+  const body = (await r.json()) as { status: string; error?: string; data: T };
+  if (body.status !== 'success') throw new Error(`Prometheus ${path} ${params.query ?? ''} failed: ${body.error ?? `HTTP ${r.status}`}`);
+  return body.data;
+}
+
+/** An instant PromQL query against the deployment's Prometheus. */
+export const promQuery = async (t: Topology, query: string, params: Record<string, string> = {}) =>
+  (await prometheusApi<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(t, 'query', { query, ...params })).result;
+
+/** A TraceQL search of the deployment's Tempo over [startMs, endMs]: the traces it found (id and start time). */
+export async function tempoSearch(t: Topology, traceql: string, startMs: number, endMs: number, limit = 20): Promise<{ traceID: string; startMs?: number }[]> {
+  const q = new URLSearchParams({ q: traceql, start: String(Math.floor(startMs / 1000)), end: String(Math.ceil(endMs / 1000)), limit: String(limit) });
+  const r = await fetch(`http://${addr(t.ops.tempo.http)}/api/search?${q}`, { signal: AbortSignal.timeout(10_000) });
+  if (!r.ok) throw new Error(`Tempo answered ${r.status} to ${traceql}: ${(await r.text()).slice(0, 200)}`);
+  const body = (await r.json()) as { traces?: { traceID: string; startTimeUnixNano?: string }[] };
+  return (body.traces ?? []).map((tr) => ({ traceID: tr.traceID, ...(tr.startTimeUnixNano ? { startMs: Number(BigInt(tr.startTimeUnixNano) / 1_000_000n) } : {}) }));
+}

@@ -6,7 +6,7 @@
 // where the CPU went (per process, from /proc). A benchmark, not a test: it
 // prints figures and writes them to JSON; it asserts nothing.
 import { readFileSync } from 'node:fs';
-import { addr, kafka, type Topology } from '../cluster/index.js';
+import { addr, kafka, promQuery, type Topology } from '../cluster/index.js';
 import { TOPICS } from '../pipeline/contract/index.js';
 
 export interface BenchOptions {
@@ -180,10 +180,7 @@ export async function benchPipeline(
 
 /** Events/s each stage consumed exactly once over the measured window (ending at `endS`), from its own counter in Prometheus. */
 async function stageRates(t: Topology, windowS: number, endS: number): Promise<Record<string, number | null>> {
-  const q = async (query: string) => {
-    const r = await fetch(`http://${addr(t.ops.prometheus)}/api/v1/query?query=${encodeURIComponent(query)}&time=${endS}`);
-    return ((await r.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
-  };
+  const q = (query: string) => promQuery(t, query, { time: String(endS) });
   // let Prometheus scrape the last seconds of the run
   await new Promise((r) => setTimeout(r, 6000));
   const out: Record<string, number | null> = { ingest: null, process: null, aggregate: null };

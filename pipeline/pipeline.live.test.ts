@@ -3,7 +3,7 @@
 // recomputation from what was accepted. Also: Prometheus scrapes every stage
 // and the lag exporter; a sampled event is one trace in Tempo across stages.
 import { randomUUID } from 'node:crypto';
-import { addr, waitFor } from '../cluster/index.js';
+import { addr, prometheusApi, waitFor } from '../cluster/index.js';
 import { liveTopology, promQuery, sampledTraceparent, traceSpans } from '../test/live.js';
 import { readTopicToEnd } from '../test/read-topic.js';
 import { recompute, type WindowAggregate } from './aggregate/index.js';
@@ -133,13 +133,15 @@ test('a sampled event is one trace in Tempo: HTTP request, Kafka send, process, 
   expect(roots.map((s) => s.name)).toEqual(['POST /v1/events']);
 
   // the request's latency bucket links to the trace: an exemplar in Prometheus
-  const prom = `http://${addr(t.ops.prometheus)}`;
   const exemplar = await waitFor(
     `an exemplar with trace_id ${traceId}`,
     async () => {
-      const q = new URLSearchParams({ query: 'faultline_ingest_request_seconds_bucket', start: String(Date.now() / 1000 - 600), end: String(Date.now() / 1000 + 5) });
-      const body = (await (await fetch(`${prom}/api/v1/query_exemplars?${q}`)).json()) as { data: { exemplars: { labels: Record<string, string> }[] }[] };
-      return body.data.flatMap((s) => s.exemplars).find((e) => e.labels.trace_id === traceId);
+      const data = await prometheusApi<{ exemplars: { labels: Record<string, string> }[] }[]>(t, 'query_exemplars', {
+        query: 'faultline_ingest_request_seconds_bucket',
+        start: String(Date.now() / 1000 - 600),
+        end: String(Date.now() / 1000 + 5),
+      });
+      return data.flatMap((s) => s.exemplars).find((e) => e.labels.trace_id === traceId);
     },
     { timeoutMs: 60_000, intervalMs: 2000 },
   );

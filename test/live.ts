@@ -6,13 +6,8 @@ export const coordination: Coordination = Coordination.parse(process.env.FAULTLI
 export const liveTopology = (): Topology => topology(coordination);
 export const provider = () => ProcessesProvider.open(paths(), coordination);
 
-/** Instant PromQL query against the live Prometheus. */
-export async function promQuery(t: Topology, q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const r = await fetch(`http://${t.ops.prometheus.host}:${t.ops.prometheus.port}/api/v1/query?query=${encodeURIComponent(q)}`);
-  const body = (await r.json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-  if (body.status !== 'success') throw new Error(`PromQL ${q} failed: ${body.error}`);
-  return body.data.result;
-}
+/** Instant PromQL query against the live Prometheus (the cluster module's). */
+export { promQuery } from '../cluster/index.js';
 
 /** Tries a TCP connect as a zone's user, as the zone's processes would; true when it connects within the timeout. */
 export function connectAs(user: string, host: string, port: number, timeoutS = 3): boolean {

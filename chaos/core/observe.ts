@@ -2,19 +2,11 @@
 // `observed:` checkers. Waits (bounded) for what takes its time to show: an
 // alert resolving after the heal, the lag exporter's next sample, Tempo's
 // ingester making the last traces searchable.
-import type { Topology } from '../../cluster/index.js';
-import { addr } from '../../cluster/index.js';
+import { prometheusApi as prom, tempoSearch, type Topology } from '../../cluster/index.js';
 import { absoluteWindows, alertFiredAndResolved, lagBackUnder, tracesDuringFaults, type Observation } from '../checkers/observed.js';
 import type { CheckResult, FaultWindow } from './types.js';
 
 const STEP_MS = 2000;
-
-async function prom<T>(t: Topology, path: string, params: Record<string, string>): Promise<T> {
-  const r = await fetch(`http://${addr(t.ops.prometheus)}/api/v1/${path}?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(10_000) });
-  const body = (await r.json()) as { status: string; error?: string; data: T };
-  if (body.status !== 'success') throw new Error(body.error ?? `HTTP ${r.status}`);
-  return body.data;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -84,12 +76,8 @@ export async function observe(
         queryError = undefined;
         for (const w of windows) {
           try {
-            const q = new URLSearchParams({ q: `{ resource.service.name = "${o.service}" }`, start: String(Math.floor(w.start / 1000)), end: String(Math.ceil(w.end / 1000)), limit: '20' });
-            const r = await fetch(`http://${addr(t.ops.tempo.http)}/api/search?${q}`, { signal: AbortSignal.timeout(10_000) });
-            if (!r.ok) throw new Error(`Tempo answered ${r.status}: ${(await r.text()).slice(0, 200)}`);
-            const body = (await r.json()) as { traces?: { traceID: string; startTimeUnixNano?: string }[] };
-            for (const tr of body.traces ?? []) {
-              const startMs = tr.startTimeUnixNano ? Number(BigInt(tr.startTimeUnixNano) / 1_000_000n) : w.start;
+            for (const tr of await tempoSearch(t, `{ resource.service.name = "${o.service}" }`, w.start, w.end)) {
+              const startMs = tr.startMs ?? w.start;
               if (startMs >= w.start && startMs <= w.end) traceIds.add(tr.traceID);
             }
           } catch (e) {

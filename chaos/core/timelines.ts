@@ -1,7 +1,7 @@
 // The run's timelines from Prometheus (query_range over the run's window):
 // what the report draws under the fault bands. A query that fails becomes a
 // note in the report, never a silent gap.
-import type { Topology } from '../../cluster/index.js';
+import { prometheusApi, type Topology } from '../../cluster/index.js';
 import type { Series } from '../../reports/index.js';
 
 export const TIMELINES: { title: string; unit: string; query: string; label: string[] }[] = [
@@ -24,16 +24,17 @@ export const TIMELINES: { title: string; unit: string; query: string; label: str
 ];
 
 export async function timelines(t: Topology, fromMs: number, toMs: number, notes: string[]): Promise<Series[]> {
-  const base = `http://${t.ops.prometheus.host}:${t.ops.prometheus.port}/api/v1/query_range`;
   const step = Math.max(1, Math.round((toMs - fromMs) / 1000 / 300));
   const out: Series[] = [];
   for (const tl of TIMELINES) {
-    const url = `${base}?query=${encodeURIComponent(tl.query)}&start=${fromMs / 1000}&end=${toMs / 1000}&step=${step}`;
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-      const body = (await res.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; values: [number, string][] }[] } };
-      if (body.status !== 'success') throw new Error(body.error ?? `HTTP ${res.status}`);
-      const lines = (body.data?.result ?? []).map((r) => ({
+      const data = await prometheusApi<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>(t, 'query_range', {
+        query: tl.query,
+        start: String(fromMs / 1000),
+        end: String(toMs / 1000),
+        step: String(step),
+      });
+      const lines = data.result.map((r) => ({
         label: tl.label.map((l) => r.metric[l] ?? '').join(' ') || 'value',
         points: r.values.map(([ts, v]) => [ts * 1000, Number.isFinite(Number(v)) ? Number(v) : 0] as [number, number]),
       }));

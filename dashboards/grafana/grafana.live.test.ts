@@ -3,32 +3,20 @@
 // or a TraceQL search that finds nothing, is a broken panel. Only the queries
 // declared `emptyOk` (faults, alerts, errors: absent when all is well) may be empty.
 import { randomUUID } from 'node:crypto';
-import { addr } from '../../cluster/index.js';
+import { addr, promQuery, tempoSearch } from '../../cluster/index.js';
 import { coordination, liveTopology, sampledTraceparent } from '../../test/live.js';
 import { dashboards } from './dashboards.js';
 import { panelQueries, type PanelQuery } from './provision.js';
 
 const t = liveTopology();
 const run = randomUUID().slice(0, 8);
-const prom = `http://${addr(t.ops.prometheus)}`;
-const tempo = `http://${addr(t.ops.tempo.http)}`;
 
 /** Grafana's interval variables, as Grafana would fill them for a 30-minute view with 5 s scrapes. */
 const asGrafana = (expr: string) => expr.replaceAll('$__rate_interval', '1m').replaceAll('$__interval', '15s').replaceAll('$__range', '30m');
 
-async function promSeries(expr: string): Promise<number> {
-  const r = await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(asGrafana(expr))}`);
-  const body = (await r.json()) as { status: string; error?: string; data?: { result: unknown[] } };
-  if (body.status !== 'success') throw new Error(body.error ?? `HTTP ${r.status}`);
-  return body.data!.result.length;
-}
+const promSeries = async (expr: string): Promise<number> => (await promQuery(t, asGrafana(expr))).length;
 
-async function tempoTraces(traceql: string): Promise<number> {
-  const now = Math.floor(Date.now() / 1000);
-  const r = await fetch(`${tempo}/api/search?${new URLSearchParams({ q: traceql, start: String(now - 1800), end: String(now + 5), limit: '5' })}`);
-  if (!r.ok) throw new Error(`Tempo answered ${r.status}: ${(await r.text()).slice(0, 200)}`);
-  return ((await r.json()) as { traces?: unknown[] }).traces?.length ?? 0;
-}
+const tempoTraces = async (traceql: string): Promise<number> => (await tempoSearch(t, traceql, Date.now() - 1_800_000, Date.now() + 5000, 5)).length;
 
 const ingests = t.stages.filter((s) => s.stage === 'ingest');
 let posted = 0;
