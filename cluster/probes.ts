@@ -155,10 +155,26 @@ export const promQuery = async (t: Topology, query: string, params: Record<strin
   (await prometheusApi<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(t, 'query', { query, ...params })).result;
 
 /** A TraceQL search of the deployment's Tempo over [startMs, endMs]: the traces it found (id and start time). */
-export async function tempoSearch(t: Topology, traceql: string, startMs: number, endMs: number, limit = 20): Promise<{ traceID: string; startMs?: number }[]> {
-  const q = new URLSearchParams({ q: traceql, start: String(Math.floor(startMs / 1000)), end: String(Math.ceil(endMs / 1000)), limit: String(limit) });
+/** A trace Tempo's search found: its start, and the [start, end] of each span that matched the query (ms). */
+export interface TempoHit {
+  traceID: string;
+  startMs?: number;
+  spans: { startMs: number; endMs: number }[];
+}
+
+export async function tempoSearch(t: Topology, traceql: string, startMs: number, endMs: number, limit = 20): Promise<TempoHit[]> {
+  const q = new URLSearchParams({ q: traceql, start: String(Math.floor(startMs / 1000)), end: String(Math.ceil(endMs / 1000)), limit: String(limit), spss: '10' });
   const r = await fetch(`http://${addr(t.ops.tempo.http)}/api/search?${q}`, { signal: AbortSignal.timeout(10_000) });
   if (!r.ok) throw new Error(`Tempo answered ${r.status} to ${traceql}: ${(await r.text()).slice(0, 200)}`);
-  const body = (await r.json()) as { traces?: { traceID: string; startTimeUnixNano?: string }[] };
-  return (body.traces ?? []).map((tr) => ({ traceID: tr.traceID, ...(tr.startTimeUnixNano ? { startMs: Number(BigInt(tr.startTimeUnixNano) / 1_000_000n) } : {}) }));
+  type Span = { startTimeUnixNano?: string; durationNanos?: string };
+  const body = (await r.json()) as { traces?: { traceID: string; startTimeUnixNano?: string; spanSets?: { spans?: Span[] }[]; spanSet?: { spans?: Span[] } }[] };
+  const ms = (ns: string) => Number(BigInt(ns) / 1_000_000n);
+  return (body.traces ?? []).map((tr) => {
+    const spans = (tr.spanSets ?? (tr.spanSet ? [tr.spanSet] : [])).flatMap((set) => set.spans ?? []);
+    return {
+      traceID: tr.traceID,
+      ...(tr.startTimeUnixNano ? { startMs: ms(tr.startTimeUnixNano) } : {}),
+      spans: spans.filter((s) => s.startTimeUnixNano).map((s) => ({ startMs: ms(s.startTimeUnixNano!), endMs: ms(s.startTimeUnixNano!) + Number(BigInt(s.durationNanos ?? '0') / 1_000_000n) })),
+    };
+  });
 }

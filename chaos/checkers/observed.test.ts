@@ -1,4 +1,4 @@
-import { absoluteWindows, alertFiredAndResolved, lagBackUnder, tracesDuringFaults } from './observed.js';
+import { absoluteWindows, alertFiredAndResolved, lagBackUnder, openDuring, tracesDuringFaults } from './observed.js';
 
 const alert = { kind: 'alert' as const, alert: 'KafkaBrokerDown', firesWithinMs: 30_000, resolvesWithinMs: 60_000 };
 const T0 = 1_800_000_000_000;
@@ -42,6 +42,15 @@ test('traces: some inside the windows is valid, none is not', () => {
   const o = { kind: 'traces' as const, service: 'faultline-ingest' };
   expect(tracesDuringFaults(o, { traceIds: ['abc'] }).valid).toBe(true);
   expect(tracesDuringFaults(o, { traceIds: [] }).valid).toBe(false);
+});
+
+test('traces: a span open during the window counts, one that ended before or began after it does not', () => {
+  const w = { start: 10_000, end: 18_000 };
+  const hit = (traceID: string, startMs: number, endMs: number) => ({ traceID, startMs, spans: [{ startMs, endMs }] });
+  // waited through the outage (began before it), inside it, ended before it, began after it
+  expect(openDuring([hit('waited', 9_800, 18_700), hit('inside', 12_000, 12_050), hit('before', 5_000, 9_999), hit('after', 18_001, 18_100)], w)).toEqual(['waited', 'inside']);
+  // without span times, the trace's start decides
+  expect(openDuring([{ traceID: 'bare', startMs: 11_000, spans: [] }, { traceID: 'late', startMs: 19_000, spans: [] }], w)).toEqual(['bare']);
 });
 
 test('fault windows become absolute; one never stopped ends at the final heal', () => {

@@ -2,7 +2,7 @@
 // from what Prometheus and Tempo answered for the run's window: an alert
 // fired within its bound after the first fault and resolved within its bound
 // after the last one healed; consumer time lag came back under its bound;
-// Tempo holds traces from inside the fault windows. Pure: the queries are made
+// Tempo holds traces with spans open during the fault windows. Pure: the queries are made
 // by chaos/core/observe.ts and handed in.
 import type { CheckResult, FaultWindow } from '../core/types.js';
 
@@ -76,16 +76,30 @@ export function lagBackUnder(o: Extract<Observation, { kind: 'lag' }>, data: { l
   };
 }
 
-/** `traceIds`: traces Tempo returned for the service with a span starting inside the fault windows. */
+/**
+ * The traces with a span open at some moment of the window. A request that began just before a broker died and
+ * waited through the outage is the trace that shows the fault: while the brokers are down the workload's requests
+ * are all waiting, so none may *start* inside a short window. A hit without span times counts by its start.
+ */
+export function openDuring(hits: { traceID: string; startMs?: number; spans: { startMs: number; endMs: number }[] }[], w: { start: number; end: number }): string[] {
+  return hits
+    .filter((h) => {
+      const spans = h.spans.length ? h.spans : h.startMs !== undefined ? [{ startMs: h.startMs, endMs: h.startMs }] : [];
+      return spans.some((s) => s.startMs <= w.end && s.endMs >= w.start);
+    })
+    .map((h) => h.traceID);
+}
+
+/** `traceIds`: traces Tempo returned for the service with a span open during a fault window. */
 export function tracesDuringFaults(o: Extract<Observation, { kind: 'traces' }>, data: { traceIds: string[]; queryError?: string }): CheckResult {
   const name = `observed: ${o.service} traces during the faults`;
-  const property = `Tempo holds traces of ${o.service} whose spans start inside the fault windows (the trace pipeline kept working under the faults).`;
+  const property = `Tempo holds traces of ${o.service} with a span open during a fault window (the trace pipeline kept working under the faults).`;
   if (data.queryError) return { name, property, valid: 'unknown', summary: `Tempo could not say: ${data.queryError}`, stats: {}, counterexamples: [] };
   return {
     name,
     property,
     valid: data.traceIds.length > 0,
-    summary: data.traceIds.length ? `${data.traceIds.length} trace(s), e.g. ${data.traceIds.slice(0, 3).join(', ')}` : 'no trace of it inside the fault windows',
+    summary: data.traceIds.length ? `${data.traceIds.length} trace(s), e.g. ${data.traceIds.slice(0, 3).join(', ')}` : 'no span of it open during the fault windows',
     stats: { traces: data.traceIds.length },
     counterexamples: data.traceIds.length ? [] : [{ what: `Tempo search for ${o.service} inside the fault windows returned nothing` }],
   };

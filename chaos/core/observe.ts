@@ -3,7 +3,7 @@
 // alert resolving after the heal, the lag exporter's next sample, Tempo's
 // ingester making the last traces searchable.
 import { prometheusApi as prom, tempoSearch, type Topology } from '../../cluster/index.js';
-import { absoluteWindows, alertFiredAndResolved, lagBackUnder, tracesDuringFaults, type Observation } from '../checkers/observed.js';
+import { absoluteWindows, alertFiredAndResolved, lagBackUnder, openDuring, tracesDuringFaults, type Observation } from '../checkers/observed.js';
 import type { CheckResult, FaultWindow } from './types.js';
 
 const STEP_MS = 2000;
@@ -76,10 +76,9 @@ export async function observe(
         queryError = undefined;
         for (const w of windows) {
           try {
-            for (const tr of await tempoSearch(t, `{ resource.service.name = "${o.service}" }`, w.start, w.end)) {
-              const startMs = tr.startMs ?? w.start;
-              if (startMs >= w.start && startMs <= w.end) traceIds.add(tr.traceID);
-            }
+            // from 30 s before the window: a request that waited through it began up to its timeout earlier
+            const hits = await tempoSearch(t, `{ resource.service.name = "${o.service}" }`, w.start - 30_000, w.end, 50);
+            for (const id of openDuring(hits, w)) traceIds.add(id);
           } catch (e) {
             queryError = msg(e);
           }

@@ -128,9 +128,15 @@ export class EosStage {
         transactionTimeout: 30_000,
         allowAutoTopicCreation: false,
       });
-      // connect() runs InitProducerId: bumps the epoch, fences any zombie with
-      // this id and completes or aborts its open transaction
       await p.connect();
+      // kafkajs's connect() asks for a producer id *without* the transactional id (its idempotent half): that
+      // fences nothing. The transactional InitProducerId, which bumps the epoch, fences any zombie with this id
+      // and waits until its last transaction is complete, runs on the first transaction(); an abort with nothing
+      // in it sends nothing. Before this, the reads that follow ran unfenced: a zombie committed a batch in between
+      // and the new owner processed it again (broker-kill: epoch 96 committed input 134990-134991 at 18:09:13.05,
+      // the new owner's epoch 97 began at 18:09:14.18 and re-wrote them from the offset it had read before).
+      const fence = await p.transaction();
+      await fence.abort();
       this.producers.set(partition, p);
     }
     return p;
