@@ -48,6 +48,16 @@ dashboards *args:
 chaos *args:
     tsx chaos/cli.ts {{args}}
 
+# k6 soak against the deployed pipeline, verified end to end by the chaos checkers, with a report (--duration S --rate N)
+[group('load')]
+soak *args:
+    tsx loadtests/load-cli.ts soak {{args}}
+
+# a k6 scenario (smoke | soak | spike | stress) against the deployed pipeline, verified and reported like a soak
+[group('load')]
+load scenario *args:
+    tsx loadtests/load-cli.ts {{scenario}} {{args}}
+
 # saturate the deployed pipeline (exactly-once) and print sustained events/s per stage, end-to-end p50/p99 and CPU per process (--duration S --concurrency N --batch N)
 [group('load')]
 bench-pipeline *args:
@@ -57,10 +67,11 @@ bench-pipeline *args:
 [group('test')]
 test: typecheck test-unit test-live
 
-# type-check every module
+# type-check every module (and the k6 script, which k6 runs as TypeScript itself, against k6's types)
 [group('test')]
 typecheck:
     tsc --noEmit
+    tsc --noEmit -p loadtests/k6
 
 # pure unit tests (no cluster)
 [group('test')]

@@ -154,13 +154,14 @@ export async function prometheusApi<T>(t: Topology, path: 'query' | 'query_range
 export const promQuery = async (t: Topology, query: string, params: Record<string, string> = {}) =>
   (await prometheusApi<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(t, 'query', { query, ...params })).result;
 
-/** A TraceQL search of the deployment's Tempo over [startMs, endMs]: the traces it found (id and start time). */
 /** A trace Tempo's search found: its start, and the [start, end] of each span that matched the query (ms). */
 export interface TempoHit {
   traceID: string;
   startMs?: number;
   spans: { startMs: number; endMs: number }[];
 }
+
+/** A TraceQL search of the deployment's Tempo over [startMs, endMs]: the traces it found, oldest first. */
 
 export async function tempoSearch(t: Topology, traceql: string, startMs: number, endMs: number, limit = 20): Promise<TempoHit[]> {
   const q = new URLSearchParams({ q: traceql, start: String(Math.floor(startMs / 1000)), end: String(Math.ceil(endMs / 1000)), limit: String(limit), spss: '10' });

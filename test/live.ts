@@ -35,8 +35,4 @@ export async function traceSpans(t: Topology, traceId: string): Promise<{ servic
 }
 
 /** A sampled W3C traceparent with a fresh trace id, as a client that wants its request traced sends it. */
-export function sampledTraceparent(): { traceId: string; traceparent: string } {
-  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-  const traceId = hex(32);
-  return { traceId, traceparent: `00-${traceId}-${hex(16)}-01` };
-}
+export { newTraceparent as sampledTraceparent } from '../pipeline/contract/index.js';

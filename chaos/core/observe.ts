@@ -76,8 +76,9 @@ export async function observe(
         queryError = undefined;
         for (const w of windows) {
           try {
-            // from 30 s before the window: a request that waited through it began up to its timeout earlier
-            const hits = await tempoSearch(t, `{ resource.service.name = "${o.service}" }`, w.start - 30_000, w.end, 50);
+            // from 30 s before the window (a request that waited through it began up to its timeout earlier), and a
+            // limit above the traces there are: Tempo answers the oldest first, so 50 were all from before the fault
+            const hits = await tempoSearch(t, `{ resource.service.name = "${o.service}" }`, w.start - 30_000, w.end, 2000);
             for (const id of openDuring(hits, w)) traceIds.add(id);
           } catch (e) {
             queryError = msg(e);

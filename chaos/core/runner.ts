@@ -122,6 +122,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const faultMetric: FaultMetric | undefined = existsSync(targetsDir) ? await exposeFaults(exp.name, ctx.runId, targetsDir, () => history.ops) : undefined;
 
   const w = exp.workload;
+  // the deployed pipeline's own topics and stages, whoever drives it (our HTTP clients or an external load)
+  const viaPipeline = w.kind !== 'kafka';
   const own = { raw: `chaos.${ctx.runId}.raw`, processed: `chaos.${ctx.runId}.processed`, dlq: `chaos.${ctx.runId}.dlq`, group: `chaos-${ctx.runId}-process` };
   const owned: OwnedStage[] = [];
   const admin = kafka(t);
@@ -129,7 +131,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     // ---- setup: the experiment's own topics and processes ----
     const services = [0, 1, 2].map((i) => `chaos-${short}-svc${i}`);
     const topicsToDrain: string[] = [];
-    if (w.kind === 'http') {
+    if (viaPipeline) {
       ctx.topics = [TOPICS.raw, TOPICS.processed];
       ctx.groups = ['faultline-process', 'faultline-aggregate'];
       topicsToDrain.push(TOPICS.raw, TOPICS.processed, TOPICS.aggregates);
@@ -169,12 +171,20 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const reads = new Map<string, DrainedRecord[]>();
     const epochMs = history.t0;
     let events = 0;
+    const loadChecks: CheckResult[] = [];
+    const loadConfig: Record<string, string | number | boolean> = {};
     try {
       // ---- load and faults, together; the nemesis undoes its own faults in a finally ----
       await phase('load and faults', async () => {
         const ac = new AbortController();
         const load =
-          w.kind === 'http'
+          w.kind === 'external'
+            ? w.run(ctx, { rate, durationMs, services, dir }, ac.signal).then((r) => {
+                loadChecks.push(...r.checks);
+                Object.assign(loadConfig, r.config ?? {});
+                return r;
+              })
+            : w.kind === 'http'
             ? runHttpWorkload(ctx, { rate, durationMs, batch: 20, clientsPerZone: 2, services, timeoutMs: 15_000 }, ac.signal)
             : runKafkaWorkload(
                 ctx,
@@ -207,7 +217,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
         } catch (e) {
           notes.push(`the cluster did not get back to full ISR: ${e instanceof Error ? e.message : String(e)}`);
         }
-        const groups: [string, string][] = w.kind === 'http' ? [['faultline-process', TOPICS.raw], ['faultline-aggregate', TOPICS.processed]] : w.processors ? [[own.group, own.raw]] : [];
+        const groups: [string, string][] = viaPipeline ? [['faultline-process', TOPICS.raw], ['faultline-aggregate', TOPICS.processed]] : w.processors ? [[own.group, own.raw]] : [];
         for (const [group, input] of groups) {
           try {
             const ms = await waitCaughtUp(ctx, group, input);
@@ -234,7 +244,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const mine = (r: DrainedRecord) => (r.key?.startsWith(ctx.runId) ? r.key : undefined);
     const ops: Op[] = history.ops;
     const checks: CheckResult[] = [historyWellFormed(ops)];
-    const input = w.kind === 'http' ? TOPICS.raw : own.raw;
+    const input = viaPipeline ? TOPICS.raw : own.raw;
     const rawReads = reads.get(input) ?? [];
     checks.push(
       noLostWrites(ops, rawReads, { topic: input, idOf: mine }),
@@ -242,16 +252,18 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       offsetsMonotonic(ops, rawReads, { topic: input, idOf: mine }),
     );
     // only a workload that can fail, refuse or abort a write has ids that must never be read
-    if (w.kind === 'http' || w.transactional) checks.push(noAbortedReads(ops, rawReads, { topic: input, idOf: mine }));
-    const processedTopic = w.kind === 'http' ? TOPICS.processed : w.processors ? own.processed : undefined;
+    if (viaPipeline || w.transactional) checks.push(noAbortedReads(ops, rawReads, { topic: input, idOf: mine }));
+    const processedTopic = viaPipeline ? TOPICS.processed : w.processors ? own.processed : undefined;
     if (processedTopic) {
       const processed = reads.get(processedTopic) ?? [];
       const dup = noDuplicates(processed, { topic: processedTopic, idOf: mine, history: ops });
       checks.push(processedEqualsAccepted(ops, processed, { idOf: mine }), { ...dup, name: `${dup.name} (processed)` });
-      if (w.kind === 'http') checks.push(aggregatesEqualRecomputed(processed, reads.get(TOPICS.aggregates) ?? [], { services }));
+      if (viaPipeline) checks.push(aggregatesEqualRecomputed(processed, reads.get(TOPICS.aggregates) ?? [], { services }));
     }
-    checks.push(recoveryBounds(ops, { boundMs: exp.recoveryBoundMs, fullIsrMs, fullIsrBoundMs: 180_000 }));
+    // a run without faults (a load test) has no recovery to bound
+    if (exp.faults.length) checks.push(recoveryBounds(ops, { boundMs: exp.recoveryBoundMs, fullIsrMs, fullIsrBoundMs: 180_000 }));
     if (caughtUp.length) checks.push(stagesCaughtUp(caughtUp));
+    checks.push(...loadChecks);
     const healPhase = phases.find((p) => p.name === 'heal and recover');
     checks.push(...(await observe(t, exp.observe ?? [], { epochMs, windows: faultWindows(ops), healedAtMs: epochMs + (healPhase?.start ?? history.now()) }, log)));
     const verdict = compose(checks);
@@ -264,10 +276,12 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const ackedEvents = ops
       .filter((x) => x.process !== 'nemesis' && x.type === 'ok' && x.f === 'write')
       .reduce((s, x) => s + ((x.value as { ids?: string[] }).ids?.length ?? 0), 0);
-    const cmd = `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}`;
+    const cmd = exp.replay
+      ? exp.replay({ durationS: durationMs / 1000, rate, seed, coordination: t.coordination })
+      : `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}`;
     const result: RunResult = {
       runId,
-      kind: 'chaos',
+      kind: exp.reportKind ?? 'chaos',
       experiment: exp.name,
       description: exp.description,
       verdict: verdict.valid,
@@ -281,7 +295,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
         durationS: durationMs / 1000,
         rate,
         seed,
-        workload: w.kind === 'http' ? 'http ingest -> logs.raw -> process -> aggregate' : `kafka direct -> ${own.raw}`,
+        workload: w.kind === 'external' ? w.label : w.kind === 'http' ? 'http ingest -> logs.raw -> process -> aggregate' : `kafka direct -> ${own.raw}`,
+        ...loadConfig,
         ...(w.kind === 'kafka'
           ? {
               replicationFactor: w.topic.replicationFactor,

@@ -4,7 +4,8 @@
 import { prometheusApi, type Topology } from '../../cluster/index.js';
 import type { Series } from '../../reports/index.js';
 
-export const TIMELINES: { title: string; unit: string; query: string; label: string[] }[] = [
+/** `onlyIfPresent`: drawn only when Prometheus has the series (k6's, present in load tests alone). */
+export const TIMELINES: { title: string; unit: string; query: string; label: string[]; onlyIfPresent?: boolean }[] = [
   { title: 'Events accepted by ingest', unit: 'events/s', query: 'sum by (zone) (rate(faultline_ingest_events_total{outcome="accepted"}[15s]))', label: ['zone'] },
   { title: 'Records written by the process and aggregate stages', unit: 'records/s', query: 'sum by (stage) (rate(faultline_stage_records_out_total[15s]))', label: ['stage'] },
   { title: 'Transactions aborted', unit: 'aborts/s', query: 'sum by (stage) (rate(faultline_stage_transactions_total{outcome="abort"}[15s]))', label: ['stage'] },
@@ -21,6 +22,33 @@ export const TIMELINES: { title: string; unit: string; query: string; label: str
   { title: 'Alerts firing', unit: 'alerts', query: 'count by (alertname) (ALERTS{alertstate="firing"})', label: ['alertname'] },
   { title: 'Consumer time lag (lag exporter)', unit: 'seconds', query: 'max by (group) (faultline_consumer_lag_seconds{group=~"faultline-.*|chaos-.*"})', label: ['group'] },
   { title: 'Messages in per broker', unit: 'messages/s', query: 'sum by (instance) (rate(kafka_server_brokertopicmetrics_messagesinpersec_total[15s]))', label: ['instance'] },
+  {
+    title: 'End to end: ingest to commit in each stage, p50 and p99',
+    unit: 'seconds',
+    query: 'label_replace(histogram_quantile(0.5, sum by (le, stage) (rate(faultline_stage_end_to_end_seconds_bucket[15s]))), "q", "p50", "", "") or label_replace(histogram_quantile(0.99, sum by (le, stage) (rate(faultline_stage_end_to_end_seconds_bucket[15s]))), "q", "p99", "", "")',
+    label: ['stage', 'q'],
+  },
+  { title: 'Consumer lag in records (lag exporter)', unit: 'records', query: 'sum by (group) (faultline_consumer_lag_offsets{group=~"faultline-.*|chaos-.*"})', label: ['group'] },
+  {
+    title: 'CPU per process',
+    unit: 'cores',
+    query: 'sum by (instance) (rate(process_cpu_seconds_total{job=~"kafka|zookeeper"}[15s])) or sum by (instance) (rate(faultline_process_cpu_seconds_total[15s]))',
+    label: ['instance'],
+  },
+  {
+    title: 'Resident memory per process',
+    unit: 'MiB',
+    query: 'sum by (instance) (process_resident_memory_bytes{job=~"kafka|zookeeper"}) / 1048576 or sum by (instance) (faultline_process_resident_memory_bytes) / 1048576',
+    label: ['instance'],
+  },
+  {
+    title: 'HTTP request latency seen by k6, p50 and p99',
+    unit: 'seconds',
+    query: 'label_replace(max(k6_http_req_duration_p50), "q", "p50", "", "") or label_replace(max(k6_http_req_duration_p99), "q", "p99", "", "")',
+    label: ['q'],
+    onlyIfPresent: true,
+  },
+  { title: 'Requests k6 sent and dropped', unit: 'requests/s', query: 'label_replace(sum(rate(k6_http_reqs_total[15s])), "what", "sent", "", "") or label_replace(sum(rate(k6_dropped_iterations_total[15s])), "what", "dropped", "", "")', label: ['what'], onlyIfPresent: true },
 ];
 
 export async function timelines(t: Topology, fromMs: number, toMs: number, notes: string[]): Promise<Series[]> {
@@ -38,6 +66,7 @@ export async function timelines(t: Topology, fromMs: number, toMs: number, notes
         label: tl.label.map((l) => r.metric[l] ?? '').join(' ') || 'value',
         points: r.values.map(([ts, v]) => [ts * 1000, Number.isFinite(Number(v)) ? Number(v) : 0] as [number, number]),
       }));
+      if (!lines.length && tl.onlyIfPresent) continue;
       if (!lines.length) notes.push(`Prometheus returned no series for "${tl.title}" (${tl.query})`);
       out.push({ title: tl.title, unit: tl.unit, query: tl.query, lines });
     } catch (e) {

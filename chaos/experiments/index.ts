@@ -3,10 +3,24 @@
 // deliberately unsafe configuration and must be judged invalid.
 import type { Observation } from '../checkers/observed.js';
 import type { Schedule } from '../core/nemesis.js';
+import type { ChaosContext } from '../core/context.js';
+import type { CheckResult } from '../core/types.js';
+
+/** A load that records its writes in `ctx.history`; `dir` is the run's output directory (for its own files). */
+export type ExternalLoad = (
+  ctx: ChaosContext,
+  o: { rate: number; durationMs: number; services: string[]; dir: string },
+  signal: AbortSignal,
+) => Promise<{ events: number; checks: CheckResult[]; config?: Record<string, string | number | boolean> }>;
 
 export type Workload =
   /** The deployed pipeline through HTTP ingest: raw, processed and aggregates are checked. */
   | { kind: 'http' }
+  /**
+   * The deployed pipeline under a load brought from outside chaos (loadtests' k6 scenarios): the same checks as
+   * `http`, plus the verdict lines the load returns. It records its writes in the run's history like any workload.
+   */
+  | { kind: 'external'; label: string; run: ExternalLoad }
   /** Kafka directly, on a topic of the experiment's own, with the producer settings given. */
   | {
       kind: 'kafka';
@@ -33,6 +47,10 @@ export interface Experiment {
   /** What Prometheus and Tempo must have seen (alerts fired and resolved, lag back under its bound, traces): verdict lines. */
   observe?: Observation[];
   defaults: { durationS: number; rate: number };
+  /** The report's kind (default `chaos`; a load test without faults is a `soak`). */
+  reportKind?: 'chaos' | 'soak';
+  /** The command that replays a run (default `just chaos <name> ...`). */
+  replay?: (o: { durationS: number; rate: number; seed: number; coordination: string }) => string;
 }
 
 const once = (holdS: number): ((d: number) => Schedule) => (d) => ({ kind: 'once', atMs: Math.min(8000, d / 4), holdMs: Math.min(holdS * 1000, d / 2) });

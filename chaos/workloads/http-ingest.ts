@@ -4,7 +4,7 @@
 // was written = fail; a timeout, a reset or "unknown" ids = info. Some
 // batches carry an invalid event, which must be refused and never be read.
 import type { Topology } from '../../cluster/index.js';
-import { LEVELS, type LogEvent } from '../../pipeline/contract/index.js';
+import { LEVELS, newTraceparent, type LogEvent } from '../../pipeline/contract/index.js';
 import { paced, type ChaosContext } from '../core/context.js';
 import type { WriteValue } from '../core/types.js';
 
@@ -60,11 +60,15 @@ export async function runHttpWorkload(ctx: ChaosContext, o: HttpWorkloadOptions,
 async function postBatch(ctx: ChaosContext, process: number, url: string, events: unknown[], timeoutMs: number): Promise<void> {
   const ids = events.map((e) => (e as LogEvent).id);
   const via = new URL(url).host;
-  ctx.history.record({ process, type: 'invoke', f: 'write', value: { ids, via } satisfies WriteValue });
+  // every request is traced (a sampled traceparent, which ingest honours): the requests that wait through a fault
+  // are in Tempo, and the history says which trace holds each event
+  const { traceId, traceparent } = newTraceparent();
+  const traces = Object.fromEntries(ids.map((id) => [id, traceId]));
+  ctx.history.record({ process, type: 'invoke', f: 'write', value: { ids, via, traces } satisfies WriteValue });
   try {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', traceparent },
       body: JSON.stringify(events),
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -1,5 +1,5 @@
 // Public surface of the pipeline contract: event schema, topics, header names.
 export { TOPICS, PIPELINE_TOPICS, type TopicSpec } from './topics.js';
 export { LogEvent, ProcessedEvent, LEVELS, LIMITS, validateEvent, recordKey, type Level, type Refusal, type Validation } from './event.js';
-export { HEADERS, headerString, type HeaderBag } from './headers.js';
+export { HEADERS, headerString, newTraceparent, type HeaderBag } from './headers.js';
 export { recompute, addEvent, emptyAggregate, aggregateKey, quantile, windowStartOf, WINDOW_MS, LATENCY_BUCKETS, type WindowAggregate } from './window.js';

@@ -9,6 +9,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, tracingEnv, type Tracer } from '../telemetry/index.js';
 import { byPartition, partitionCounts, type PartitionMessages } from './per-partition.js';
 import { connectPatiently } from './connect.js';
+import { HEADERS, headerString } from '../contract/index.js';
 import { fetchStableOffsets } from './stable-offsets.js';
 
 export interface OutMessage {
@@ -31,7 +32,7 @@ export interface StageOptions {
   inputTopic: string;
   /** Exactly-once (default). false = at-least-once: produce, then commit offsets every second (a negative control). */
   exactlyOnce: boolean;
-  onTransaction?: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort'; traceId?: string }) => void;
+  onTransaction?: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort'; traceId?: string; endToEndS?: number[] }) => void;
   /** Traces: a span per sampled parent in each batch, ended at commit or abort; records carry it on. */
   tracer?: Tracer;
   /**
@@ -285,7 +286,7 @@ export class EosStage {
       }
       this.next.set(partition, BigInt(next));
       this.handler.committed?.(partition);
-      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'commit', traceId: spans?.traceId });
+      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'commit', traceId: spans?.traceId, endToEndS: sinceIngest(batch.messages) });
       spans?.end();
     } catch (e) {
       this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'abort', traceId: spans?.traceId });
@@ -334,6 +335,18 @@ export class EosStage {
   }
 }
 
+/** Per input record that carries ingest's timestamp: seconds from its acceptance at ingest until now (its commit here). */
+function sinceIngest(messages: KafkaMessage[]): number[] {
+  const now = Date.now();
+  const out: number[] = [];
+  for (const m of messages) {
+    const at = headerString(m.headers, HEADERS.ingestedAt);
+    const ms = at ? Date.parse(at) : NaN;
+    if (Number.isFinite(ms)) out.push(Math.max(0, (now - ms) / 1000));
+  }
+  return out;
+}
+
 /** Stage options shared by every entry point, from the environment (PREFIX_GROUP, PREFIX_INPUT, ...). */
 export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
   return {
@@ -358,13 +371,14 @@ export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEn
   return {
     tracer: tracing.tracer,
     tracing,
-    onTransaction: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort'; traceId?: string }) => {
+    onTransaction: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort'; traceId?: string; endToEndS?: number[] }) => {
       m.transactions.inc({ outcome: t.outcome });
       m.transactionSeconds.observe({ value: t.ms / 1000, ...(t.traceId ? { exemplarLabels: { trace_id: t.traceId } as Record<string, string> } : {}) });
       m.batchRecords.observe(t.inputs);
       if (t.outcome === 'commit') {
         m.records.inc(t.records);
         m.recordsIn.inc(t.inputs);
+        for (const s of t.endToEndS ?? []) m.endToEndSeconds.observe(s);
       }
     },
     serve: async (healthy: () => boolean) =>

@@ -68,6 +68,12 @@ export function eosMetrics(registry: StageRegistry) {
     }),
     records: new client.Counter({ name: 'faultline_stage_records_out_total', help: 'Records written in committed transactions', registers: [registry] }),
     recordsIn: new client.Counter({ name: 'faultline_stage_records_in_total', help: 'Input records consumed in committed transactions (each exactly once)', registers: [registry] }),
+    endToEndSeconds: new client.Histogram({
+      name: 'faultline_stage_end_to_end_seconds',
+      help: "From an event's acceptance at ingest until the commit of the transaction that consumed it in this stage (process: in logs.processed; aggregate: in its window)",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 30, 60, 120],
+      registers: [registry],
+    }),
     batchRecords: new client.Histogram({
       name: 'faultline_stage_batch_records',
       help: 'Input records per transaction',
