@@ -40,17 +40,29 @@ async function nothingLeftBehind(): Promise<void> {
 afterEach(nothingLeftBehind);
 
 /**
- * The properties that hold run after run. Not asserted here: `no-duplicates (processed)` and
- * `aggregates-equal-recomputed`, which broker faults still break in some runs (an open exactly-once bug of the
- * stages under failover, see the README's known limits): the experiment reports it, this test must not flake on it.
+ * The properties that hold run after run, exactly-once through the stages included: broker faults used to break
+ * `no-duplicates (processed)` and `aggregates-equal-recomputed` in some runs, until the stages' fence was made real
+ * (kafkajs's connect() does not fence; see pipeline/eos/stage.ts).
  */
-const HOLDING = ['history-well-formed', 'no-lost-writes', 'no-duplicates', 'no-aborted-reads', 'offsets-monotonic', 'processed-equals-accepted', 'recovery-bounds', 'stages-caught-up'];
+const HOLDING = [
+  'history-well-formed',
+  'no-lost-writes',
+  'no-duplicates',
+  'no-aborted-reads',
+  'offsets-monotonic',
+  'processed-equals-accepted',
+  'no-duplicates (processed)',
+  'aggregates-equal-recomputed',
+  'recovery-bounds',
+  'stages-caught-up',
+];
 /**
  * Under a killed broker, kafkajs has also resolved an idempotent acks=all send without the records being written:
- * 1-3 acknowledged events missing in 2 of the last 6 broker-fault runs (an open bug, see the README). Those runs are
- * judged INVALID by no-lost-writes, as they must be; this test gates broker kills on the rest.
+ * 1-3 acknowledged events missing in 2 of 6 broker-fault runs before this build (not seen in the 12 since; an open
+ * bug, see the README). Those runs are judged INVALID by no-lost-writes, as they must be; this test gates broker
+ * kills on the rest.
  */
-const HOLDING_UNDER_BROKER_KILL = HOLDING.filter((n) => n !== 'no-lost-writes' && n !== 'processed-equals-accepted');
+const HOLDING_UNDER_BROKER_KILL = [...HOLDING.filter((n) => n !== 'no-lost-writes' && n !== 'processed-equals-accepted'), 'observed: faultline-ingest traces during the faults'];
 const holds = (r: RunResult, names = HOLDING) => {
   for (const name of names) expect([name, r.checks.find((c) => c.name === name)?.valid]).toEqual([name, true]);
 };

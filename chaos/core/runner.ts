@@ -91,7 +91,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     notes.push(`preflight deleted ${stale.length} topic(s) an interrupted run left: ${stale.join(', ')}`);
     log(`preflight: deleted ${stale.join(', ')} (left by an interrupted run)`);
   }
-  log(`chaos ${exp.name}: run ${runId}, seed ${seed}, ${durationMs / 1000} s at ${rate} events/s (${t.coordination})`);
+  log(`${exp.reportKind ?? 'chaos'} ${exp.name}: run ${runId}, seed ${seed}, ${durationMs / 1000} s at ${rate} events/s (${t.coordination})`);
   await waitFullIsr(t);
 
   const history = new History(join(dir, 'history.jsonl'));
@@ -268,7 +268,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     checks.push(...(await observe(t, exp.observe ?? [], { epochMs, windows: faultWindows(ops), healedAtMs: epochMs + (healPhase?.start ?? history.now()) }, log)));
     const verdict = compose(checks);
 
-    const series = await timelines(t, epochMs - 10_000, Date.now(), notes);
+    const series = await timelines(t, epochMs - 10_000, Date.now(), notes, ctx.runId);
     const rules = activeRules();
     if (rules.length) notes.push(`after the run the partition chain still holds ${rules.length} rule(s): ${rules.join('; ')}`);
 

@@ -4,7 +4,7 @@
 import { prometheusApi, type Topology } from '../../cluster/index.js';
 import type { Series } from '../../reports/index.js';
 
-/** `onlyIfPresent`: drawn only when Prometheus has the series (k6's, present in load tests alone). */
+/** `onlyIfPresent`: drawn only when Prometheus has the series (k6's, present in load tests alone); `$run` is the run's id (k6's `testid` tag). */
 export const TIMELINES: { title: string; unit: string; query: string; label: string[]; onlyIfPresent?: boolean }[] = [
   { title: 'Events accepted by ingest', unit: 'events/s', query: 'sum by (zone) (rate(faultline_ingest_events_total{outcome="accepted"}[15s]))', label: ['zone'] },
   { title: 'Records written by the process and aggregate stages', unit: 'records/s', query: 'sum by (stage) (rate(faultline_stage_records_out_total[15s]))', label: ['stage'] },
@@ -28,7 +28,7 @@ export const TIMELINES: { title: string; unit: string; query: string; label: str
     query: 'label_replace(histogram_quantile(0.5, sum by (le, stage) (rate(faultline_stage_end_to_end_seconds_bucket[15s]))), "q", "p50", "", "") or label_replace(histogram_quantile(0.99, sum by (le, stage) (rate(faultline_stage_end_to_end_seconds_bucket[15s]))), "q", "p99", "", "")',
     label: ['stage', 'q'],
   },
-  { title: 'Consumer lag in records (lag exporter)', unit: 'records', query: 'sum by (group) (faultline_consumer_lag_offsets{group=~"faultline-.*|chaos-.*"})', label: ['group'] },
+  { title: 'Consumer lag in records (lag exporter)', unit: 'records', query: 'sum by (group) (faultline_consumer_lag_offsets{group=~"faultline-process|faultline-aggregate|chaos-.*"})', label: ['group'] },
   {
     title: 'CPU per process',
     unit: 'cores',
@@ -42,22 +42,35 @@ export const TIMELINES: { title: string; unit: string; query: string; label: str
     label: ['instance'],
   },
   {
-    title: 'HTTP request latency seen by k6, p50 and p99',
+    title: 'HTTP request latency at ingest, p50 and p99',
     unit: 'seconds',
-    query: 'label_replace(max(k6_http_req_duration_p50), "q", "p50", "", "") or label_replace(max(k6_http_req_duration_p99), "q", "p99", "", "")',
+    query:
+      'label_replace(histogram_quantile(0.5, sum by (le) (rate(faultline_ingest_request_seconds_bucket[15s]))), "q", "p50", "", "") or label_replace(histogram_quantile(0.99, sum by (le) (rate(faultline_ingest_request_seconds_bucket[15s]))), "q", "p99", "", "")',
+    label: ['q'],
+  },
+  {
+    title: 'HTTP request latency seen by k6, p50 and p99 since the test began',
+    unit: 'seconds',
+    query: 'label_replace(max(k6_http_req_duration_p50{testid="$run"}), "q", "p50", "", "") or label_replace(max(k6_http_req_duration_p99{testid="$run"}), "q", "p99", "", "")',
     label: ['q'],
     onlyIfPresent: true,
   },
-  { title: 'Requests k6 sent and dropped', unit: 'requests/s', query: 'label_replace(sum(rate(k6_http_reqs_total[15s])), "what", "sent", "", "") or label_replace(sum(rate(k6_dropped_iterations_total[15s])), "what", "dropped", "", "")', label: ['what'], onlyIfPresent: true },
+  {
+    title: 'Requests k6 sent and dropped',
+    unit: 'requests/s',
+    query: 'label_replace(sum(rate(k6_http_reqs_total{testid="$run"}[15s])), "what", "sent", "", "") or label_replace(sum(rate(k6_dropped_iterations_total{testid="$run"}[15s])), "what", "dropped", "", "")',
+    label: ['what'],
+    onlyIfPresent: true,
+  },
 ];
 
-export async function timelines(t: Topology, fromMs: number, toMs: number, notes: string[]): Promise<Series[]> {
+export async function timelines(t: Topology, fromMs: number, toMs: number, notes: string[], run = ''): Promise<Series[]> {
   const step = Math.max(1, Math.round((toMs - fromMs) / 1000 / 300));
   const out: Series[] = [];
   for (const tl of TIMELINES) {
     try {
       const data = await prometheusApi<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>(t, 'query_range', {
-        query: tl.query,
+        query: tl.query.replaceAll('$run', run),
         start: String(fromMs / 1000),
         end: String(toMs / 1000),
         step: String(step),
@@ -68,7 +81,7 @@ export async function timelines(t: Topology, fromMs: number, toMs: number, notes
       }));
       if (!lines.length && tl.onlyIfPresent) continue;
       if (!lines.length) notes.push(`Prometheus returned no series for "${tl.title}" (${tl.query})`);
-      out.push({ title: tl.title, unit: tl.unit, query: tl.query, lines });
+      out.push({ title: tl.title, unit: tl.unit, query: tl.query.replaceAll('$run', run), lines });
     } catch (e) {
       notes.push(`Prometheus query for "${tl.title}" failed: ${e instanceof Error ? e.message : String(e)}`);
     }
