@@ -58,6 +58,11 @@ soak *args:
 load scenario *args:
     tsx loadtests/load-cli.ts {{scenario}} {{args}}
 
+# our paths against Kafka's own tools (ProducerPerformance, TransactionalMessageCopier, EndToEndLatency) and the pipeline, ratios and a report (--quick, --reps N)
+[group('load')]
+bench *args:
+    tsx loadtests/bench-cli.ts {{args}}
+
 # saturate the deployed pipeline (exactly-once) and print sustained events/s per stage, end-to-end p50/p99 and CPU per process (--duration S --concurrency N --batch N)
 [group('load')]
 bench-pipeline *args:
