@@ -51,7 +51,11 @@ export async function ensureTopics(t: Topology, specs: (TopicSpec & TopicOptions
       `leaders for ${names.join(', ')}`,
       async () => {
         const meta = await a.fetchTopicMetadata({ topics: names });
-        return meta.topics.length === names.length && meta.topics.every((tp) => tp.partitions.length > 0 && tp.partitions.every((p) => p.leader >= 0));
+        if (!(meta.topics.length === names.length && meta.topics.every((tp) => tp.partitions.length > 0 && tp.partitions.every((p) => p.leader >= 0)))) return false;
+        // a leader named in the metadata may not host its partition yet (UNKNOWN_TOPIC_OR_PARTITION to the first
+        // client that asks: seen by `just bench` right after creating its topics); ListOffsets asks every leader
+        for (const s of missing) await a.fetchTopicOffsets(s.name);
+        return true;
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );

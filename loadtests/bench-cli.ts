@@ -5,8 +5,9 @@ import { paths, ProcessesProvider, readDeployment } from '../cluster/index.js';
 import { DEFAULT_OUT, readRuns, writeRun, type RunResult } from '../reports/index.js';
 import { FULL, QUICK, figures, runBench, trend } from './bench/bench.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, reps: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-const usage = 'usage: just bench [--quick] [--reps N]   (--quick: every pair once, small sizes; default: 3 repetitions, order alternating)';
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, reps: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+const usage = `usage: just bench [--quick] [--reps N] [--out DIR]   (--quick: every pair once, small sizes; default: 3 repetitions, order alternating; reports in ${DEFAULT_OUT})`;
+const outRoot = values.out ?? DEFAULT_OUT;
 if (values.help) {
   console.log(usage);
   process.exit(0);
@@ -35,7 +36,7 @@ if (down.length) {
 }
 const processes = status.filter((s) => s.pid !== undefined).map((s) => ({ name: s.name, pid: s.pid! }));
 const epochMs = Date.now();
-const earlier = readRuns(DEFAULT_OUT).filter((r) => r.kind === 'bench');
+const earlier = readRuns(outRoot).filter((r) => r.kind === 'bench');
 let outcome;
 try {
   outcome = await runBench(provider.topology, plan, processes, (l) => console.log(`bench: ${l}`));
@@ -70,9 +71,9 @@ const result: RunResult = {
   notes: [
     'A verdict line is a goal, not a correctness property: INVALID means the goal is not met on this machine.',
     'R_http: the HTTP side is the pipeline benchmark\'s client (Node, 6 requests of 500 events in flight), not k6; its figure is measured with the whole pipeline running.',
-    `Trend: ${earlier.length} earlier bench run(s) in ${DEFAULT_OUT}.`,
+    `Trend: ${earlier.length} earlier bench run(s) in ${outRoot}.`,
   ],
 };
-const { report } = writeRun(DEFAULT_OUT, result);
+const { report } = writeRun(outRoot, result);
 console.log(`\nreport: ${report}`);
 process.exit(0);

@@ -20,21 +20,31 @@ export function parseProducerPerformance(out: string): ProducerFigures {
   return { records: Number(m[1]), recordsPerS: Number(m[2]), mbPerS: Number(m[3]), p50Ms: Number(m[4]), p99Ms: Number(m[5]) };
 }
 
-/** TransactionalMessageCopier's JSON status lines: the last `totalProcessed`, and whether it shut down cleanly. */
-export function parseCopier(out: string): { processed: number; complete: boolean } {
+/**
+ * TransactionalMessageCopier's JSON status lines (`{"stage":"ProcessLoop","time":"2026/11/25 18:52:53:933",
+ * "totalProcessed":3882,...}`, last `"stage":"ShutdownComplete"`): the records copied, whether it shut down cleanly,
+ * and its steady rate, from its first progress line to its last (JVM start and set-up left out).
+ */
+export function parseCopier(out: string): { processed: number; complete: boolean; steady?: { records: number; ms: number } } {
   let processed = 0;
   let complete = false;
+  const points: { at: number; n: number }[] = [];
   for (const line of out.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
-      const j = JSON.parse(line) as { message?: string; totalProcessed?: number };
+      const j = JSON.parse(line) as { stage?: string; time?: string; totalProcessed?: number };
       if (typeof j.totalProcessed === 'number') processed = Math.max(processed, j.totalProcessed);
-      if (j.message === 'ShutdownComplete') complete = true;
+      if (j.stage === 'ShutdownComplete') complete = true;
+      const t = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d):(\d{3})$/.exec(j.time ?? '');
+      if (t && typeof j.totalProcessed === 'number') points.push({ at: Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!, +t[7]!), n: j.totalProcessed });
     } catch {
       // not a status line
     }
   }
-  return { processed, complete };
+  const first = points[0];
+  const last = points[points.length - 1];
+  const steady = first && last && last.at > first.at && last.n > first.n ? { records: last.n - first.n, ms: last.at - first.at } : undefined;
+  return { processed, complete, ...(steady ? { steady } : {}) };
 }
 
 export interface LatencyFigures {
@@ -80,8 +90,8 @@ export async function producerPerformance(bootstrap: string, topic: string, reco
   return parseProducerPerformance(out);
 }
 
-/** Copies one input partition to the output topic in transactions of `transactionSize`; records/s over its wall time (JVM start included). */
-export async function transactionalCopy(bootstrap: string, input: string, output: string, group: string, transactionSize: number): Promise<{ processed: number; ms: number }> {
+/** Copies one input partition to the output topic in transactions of `transactionSize`: its steady rate, and its wall time with the JVM's start. */
+export async function transactionalCopy(bootstrap: string, input: string, output: string, group: string, transactionSize: number): Promise<{ processed: number; ms: number; steadyPerS?: number }> {
   const { out, ms, code } = await runKafkaTool(
     'org.apache.kafka.tools.TransactionalMessageCopier',
     ['--broker-list', bootstrap, '--input-topic', input, '--input-partition', '0', '--output-topic', output, '--consumer-group', group, '--transactional-id', `${group}-copier`, '--transaction-size', String(transactionSize), '--max-messages', '-1', '--use-group-metadata'],
@@ -89,7 +99,7 @@ export async function transactionalCopy(bootstrap: string, input: string, output
   );
   const r = parseCopier(out);
   if (!r.complete) throw new Error(`TransactionalMessageCopier exited ${code} without completing (${r.processed} copied); its output ended: ${out.trim().split('\n').slice(-3).join(' | ')}`);
-  return { processed: r.processed, ms };
+  return { processed: r.processed, ms, ...(r.steady ? { steadyPerS: r.steady.records / (r.steady.ms / 1000) } : {}) };
 }
 
 export async function endToEndLatency(bootstrap: string, topic: string, messages: number, size: number): Promise<LatencyFigures> {

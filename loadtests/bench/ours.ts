@@ -60,8 +60,11 @@ export async function fillWithEvents(kafka: Kafka, topic: string, records: numbe
   }
 }
 
-/** The process stage's exactly-once loop over the whole input (in this process); records/s from its start to its last commit. */
-export async function processorCopy(brokers: string[], kafka: Kafka, input: string, output: string, dlq: string, group: string, timeoutMs: number): Promise<{ processed: number; ms: number }> {
+/**
+ * The process stage's exactly-once loop over the whole input (in this process): its wall time from start to the last
+ * commit, and its steady rate from the first commit seen to the last (start-up left out, as for the copier).
+ */
+export async function processorCopy(brokers: string[], kafka: Kafka, input: string, output: string, dlq: string, group: string, timeoutMs: number): Promise<{ processed: number; ms: number; steadyPerS?: number }> {
   const admin = kafka.admin();
   await admin.connect();
   const end = (await admin.fetchTopicOffsets(input)).reduce((s, p) => s + Number(p.high), 0);
@@ -69,10 +72,13 @@ export async function processorCopy(brokers: string[], kafka: Kafka, input: stri
   const t0 = performance.now();
   try {
     await p.start();
-    for (let i = 0; i < timeoutMs / 100; i++) {
+    let first: { at: number; n: number } | undefined;
+    for (let i = 0; i < timeoutMs / 50; i++) {
       const committed = (await admin.fetchOffsets({ groupId: group, topics: [input] }))[0]!.partitions.reduce((s, x) => s + Math.max(0, Number(x.offset)), 0);
-      if (committed >= end) return { processed: end, ms: performance.now() - t0 };
-      await sleep(100);
+      const now = performance.now();
+      if (committed > 0 && !first) first = { at: now, n: committed };
+      if (committed >= end) return { processed: end, ms: now - t0, ...(first && now > first.at && end > first.n ? { steadyPerS: (end - first.n) / ((now - first.at) / 1000) } : {}) };
+      await sleep(50);
     }
     throw new Error(`the process stage did not commit to the end of ${input} (${end} records) within ${timeoutMs / 1000} s`);
   } finally {
