@@ -1,7 +1,7 @@
 // `just bench [--quick] [--reps N]`: our paths against Kafka's own tools, in one run on the deployed cluster.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { paths, ProcessesProvider, readDeployment } from '../cluster/index.js';
+import { deployedOrExit } from './deployed.js';
 import { DEFAULT_OUT, readRuns, writeRun, type RunResult } from '../reports/index.js';
 import { FULL, QUICK, figures, runBench, trend } from './bench/bench.js';
 
@@ -21,20 +21,7 @@ if (values.reps !== undefined) {
   }
   plan.reps = n;
 }
-const p = paths();
-const deployment = readDeployment(p);
-if (!deployment) {
-  console.error('bench: nothing is deployed. Run `just deploy` first; nothing was sent.');
-  process.exit(1);
-}
-const provider = ProcessesProvider.open(p, deployment.coordination);
-const status = await provider.status();
-const down = status.filter((s) => !s.up && s.zone !== 'ops');
-if (down.length) {
-  console.error(`bench: ${down.map((s) => s.name).join(', ')} not running. Run \`just deploy\` (it starts what is missing); nothing was sent.`);
-  process.exit(1);
-}
-const processes = status.filter((s) => s.pid !== undefined).map((s) => ({ name: s.name, pid: s.pid! }));
+const { provider, processes } = await deployedOrExit('bench');
 const epochMs = Date.now();
 const earlier = readRuns(outRoot).filter((r) => r.kind === 'bench');
 let outcome;

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { paths, ProcessesProvider, readDeployment } from '../cluster/index.js';
+import { deployedOrExit } from './deployed.js';
 import { DEFAULT_OUT } from '../reports/index.js';
 import { benchPipeline, type BenchResult } from './pipeline-bench.js';
 
@@ -31,20 +31,7 @@ const options = {
   eventBytes: num('event-bytes', values['event-bytes'], 200, 8192),
 };
 
-const p = paths();
-const deployment = readDeployment(p);
-if (!deployment) {
-  console.error('bench-pipeline: nothing is deployed. Run `just deploy` first; nothing was sent.');
-  process.exit(1);
-}
-const provider = ProcessesProvider.open(p, deployment.coordination);
-const status = await provider.status();
-const down = status.filter((s) => !s.up && s.zone !== 'ops');
-if (down.length) {
-  console.error(`bench-pipeline: ${down.map((s) => s.name).join(', ')} not running. Run \`just deploy\` (it starts what is missing); nothing was sent.`);
-  process.exit(1);
-}
-const processes = status.filter((s) => s.pid !== undefined).map((s) => ({ name: s.name, pid: s.pid! }));
+const { provider, processes } = await deployedOrExit('bench-pipeline');
 
 const r: BenchResult = await benchPipeline(provider.topology, options, processes, (l) => console.log(`bench-pipeline: ${l}`));
 const f = (n: number | null | undefined, d = 0) => (n === null || n === undefined ? '–' : n.toLocaleString('en', { maximumFractionDigits: d }));
