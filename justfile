@@ -48,6 +48,11 @@ dashboards *args:
 chaos *args:
     tsx chaos/cli.ts {{args}}
 
+# Kubernetes: `render [--out DIR] [--coordination kraft] [--image IMG] [--faults-only]` writes the manifests offline (default reports/out/k8s); `apply`, `chaos <experiment>`, `down` act on the current kube context
+[group('kubernetes')]
+k8s *args:
+    tsx chaos/manifests/cli.ts {{args}}
+
 # k6 soak against the deployed pipeline, verified end to end by the chaos checkers, with a report (--duration S --rate N)
 [group('load')]
 soak *args:

@@ -178,3 +178,22 @@ export const zoneOf = (t: Topology, name: ZoneName): Zone => {
   if (!z) throw new Error(`unknown zone ${name}; zones are ${ZONE_NAMES.join(', ')}`);
   return z;
 };
+
+/**
+ * The durability settings every provider gives its brokers, from the topology's defaults: RF 3, min ISR 2, no
+ * unclean election, the internal topics as replicated as the data, no auto-created topics.
+ */
+export function brokerSafetySettings(t: Topology): Record<string, string | number | boolean> {
+  const d = t.defaults;
+  return {
+    'default.replication.factor': d.replicationFactor,
+    'min.insync.replicas': d.minInsyncReplicas,
+    'unclean.leader.election.enable': d.uncleanLeaderElection,
+    'offsets.topic.replication.factor': d.replicationFactor,
+    'offsets.topic.num.partitions': d.internalTopicPartitions,
+    'transaction.state.log.replication.factor': d.replicationFactor,
+    'transaction.state.log.min.isr': d.minInsyncReplicas,
+    'transaction.state.log.num.partitions': d.internalTopicPartitions,
+    'auto.create.topics.enable': false,
+  };
+}

@@ -1,7 +1,7 @@
 // Renders the configuration files of every local component from the topology.
 // Pure functions of (topology, paths): tests read them, the provider writes them.
 import { join } from 'node:path';
-import { addr, type Broker, type KraftController, type Topology, type ZooKeeperNode } from '../topology.js';
+import { addr, brokerSafetySettings, type Broker, type KraftController, type Topology, type ZooKeeperNode } from '../topology.js';
 
 const props = (entries: Record<string, string | number | boolean>) =>
   Object.entries(entries)
@@ -34,17 +34,8 @@ export function zookeeperConfig(t: Topology, node: ZooKeeperNode, dataDir: strin
 }
 
 function commonBrokerSettings(t: Topology) {
-  const d = t.defaults;
   return {
-    'default.replication.factor': d.replicationFactor,
-    'min.insync.replicas': d.minInsyncReplicas,
-    'unclean.leader.election.enable': d.uncleanLeaderElection,
-    'offsets.topic.replication.factor': d.replicationFactor,
-    'offsets.topic.num.partitions': d.internalTopicPartitions,
-    'transaction.state.log.replication.factor': d.replicationFactor,
-    'transaction.state.log.min.isr': d.minInsyncReplicas,
-    'transaction.state.log.num.partitions': d.internalTopicPartitions,
-    'auto.create.topics.enable': false,
+    ...brokerSafetySettings(t),
     'num.partitions': 3,
     'group.initial.rebalance.delay.ms': 0,
     // a follower that stops fetching leaves the ISR after 10 s (default 30 s):

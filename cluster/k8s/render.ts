@@ -1,0 +1,67 @@
+// The k8s provider's render: every component of the deployment as plain YAML,
+// one file per component, and a kustomization.yaml listing them, so
+// `kubectl apply -k DIR` (or our `just k8s apply`) takes the whole directory.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { V1Namespace } from '@kubernetes/client-node';
+import type { Topology } from '../topology.js';
+import { appComponents, core } from './apps.js';
+import { kafkaComponents } from './kafka.js';
+import { input, type Component, type K8sObject, type K8sOptions, type RenderInput } from './model.js';
+import { observabilityComponents } from './observability.js';
+
+export function namespaceComponent(o: RenderInput): Component {
+  const ns: V1Namespace = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: o.options.namespace,
+      labels: { 'app.kubernetes.io/part-of': 'faultline' },
+      // Chaos Mesh installed with enableFilterNamespace only injects into namespaces annotated so
+      annotations: { 'chaos-mesh.org/inject': 'enabled' },
+    },
+  };
+  return { name: 'namespace', objects: [core(ns)] };
+}
+
+/** Every component of the deployment (Chaos Mesh forms and the runner Job live in chaos/manifests). */
+export function renderCluster(topology: Topology, options: Partial<K8sOptions> = {}): { input: RenderInput; components: Component[] } {
+  const o = input(topology, options);
+  const components = [namespaceComponent(o), ...kafkaComponents(o), ...appComponents(o), ...observabilityComponents(o)];
+  const names = components.map((c) => c.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new Error(`two components are both called ${dup}: each renders to its own file`);
+  return { input: o, components };
+}
+
+const HEADER = '# Rendered by Faultline';
+
+export const toYaml = (objects: K8sObject[]): string =>
+  objects.map((x) => stringify(x, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+
+export function kustomization(o: RenderInput, files: string[]): string {
+  return `${HEADER}: \`kubectl apply -k <this directory>\`.\n${stringify({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    namespace: o.options.namespace,
+    resources: files,
+  }, { aliasDuplicateObjects: false })}`;
+}
+
+/**
+ * Writes `<component>.yaml` per component and kustomization.yaml into `dir`. Earlier renders' YAML files are removed
+ * first (a component that no longer exists must not linger in the kustomization's directory); only files that start
+ * with our header are, so a directory of someone else's YAML is never emptied.
+ */
+export function writeManifests(dir: string, o: RenderInput, components: Component[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.endsWith('.yaml') && readFileSync(join(dir, f), 'utf8').startsWith(HEADER)) rmSync(join(dir, f));
+  const files = components.filter((c) => c.objects.length).map((c) => {
+    const file = `${c.name}.yaml`;
+    writeFileSync(join(dir, file), `${HEADER} from the shared topology (${o.topology.coordination}); edits are overwritten.\n${toYaml(c.objects)}`);
+    return file;
+  });
+  writeFileSync(join(dir, 'kustomization.yaml'), kustomization(o, files));
+  return [...files, 'kustomization.yaml'];
+}
