@@ -57,7 +57,7 @@ const result: RunResult = {
   epochMs,
   notes: [
     'A verdict line is a goal, not a correctness property: INVALID means the goal is not met on this machine.',
-    'R_http: the HTTP side is the pipeline benchmark\'s client (Node, 6 requests of 500 events in flight), not k6; its figure is measured with the whole pipeline running.',
+    'R_http: k6 offers more events/s than ingest takes; the figure is what ingest accepted, with the whole pipeline running beside it on the same cores.',
     `Trend: ${earlier.length} earlier bench run(s) in ${outRoot}.`,
   ],
 };

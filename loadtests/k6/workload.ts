@@ -12,17 +12,6 @@ import { addr, cacheLayout, paths, type Topology } from '../../cluster/index.js'
 import { ingestUrls, type ChaosContext, type CheckResult, type ExternalLoad, type WriteValue } from '../../chaos/index.js';
 import { idsOf, parsePostLine, type PostLine, type ScenarioName } from './scenarios.js';
 
-export interface K6WorkloadOptions {
-  scenario: ScenarioName;
-  /** Events per second (the peak of spike and stress). */
-  rate: number;
-  durationMs: number;
-  batch: number;
-  services: string[];
-  /** Where k6's console lines and summary go. */
-  dir: string;
-  p99Ms?: number;
-}
 
 export interface K6Totals {
   events: number;
@@ -52,18 +41,35 @@ export function opsOfLine(runId: string, batch: number, l: PostLine, epochMs: nu
   return { invoke, done };
 }
 
-export async function runK6Workload(ctx: ChaosContext, o: K6WorkloadOptions, signal: AbortSignal): Promise<K6Totals> {
-  const t: Topology = ctx.topology;
+export interface K6Run {
+  scenario: ScenarioName;
+  /** Events per second (the peak of spike and stress). */
+  rate: number;
+  durationMs: number;
+  batch: number;
+  services: string[];
+  /** Where k6's console lines and summary go. */
+  dir: string;
+  /** Ids start with it; k6's metrics carry it as `testid`. */
+  runId: string;
+  p99Ms?: number;
+}
+
+/**
+ * Runs k6's ingest script against the topology's ingests and hands every reply line to `onLine` as it comes (the
+ * console file is tailed every 500 ms). k6 pushes its metrics to Prometheus. Bounded: k6 ends on its own after the
+ * scenario and its 30 s graceful stop; past that, or on `signal`, it is interrupted.
+ */
+export async function runK6(t: Topology, o: K6Run, onLine: (l: PostLine) => void, signal?: AbortSignal): Promise<Omit<K6Totals, 'events'>> {
   const k6 = cacheLayout(paths().cache).k6;
   if (!existsSync(k6)) throw new Error(`k6 is not built at ${k6}: run \`just setup\` (or \`just deploy\`), which builds it from the Go module proxy; nothing was sent`);
   const consoleFile = join(o.dir, 'k6-console.log');
   const summaryFile = join(o.dir, 'k6-summary.json');
   mkdirSync(o.dir, { recursive: true });
   writeFileSync(consoleFile, '');
-  const urls = ingestUrls(t);
   const child = spawn(
     k6,
-    ['run', '--quiet', '--no-color', '--no-usage-report', '--console-output', consoleFile, '--summary-export', summaryFile, '-o', 'experimental-prometheus-rw', '--tag', `testid=${ctx.runId}`, SCRIPT],
+    ['run', '--quiet', '--no-color', '--no-usage-report', '--console-output', consoleFile, '--summary-export', summaryFile, '-o', 'experimental-prometheus-rw', '--tag', `testid=${o.runId}`, SCRIPT],
     {
       env: {
         ...process.env,
@@ -71,8 +77,8 @@ export async function runK6Workload(ctx: ChaosContext, o: K6WorkloadOptions, sig
         RATE: String(o.rate),
         DURATION_S: String(Math.round(o.durationMs / 1000)),
         BATCH: String(o.batch),
-        TARGETS: urls.join(','),
-        RUN_ID: ctx.runId,
+        TARGETS: ingestUrls(t).join(','),
+        RUN_ID: o.runId,
         SERVICES: o.services.join(','),
         ...(o.p99Ms ? { P99_MS: String(o.p99Ms) } : {}),
         K6_PROMETHEUS_RW_SERVER_URL: `http://${addr(t.ops.prometheus)}/api/v1/write`,
@@ -86,16 +92,12 @@ export async function runK6Workload(ctx: ChaosContext, o: K6WorkloadOptions, sig
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   child.stdout.on('data', () => undefined);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  // bounded: k6 ends on its own after the scenario (plus 30 s of graceful stop); past that it is stopped
   const deadline = setTimeout(() => child.kill('SIGINT'), o.durationMs + 90_000);
   const onAbort = () => child.kill('SIGINT');
-  signal.addEventListener('abort', onAbort, { once: true });
+  signal?.addEventListener('abort', onAbort, { once: true });
 
   let offset = 0;
   let rest = '';
-  let events = 0;
-  const epochMs = ctx.history.t0;
-  const via = (l: PostLine) => new URL(urls[l.iteration % urls.length]!).host;
   const drainLines = () => {
     const fd = openSync(consoleFile, 'r');
     try {
@@ -113,11 +115,7 @@ export async function runK6Workload(ctx: ChaosContext, o: K6WorkloadOptions, sig
     rest = lines.pop() ?? '';
     for (const line of lines) {
       const l = parsePostLine(line);
-      if (!l) continue;
-      const { invoke, done } = opsOfLine(ctx.runId, o.batch, l, epochMs, via(l));
-      events += o.batch;
-      ctx.history.record(invoke);
-      ctx.history.record(done);
+      if (l) onLine(l);
     }
   };
   const tail = setInterval(drainLines, 500);
@@ -127,12 +125,43 @@ export async function runK6Workload(ctx: ChaosContext, o: K6WorkloadOptions, sig
   } finally {
     clearInterval(tail);
     clearTimeout(deadline);
-    signal.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
   }
   drainLines();
   if (exitCode !== 0 && exitCode !== 99 && !existsSync(summaryFile))
     throw new Error(`k6 exited with ${exitCode} before its summary: ${stderr.trim().split('\n').slice(-3).join(' | ')}; its console lines are in ${consoleFile}`);
-  return { events, exitCode, thresholds: thresholdsOf(summaryFile), summaryFile };
+  return { exitCode, thresholds: thresholdsOf(summaryFile), summaryFile };
+}
+
+/** k6 as a chaos workload: every reply becomes an invoke and its completion in the run's history. */
+export async function runK6Workload(ctx: ChaosContext, o: Omit<K6Run, 'runId'>, signal: AbortSignal): Promise<K6Totals> {
+  const urls = ingestUrls(ctx.topology);
+  const via = (l: PostLine) => new URL(urls[l.iteration % urls.length]!).host;
+  let events = 0;
+  const r = await runK6(ctx.topology, { ...o, runId: ctx.runId }, (l) => {
+    const { invoke, done } = opsOfLine(ctx.runId, o.batch, l, ctx.history.t0, via(l));
+    events += o.batch;
+    ctx.history.record(invoke);
+    ctx.history.record(done);
+  }, signal);
+  return { events, ...r };
+}
+
+/** Events accepted per second through HTTP ingest under k6 at `rate` events/s (above capacity: what ingest takes). */
+export async function k6Accepted(t: Topology, o: Omit<K6Run, 'scenario' | 'services'>): Promise<{ acceptedPerS: number; requests: number; failed: number }> {
+  let accepted = 0;
+  let requests = 0;
+  let failed = 0;
+  let first = Infinity;
+  let last = 0;
+  await runK6(t, { ...o, scenario: 'soak', services: [`${o.runId}-svc`] }, (l) => {
+    requests++;
+    first = Math.min(first, l.t0);
+    last = Math.max(last, l.t1);
+    if (l.status !== 200) return void failed++;
+    accepted += l.accepted === '*' ? o.batch : l.accepted.length;
+  });
+  return { acceptedPerS: last > first ? accepted / ((last - first) / 1000) : 0, requests, failed };
 }
 
 /** The thresholds of k6's summary export: `true` there means crossed. */
