@@ -332,18 +332,24 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     await faultMetric?.stop();
     // the run's own processes and topics go, however it ended (a one-replica topic left behind would go offline with its broker)
     for (const s of owned) await s.stop();
-    if (w.kind === 'kafka') await cleanupTopics(admin, [own.raw, ...(w.processors ? [own.processed, own.dlq] : [])], notes);
+    if (w.kind === 'kafka') await cleanupTopics(admin, [own.raw, ...(w.processors ? [own.processed, own.dlq] : [])], notes, w.processors ? [own.group] : []);
   }
 }
 
-async function cleanupTopics(k: ReturnType<typeof kafka>, topics: string[], notes: string[]): Promise<void> {
-  if (!topics.length) return;
+/** Deletes the run's topics and its consumer groups (a group left committed to a deleted topic is noise in every lag view). */
+async function cleanupTopics(k: ReturnType<typeof kafka>, topics: string[], notes: string[], groups: string[] = []): Promise<void> {
+  if (!topics.length && !groups.length) return;
   const a = k.admin();
   await a.connect();
   try {
-    await a.deleteTopics({ topics, timeout: 30_000 });
+    if (topics.length) await a.deleteTopics({ topics, timeout: 30_000 });
   } catch (e) {
     notes.push(`could not delete the run's topics ${topics.join(', ')}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    if (groups.length) await a.deleteGroups(groups);
+  } catch (e) {
+    notes.push(`could not delete the run's consumer groups ${groups.join(', ')}: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     await a.disconnect();
   }

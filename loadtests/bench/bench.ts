@@ -11,6 +11,7 @@ import { bootstrapServers, ensureTopics, kafka, promQuery, type Topology } from 
 import type { CheckResult, RunResult, Series } from '../../reports/index.js';
 import { benchPipeline, quantileOf } from '../pipeline-bench.js';
 import { endToEndLatency, producerPerformance, transactionalCopy } from './kafka-tools.js';
+import { partitionCounts } from '../../pipeline/eos/index.js';
 import { fillWithEvents, kafkajsEndToEnd, kafkajsProducer, processorCopy } from './ours.js';
 import { k6Accepted } from '../k6/workload.js';
 
@@ -133,6 +134,8 @@ export async function runBench(t: Topology, plan: BenchPlan, processes: { name: 
     const full = `bench.${id}.${name}`;
     await ensureTopics(t, [{ name: full, partitions }]);
     topics.push(full);
+    // the brokers' metadata caches may not know it yet: ask (retrying) before any client of ours uses it
+    await partitionCounts(k, [full]);
     return full;
   };
   const client: Pair = { name: 'R_client', what: `acks=all, idempotent, ${plan.recordSize} B records, ${fmt(plan.producerRecords)} per run, 6 partitions`, unit: 'records/s', ours: [], theirs: [], oursLabel: 'kafkajs (ingest path)', theirsLabel: 'ProducerPerformance', goal: 0.7 };
@@ -175,7 +178,7 @@ export async function runBench(t: Topology, plan: BenchPlan, processes: { name: 
       );
       await both(
         async () => {
-          const r = await kafkajsEndToEnd(k, await topic(`e2e-ours-${rep}`, 1), plan.e2eMessages, plan.recordSize);
+          const r = await kafkajsEndToEnd(k, await topic(`e2e-ours-${rep}`, 1), plan.e2eMessages, plan.recordSize, `bench-${id}-e2e-${rep}`);
           e2e.ours.push(r.p50Ms);
           log(`  R_e2e kafkajs: p50 ${fmt(r.p50Ms, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms`);
         },
@@ -201,6 +204,9 @@ export async function runBench(t: Topology, plan: BenchPlan, processes: { name: 
     const admin = k.admin();
     await admin.connect();
     await admin.deleteTopics({ topics, timeout: 30_000 }).catch((e: Error) => log(`could not delete the bench topics (${topics.join(', ')}): ${e.message}`));
+    // and its consumer groups: one left committed to a deleted topic is noise in every lag view
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`bench-${id}-`));
+    if (groups.length) await admin.deleteGroups(groups).catch((e: Error) => log(`could not delete the bench's consumer groups (${groups.join(', ')}): ${e.message}`));
     await admin.disconnect();
   }
   const pairs = [client, eos, http, e2e];

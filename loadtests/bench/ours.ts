@@ -88,9 +88,9 @@ export async function processorCopy(brokers: string[], kafka: Kafka, input: stri
 }
 
 /** kafkajs produce (idempotent, acks=all) of one record, then its arrival at a consumer, `messages` times in a row. */
-export async function kafkajsEndToEnd(kafka: Kafka, topic: string, messages: number, size: number): Promise<{ avgMs: number; p50Ms: number; p99Ms: number }> {
+export async function kafkajsEndToEnd(kafka: Kafka, topic: string, messages: number, size: number, groupId: string): Promise<{ avgMs: number; p50Ms: number; p99Ms: number }> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  const consumer = kafka.consumer({ groupId: `bench-e2e-${Math.random().toString(36).slice(2, 8)}`, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   await producer.connect();
   await consumer.connect();
   let waiting: { id: string; done: () => void } | undefined;

@@ -93,6 +93,11 @@ export async function readToEnd(kafka: Kafka, topic: string, opts: ReadOptions =
   } finally {
     clearTimeout(timer);
     await consumer.disconnect();
+    // the one-off group goes too: every restore, lineage read and drain made one, and they piled up by the
+    // thousand (1592 after a day of tests), slowing every group listing
+    const a = kafka.admin();
+    await a.connect().then(() => a.deleteGroups([groupId])).catch(() => undefined);
+    await a.disconnect().catch(() => undefined);
   }
   return records;
 }

@@ -25,12 +25,14 @@ export function lagMetrics(registry: client.Registry) {
 }
 
 export class LagExporter {
-  private readonly admin: Admin;
+  private admin: Admin;
   private readonly probe: TimestampProbe;
   private connected = false;
+  /** Groups whose committed offsets could not be read (said once each in the log). */
+  private readonly unreadable = new Set<string>();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly m: ReturnType<typeof lagMetrics>,
     readonly probeGroup = 'faultline-lag-probe',
   ) {
@@ -48,7 +50,19 @@ export class LagExporter {
     const listed = await this.admin.listGroups();
     const names = listed.groups.filter((g) => g.protocolType === 'consumer' && exportedGroup(g.groupId, this.probeGroup)).map((g) => g.groupId);
     const described = names.length ? (await this.admin.describeGroups(names)).groups : [];
-    const committed = await Promise.all(names.map(async (group) => ({ group, topics: await this.admin.fetchOffsets({ groupId: group }) })));
+    // one group at a time may fail without the others: a group whose topic was deleted (a finished bench's or chaos
+    // run's) answers UNKNOWN_TOPIC_OR_PARTITION forever, and once failed every sample, freezing every group's lag
+    const committed = await Promise.all(
+      names.map(async (group) => {
+        try {
+          return { group, topics: await this.admin.fetchOffsets({ groupId: group }) };
+        } catch (e) {
+          if (!this.unreadable.has(group)) console.error(`lag exporter: group ${group}: committed offsets unreadable (${e instanceof Error ? e.message : String(e)}); exported without partitions`);
+          this.unreadable.add(group);
+          return { group, topics: [] as Awaited<ReturnType<Admin['fetchOffsets']>> };
+        }
+      }),
+    );
     const topics = [...new Set(committed.flatMap((c) => c.topics.filter((t) => t.partitions.some((p) => p.offset !== '-1')).map((t) => t.topic)))];
     const ends = new Map<string, { partition: number; high: string; low: string }[]>();
     await Promise.all(
@@ -111,8 +125,18 @@ export class LagExporter {
     }
   }
 
+  /**
+   * After a failed sample: count it, and start the next one with a fresh admin client. A long-lived kafkajs client
+   * keeps every topic it has seen in its metadata requests; once one is deleted (a finished bench's or chaos run's),
+   * every refresh fails with UNKNOWN_TOPIC_OR_PARTITION, and the exporter served frozen lag for as long as it ran.
+   */
   failed(): void {
     this.m.failures.inc();
+    const old = this.admin;
+    this.admin = this.kafka.admin();
+    this.connected = false;
+    void old.disconnect().catch(() => undefined);
+    void this.probe.close().catch(() => undefined);
   }
 
   async close(): Promise<void> {
