@@ -87,7 +87,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   // every run deletes its own topics: any chaos.* topic now was left by a run that crashed
   const stale = await leftoverTopics(t);
   if (stale.length) {
-    await cleanupTopics(kafka(t), stale, notes);
+    await cleanupRun(kafka(t), stale, notes);
     notes.push(`preflight deleted ${stale.length} topic(s) an interrupted run left: ${stale.join(', ')}`);
     log(`preflight: deleted ${stale.join(', ')} (left by an interrupted run)`);
   }
@@ -332,12 +332,12 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     await faultMetric?.stop();
     // the run's own processes and topics go, however it ended (a one-replica topic left behind would go offline with its broker)
     for (const s of owned) await s.stop();
-    if (w.kind === 'kafka') await cleanupTopics(admin, [own.raw, ...(w.processors ? [own.processed, own.dlq] : [])], notes, w.processors ? [own.group] : []);
+    if (w.kind === 'kafka') await cleanupRun(admin, [own.raw, ...(w.processors ? [own.processed, own.dlq] : [])], notes, w.processors ? [own.group] : []);
   }
 }
 
 /** Deletes the run's topics and its consumer groups (a group left committed to a deleted topic is noise in every lag view). */
-async function cleanupTopics(k: ReturnType<typeof kafka>, topics: string[], notes: string[], groups: string[] = []): Promise<void> {
+async function cleanupRun(k: ReturnType<typeof kafka>, topics: string[], notes: string[], groups: string[] = []): Promise<void> {
   if (!topics.length && !groups.length) return;
   const a = k.admin();
   await a.connect();

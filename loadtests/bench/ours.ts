@@ -4,7 +4,7 @@
 // loop, and a kafkajs produce -> consume round trip.
 import type { Kafka } from 'kafkajs';
 import { LEVELS } from '../../pipeline/contract/index.js';
-import { byPartition, partitionCounts, sendChunks } from '../../pipeline/eos/index.js';
+import { onePartitionSends, partitionCounts } from '../../pipeline/eos/index.js';
 import { Batcher } from '../../pipeline/ingest/index.js';
 import { Processor } from '../../pipeline/process/index.js';
 import { quantileOf } from '../pipeline-bench.js';
@@ -24,10 +24,7 @@ export async function kafkajsProducer(kafka: Kafka, topic: string, records: numb
   await producer.connect();
   try {
     const counts = await partitionCounts(kafka, [topic]);
-    const batcher = new Batcher(
-      { send: (r) => sendChunks(byPartition([r], counts), (g) => producer.send({ ...r, messages: g.messages })) },
-      { topic, maxBatch: 5000, lingerMs: 5, maxPending: 100_000, maxInFlight: 1 },
-    );
+    const batcher = new Batcher(onePartitionSends(producer, counts), { topic, maxBatch: 5000, lingerMs: 5, maxPending: 100_000, maxInFlight: 1 });
     const value = 'x'.repeat(recordSize);
     const t0 = performance.now();
     const pending: Promise<void>[] = [];
@@ -50,10 +47,10 @@ export async function fillWithEvents(kafka: Kafka, topic: string, records: numbe
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    const counts = await partitionCounts(kafka, [topic]);
+    const sender = onePartitionSends(producer, await partitionCounts(kafka, [topic]));
     for (let i = 0; i < records; i += 2000) {
       const messages = Array.from({ length: Math.min(2000, records - i) }, (_, k) => ({ key: `bench-${i + k}`, value: eventOf(i + k, bytes) }));
-      await sendChunks(byPartition([{ topic, messages }], counts), (g) => producer.send({ topic, acks: -1, messages: g.messages }));
+      await sender.send({ topic, acks: -1, messages });
     }
   } finally {
     await producer.disconnect();

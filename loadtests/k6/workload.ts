@@ -12,7 +12,6 @@ import { addr, cacheLayout, paths, type Topology } from '../../cluster/index.js'
 import { ingestUrls, type ChaosContext, type CheckResult, type ExternalLoad, type WriteValue } from '../../chaos/index.js';
 import { idsOf, parsePostLine, type PostLine, type ScenarioName } from './scenarios.js';
 
-
 export interface K6Totals {
   events: number;
   /** k6's exit code: 0, or 99 when a threshold was crossed. */

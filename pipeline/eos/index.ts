@@ -1,5 +1,5 @@
 // Public surface of the exactly-once stage loop shared by process and aggregate.
 export { EosStage, stageEnv, stageTelemetry, type StageHandler, type StageOptions, type TopicMessages, type OutMessage } from './stage.js';
 export { readToEnd, type ReadRecord, type ReadOptions } from './read-to-end.js';
-export { byPartition, partitionCounts, sendChunks, MAX_SEND_BYTES, type PartitionMessages } from './per-partition.js';
+export { byPartition, onePartitionSends, partitionCounts, sendChunks, MAX_SEND_BYTES, type PartitionMessages } from './per-partition.js';
 export { connectPatiently } from './connect.js';

@@ -6,7 +6,7 @@
 // events missing from logs.raw, others written twice. So every send we make
 // holds exactly one partition, and a partition never has two sends in flight.
 import kafkajs from 'kafkajs';
-import type { Kafka, Message } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 
 export interface PartitionMessages {
   topic: string;
@@ -101,4 +101,9 @@ export async function sendChunks<T>(chunks: PartitionMessages[], send: (c: Parti
     }),
   );
   return results.flat();
+}
+
+/** A `send` that holds one partition per request (see the top of this file), as ingest sends and the bench measures. */
+export function onePartitionSends(producer: Pick<Producer, 'send'>, counts: Map<string, number>): Pick<Producer, 'send'> {
+  return { send: (r) => sendChunks(byPartition([r], counts), (g) => producer.send({ ...r, messages: g.messages })) };
 }

@@ -2,8 +2,7 @@
 // batcher, metrics, HTTP server; `close` flushes in-flight sends first.
 import type { Server } from 'node:http';
 import kafkajs from 'kafkajs';
-import type { Producer } from 'kafkajs';
-import { byPartition, connectPatiently, partitionCounts, sendChunks } from '../eos/index.js';
+import { connectPatiently, onePartitionSends, partitionCounts } from '../eos/index.js';
 import { ingestMetrics, stageRegistry, startTracing, type TracingOptions } from '../telemetry/index.js';
 import { ingestApp } from './app.js';
 import { Batcher } from './batcher.js';
@@ -32,9 +31,7 @@ export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOpt
   const m = ingestMetrics(registry);
   // one send per partition, all partitions of a flush at once (see eos/per-partition.ts for why)
   const counts = await partitionCounts(kafka, [cfg.topic]);
-  const perPartition: Pick<Producer, 'send'> = {
-    send: (r) => sendChunks(byPartition([r], counts), (g) => producer.send({ ...r, messages: g.messages })),
-  };
+  const perPartition = onePartitionSends(producer, counts);
   const batcher = new Batcher(perPartition, { topic: cfg.topic, maxBatch: cfg.maxBatch, lingerMs: cfg.lingerMs, maxPending: cfg.maxPending, maxInFlight: cfg.maxInFlight }, (s) => {
     m.sendSeconds.observe(s.ms / 1000);
     m.batchSize.observe(s.records);
