@@ -73,9 +73,9 @@ bench *args:
 bench-pipeline *args:
     tsx loadtests/cli.ts {{args}}
 
-# type-check, unit tests, then live tests against a real cluster (ZooKeeper, then KRaft)
+# set up (the unit tests use promtool and Chromium too), type-check, unit tests, then live tests against a real cluster (ZooKeeper, then KRaft)
 [group('test')]
-test: typecheck test-unit test-live
+test: setup typecheck test-unit test-live
 
 # type-check every module (and the k6 script, which k6 runs as TypeScript itself, against k6's types)
 [group('test')]
@@ -91,7 +91,6 @@ test-unit:
 # integration tests against the running system (brings it up and tears down what it started)
 [group('test')]
 test-live:
-    tsx cluster/cli.ts setup
     FAULTLINE_COORDINATION=zookeeper node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit
     FAULTLINE_COORDINATION=kraft FAULTLINE_STATE=/var/lib/faultline-test-kraft node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit --testPathPattern 'cluster/|dashboards/'
 
