@@ -27,6 +27,7 @@ export const cacheLayout = (cache: string) => ({
   tempo: join(cache, 'bin', 'tempo'),
   k6: join(cache, 'bin', 'k6'),
   toxiproxy: join(cache, 'bin', 'toxiproxy-server'),
+  kubeScore: join(cache, 'bin', 'kube-score'),
   stamps: join(cache, 'stamps'),
 });
 

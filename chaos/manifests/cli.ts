@@ -4,10 +4,11 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { Coordination } from '../../cluster/index.js';
-import { applyObjects, currentContext, deleteObjects, NoClusterError, type K8sObject } from '../../cluster/k8s/index.js';
+import { applyObjects, currentContext, deleteObjects, describeFinding, judge, kubeScore, NoClusterError, type K8sObject } from '../../cluster/k8s/index.js';
 import { renderAll, writeAll, type Rendered } from './render.js';
 
 const usage = `usage: just k8s render [--out DIR, default reports/out/k8s] [--coordination zookeeper|kraft] [--seed N] [--namespace NS] [--image IMAGE] [--faults-only]
+       just k8s lint   [--coordination ...]                                       (kube-score over everything render writes; exceptions in cluster/k8s/lint.ts)
        just k8s apply  [--coordination ...] [--namespace NS] [--image IMAGE]   (the deployment, on the current kube context)
        just k8s chaos <experiment> [--seed N] [--faults-only] [...]              (its runner Job + Chaos Mesh Workflow; --faults-only: the Workflow's faults alone)
        just k8s down   [--namespace NS]                                          (deletes what apply made; volumes are kept)`;
@@ -61,6 +62,18 @@ try {
       const files = writeAll(dir, r);
       console.log(`wrote ${files.length} files to ${dir} (${r.input.topology.coordination}): kubectl apply -k ${dir}, then kubectl apply -f ${dir}/experiments/<name>.yaml`);
       console.log(`${r.experiments.length} experiments have a Chaos Mesh form; without one: ${r.notSupported.map((n) => n.experiment).join(', ') || 'none'} (reasons in experiments/README.txt)`);
+      break;
+    }
+    case 'lint': {
+      const r = rendered();
+      const objects = [...flat(r), ...r.experiments.flatMap((e) => e.objects)];
+      const { failures, excused } = judge(kubeScore(objects));
+      const byWhy = new Map<string, number>();
+      for (const e of excused) byWhy.set(`${e.finding.check}: ${e.why}`, (byWhy.get(`${e.finding.check}: ${e.why}`) ?? 0) + 1);
+      for (const [why, n] of byWhy) console.log(`excused ${n}x ${why}`);
+      for (const f of failures) console.log(`FAIL ${describeFinding(f)}`);
+      console.log(`kube-score over ${objects.length} objects (${r.input.topology.coordination}): ${failures.length} finding(s) to fix, ${excused.length} excused`);
+      if (failures.length) process.exit(1);
       break;
     }
     case 'apply': {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { allPods, brokerIds, brokerPodName, type K8sObject, type PodModel } from '../../cluster/k8s/index.js';
+import { allPods, brokerIds, brokerPodName, describeFinding, judge, kubeScore, type K8sObject, type PodModel } from '../../cluster/k8s/index.js';
 import { validate, validateAll } from '../../cluster/k8s/validate.js';
 import type { Coordination } from '../../cluster/index.js';
 import { EXPERIMENTS } from '../experiments/index.js';
@@ -80,6 +80,13 @@ describe('Chaos Mesh objects are valid', () => {
     const objects = [...r.experiments.flatMap((e) => e.objects), ...r.base.find((b) => b.name === 'runner')!.objects];
     expect(await validateAll(objects)).toEqual([]);
     expect(r.experiments.length).toBeGreaterThan(12);
+  });
+
+  test('the runner Jobs, their Services and the reports volume pass kube-score (with the justified exceptions)', () => {
+    const r = get('zookeeper');
+    const objects = [...r.experiments.flatMap((e) => e.objects), ...r.base.find((b) => b.name === 'runner')!.objects];
+    expect(objects.filter((x) => x.kind === 'Job').length).toBe(r.experiments.length);
+    expect(judge(kubeScore(objects)).failures.map(describeFinding)).toEqual([]);
   });
 
   test.each(MODES)('what `just k8s render` writes parses back to the same objects, and every file validates (%s)', async (c) => {

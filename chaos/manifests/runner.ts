@@ -4,7 +4,7 @@
 // checks through a Service. Shared pieces (the reports volume, its RBAC) are
 // one `runner` component of the base deployment.
 import type { V1Job, V1PersistentVolumeClaim, V1Role, V1RoleBinding, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
-import { bootstrap, core, metadata, ourLabels, serviceUrl, type Component, type K8sObject, type RenderInput } from '../../cluster/k8s/index.js';
+import { APP_UID, bootstrap, containerResources, core, metadata, ourLabels, podUser, restrictedContainer, serviceUrl, type Component, type K8sObject, type RenderInput } from '../../cluster/k8s/index.js';
 import { RUNNER_LABELS } from './faults.js';
 
 export const RUNNER_PORT = 8080;
@@ -63,7 +63,7 @@ export function runnerJob(o: RenderInput, experiment: string, run: { durationS: 
         spec: {
           restartPolicy: 'Never',
           serviceAccountName: ACCOUNT,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
+          securityContext: podUser(APP_UID),
           containers: [
             {
               name: 'runner',
@@ -83,8 +83,8 @@ export function runnerJob(o: RenderInput, experiment: string, run: { durationS: 
                 { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: serviceUrl(o, 'tempo', 4318) },
               ],
               ports: [{ name: 'http', containerPort: RUNNER_PORT, protocol: 'TCP' }],
-              resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              resources: containerResources({ cpu: ['500m', '2'], memory: '2Gi', disk: ['256Mi', '2Gi'] }),
+              securityContext: restrictedContainer,
               // results.json, junit.xml and report.html land where the local run writes them
               volumeMounts: [
                 { name: 'reports', mountPath: '/app/reports/out' },

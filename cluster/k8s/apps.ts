@@ -2,9 +2,9 @@
 // three replicas spread one per zone, the dashboard and the lag exporter as ops
 // Deployments; each with its Service, /healthz probes and resources. Ports,
 // paths and environment are those each stage's main.ts reads.
-import type { V1Container, V1Deployment, V1EnvVar, V1Service } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1EnvVar, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 import { TOPICS } from '../../pipeline/contract/index.js';
-import { metadata, ourLabels, type Component, type K8sObject, type RenderInput } from './model.js';
+import { APP_UID, containerResources, metadata, ourLabels, podUser, restrictedContainer, type Component, type K8sObject, type RenderInput, type Resources } from './model.js';
 import { zoneSpread } from './kafka.js';
 
 /** A core object typed by the client's models, with the name every manifest needs. */
@@ -24,7 +24,7 @@ export interface NodeApp {
   replicas: number;
   faultDomain: 'zone' | 'ops';
   env: Record<string, string>;
-  resources: { cpu: [string, string]; memory: string };
+  resources: Resources;
   /** Readiness waits for this long at most before the first probe answers (Kafka connect, group join). */
   startupS: number;
 }
@@ -35,7 +35,7 @@ export const OTLP_PORT = 4318;
 export function nodeApps(o: RenderInput): NodeApp[] {
   const t = o.topology;
   const stagePort = (stage: 'ingest' | 'process' | 'aggregate') => t.stages.find((s) => s.stage === stage)!.http.port;
-  const small = { cpu: ['100m', '1'] as [string, string], memory: '512Mi' };
+  const small: Resources = { cpu: ['100m', '1'], memory: '512Mi', disk: ['64Mi', '1Gi'] };
   const stage = (name: 'ingest' | 'process' | 'aggregate'): NodeApp => ({
     name,
     dir: name,
@@ -60,7 +60,7 @@ export function nodeApps(o: RenderInput): NodeApp[] {
       replicas: 1,
       faultDomain: 'ops',
       env: { LAG_HTTP_HOST: '0.0.0.0', LAG_HTTP_PORT: String(t.ops.lagExporter.port) },
-      resources: { cpu: ['50m', '500m'], memory: '256Mi' },
+      resources: { cpu: ['50m', '500m'], memory: '256Mi', disk: ['64Mi', '512Mi'] },
       startupS: 60,
     },
     {
@@ -75,7 +75,7 @@ export function nodeApps(o: RenderInput): NodeApp[] {
         PROMETHEUS_URL: serviceUrl(o, 'prometheus', t.ops.prometheus.port),
         FAULTLINE_BROKERS: String(t.brokers.length),
       },
-      resources: { cpu: ['50m', '500m'], memory: '256Mi' },
+      resources: { cpu: ['50m', '500m'], memory: '256Mi', disk: ['64Mi', '512Mi'] },
       startupS: 60,
     },
   ];
@@ -113,10 +113,12 @@ export function nodeContainer(o: RenderInput, a: NodeApp): V1Container {
     ports: [{ name: 'http', containerPort: a.port, protocol: 'TCP' }],
     // process and aggregate only listen once they have joined their group: a startup probe gives them time
     startupProbe: probe(2, Math.ceil(a.startupS / 2)),
+    // ready: /healthz (Kafka reachable, group joined); alive: the process still listens. A stage cut off from Kafka
+    // by a partition is taken out of its Service, not restarted: restarting it would be a second fault of our own
     readinessProbe: probe(5, 2),
-    livenessProbe: probe(10, 6),
-    resources: { requests: { cpu: a.resources.cpu[0], memory: a.resources.memory }, limits: { cpu: a.resources.cpu[1], memory: a.resources.memory } },
-    securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    livenessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 2 },
+    resources: containerResources(a.resources),
+    securityContext: restrictedContainer,
     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
 }
@@ -136,6 +138,7 @@ export function nodeDeployment(o: RenderInput, a: NodeApp): K8sObject {
         spec: {
           terminationGracePeriodSeconds: 30,
           automountServiceAccountToken: false,
+          securityContext: podUser(APP_UID),
           containers: [nodeContainer(o, a)],
           volumes: [{ name: 'tmp', emptyDir: {} }],
         },
@@ -143,8 +146,26 @@ export function nodeDeployment(o: RenderInput, a: NodeApp): K8sObject {
     },
   };
   // pipeline stages: one replica per zone, as locally; ops apps go anywhere
-  if (a.faultDomain === 'zone') d.spec!.template.spec!.topologySpreadConstraints = zoneSpread(o, appSelector(a));
+  if (a.faultDomain === 'zone') {
+    d.spec!.template.spec!.topologySpreadConstraints = zoneSpread(o, appSelector(a));
+    // and, where a zone has several nodes, not two on one node
+    d.spec!.template.spec!.affinity = {
+      podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: appSelector(a) } } }] },
+    };
+  }
   return core(d);
+}
+
+/** A stage of several replicas loses at most one at a time to a drain or an upgrade: one zone's worth, as a zone fault. */
+export function nodeDisruptionBudget(o: RenderInput, a: NodeApp): K8sObject[] {
+  if (a.replicas < 2) return [];
+  const pdb: V1PodDisruptionBudget = {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: metadata(o, `faultline-${a.name}`, appLabels(a)),
+    spec: { maxUnavailable: 1, selector: { matchLabels: appSelector(a) } },
+  };
+  return [core(pdb)];
 }
 
 export function nodeService(o: RenderInput, a: NodeApp): K8sObject {
@@ -158,5 +179,5 @@ export function nodeService(o: RenderInput, a: NodeApp): K8sObject {
 }
 
 export function appComponents(o: RenderInput): Component[] {
-  return nodeApps(o).map((a) => ({ name: a.name, objects: [nodeDeployment(o, a), nodeService(o, a)] }));
+  return nodeApps(o).map((a) => ({ name: a.name, objects: [nodeDeployment(o, a), ...nodeDisruptionBudget(o, a), nodeService(o, a)] }));
 }

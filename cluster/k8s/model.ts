@@ -27,6 +27,8 @@ export interface K8sOptions {
   /** Persistent volume size of each broker / ZooKeeper node / controller. */
   kafkaStorage: string;
   zookeeperStorage: string;
+  /** Where Chaos Mesh runs: its controller calls the runner's /started and /verdict (Workflow status checks). */
+  chaosMeshNamespace: string;
 }
 
 export const defaultOptions = (): K8sOptions => ({
@@ -36,6 +38,7 @@ export const defaultOptions = (): K8sOptions => ({
   zoneKey: 'topology.kubernetes.io/zone',
   kafkaStorage: '20Gi',
   zookeeperStorage: '5Gi',
+  chaosMeshNamespace: 'chaos-mesh',
 });
 
 /** Everything a renderer needs: the topology every provider shares, and the Kubernetes options. */
@@ -107,3 +110,28 @@ export const metadata = (o: RenderInput, name: string, labels?: Record<string, s
   ...(labels ? { labels } : {}),
   ...(annotations ? { annotations } : {}),
 });
+
+// ---- what every container of ours shares ----
+
+/** The uid and gid our image runs as (cluster/k8s/Containerfile): above 10000, so never a node's own user. */
+export const APP_UID = 10001;
+
+export interface Resources {
+  /** request, limit */
+  cpu: [string, string];
+  /** request = limit: a pod over its memory is killed, never a neighbour */
+  memory: string;
+  /** ephemeral storage (logs, /tmp, emptyDir data): request, limit */
+  disk: [string, string];
+}
+
+export const containerResources = (r: Resources) => ({
+  requests: { cpu: r.cpu[0], memory: r.memory, 'ephemeral-storage': r.disk[0] },
+  limits: { cpu: r.cpu[1], memory: r.memory, 'ephemeral-storage': r.disk[1] },
+});
+
+/** No privilege, nothing written outside mounted volumes, every capability dropped. */
+export const restrictedContainer = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
+
+/** A pod's user: a fixed non-root uid and gid, volumes group-owned by it. */
+export const podUser = (uid: number) => ({ runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid });

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { dashboards, datasourcesYaml, providersYaml, RULES_FILE } from '../../dashboards/index.js';
 import { core, OTLP_PORT, serviceUrl } from './apps.js';
 import { ZOOKEEPER_METRICS_PORT } from './kafka.js';
-import { metadata, ourLabels, POOLS, VERSIONS, type Component, type K8sObject, type RenderInput } from './model.js';
+import { containerResources, metadata, ourLabels, podUser, POOLS, restrictedContainer, VERSIONS, type Component, type K8sObject, type RenderInput, type Resources } from './model.js';
 
 const KAFKA_METRICS_PORT = 9404; // Strimzi's JMX exporter port on Kafka pods
 
@@ -116,16 +116,22 @@ interface OpsApp {
   ports: { name: string; port: number }[];
   /** HTTP path answering 200 when ready. */
   ready: string;
+  /** HTTP path answering 200 while the process is healthy; without one, liveness is the port accepting connections. */
+  live?: string;
+  /** The image's own user, moved above 10000 (its files are world-readable; its data is on our volumes). */
+  uid: number;
   config: { configMap: string; mountPath: string }[];
   data: string;
   serviceAccount?: string;
   env?: Record<string, string>;
-  resources: { cpu: [string, string]; memory: string };
+  resources: Resources;
 }
 
 function opsDeployment(o: RenderInput, a: OpsApp): K8sObject {
   const labels = opsLabels(a.name);
-  const probe = { httpGet: { path: a.ready, port: a.ports[0]!.name }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 2 };
+  const port = a.ports[0]!.name;
+  const probe = { httpGet: { path: a.ready, port }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 2 };
+  const live = { ...(a.live ? { httpGet: { path: a.live, port } } : { tcpSocket: { port } }), periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 2 };
   const d: V1Deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -139,7 +145,7 @@ function opsDeployment(o: RenderInput, a: OpsApp): K8sObject {
         metadata: { labels },
         spec: {
           ...(a.serviceAccount ? { serviceAccountName: a.serviceAccount } : { automountServiceAccountToken: false }),
-          securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534 },
+          securityContext: podUser(a.uid),
           containers: [
             {
               name: a.name,
@@ -148,9 +154,9 @@ function opsDeployment(o: RenderInput, a: OpsApp): K8sObject {
               ...(a.env ? { env: Object.entries(a.env).map(([name, value]) => ({ name, value })) } : {}),
               ports: a.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
               readinessProbe: probe,
-              livenessProbe: { ...probe, periodSeconds: 20 },
-              resources: { requests: { cpu: a.resources.cpu[0], memory: a.resources.memory }, limits: { cpu: a.resources.cpu[1], memory: a.resources.memory } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              livenessProbe: live,
+              resources: containerResources(a.resources),
+              securityContext: restrictedContainer,
               volumeMounts: [...a.config.map((c) => ({ name: c.configMap, mountPath: c.mountPath, readOnly: true })), { name: 'data', mountPath: a.data }, { name: 'tmp', mountPath: '/tmp' }],
             },
           ],
@@ -213,13 +219,15 @@ export function observabilityComponents(o: RenderInput): Component[] {
           args: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--web.enable-remote-write-receiver', '--enable-feature=exemplar-storage', `--web.listen-address=:${prom}`],
           ports: [{ name: 'http', port: prom }],
           ready: '/-/ready',
+          live: '/-/healthy',
+          uid: 65534,
           config: [
             { configMap: 'prometheus-config', mountPath: '/etc/prometheus' },
             { configMap: 'prometheus-rules', mountPath: '/etc/prometheus/rules' },
           ],
           data: '/prometheus',
           serviceAccount: 'prometheus',
-          resources: { cpu: ['200m', '1'], memory: '1Gi' },
+          resources: { cpu: ['200m', '1'], memory: '1Gi', disk: ['1Gi', '8Gi'] },
         }),
         service(o, 'prometheus', [{ name: 'http', port: prom }]),
       ],
@@ -238,9 +246,10 @@ export function observabilityComponents(o: RenderInput): Component[] {
             { name: 'otlp-http', port: OTLP_PORT },
           ],
           ready: '/ready',
+          uid: 10001,
           config: [{ configMap: 'tempo-config', mountPath: '/etc/tempo' }],
           data: '/var/tempo',
-          resources: { cpu: ['100m', '1'], memory: '1Gi' },
+          resources: { cpu: ['100m', '1'], memory: '1Gi', disk: ['1Gi', '8Gi'] },
         }),
         service(o, 'tempo', [
           { name: 'http', port: tempoHttp },
@@ -268,13 +277,14 @@ export function observabilityComponents(o: RenderInput): Component[] {
           },
           ports: [{ name: 'http', port: grafana }],
           ready: '/api/health',
+          uid: 10472,
           config: [
             { configMap: 'grafana-datasources', mountPath: '/etc/grafana/provisioning/datasources' },
             { configMap: 'grafana-providers', mountPath: '/etc/grafana/provisioning/dashboards' },
             { configMap: 'grafana-dashboards', mountPath: '/var/lib/grafana/dashboards/faultline' },
           ],
           data: '/var/lib/grafana/data',
-          resources: { cpu: ['100m', '500m'], memory: '512Mi' },
+          resources: { cpu: ['100m', '500m'], memory: '512Mi', disk: ['256Mi', '1Gi'] },
         }),
         service(o, 'grafana', [{ name: 'http', port: grafana }]),
       ],

@@ -8,7 +8,7 @@ import type { V1Namespace } from '@kubernetes/client-node';
 import type { Topology } from '../topology.js';
 import { appComponents, core } from './apps.js';
 import { kafkaComponents } from './kafka.js';
-import { input, type Component, type K8sObject, type K8sOptions, type RenderInput } from './model.js';
+import { input, LABELS, PART_OF, type Component, type K8sObject, type K8sOptions, type RenderInput } from './model.js';
 import { observabilityComponents } from './observability.js';
 
 export function namespaceComponent(o: RenderInput): Component {
@@ -25,10 +25,46 @@ export function namespaceComponent(o: RenderInput): Component {
   return { name: 'namespace', objects: [core(ns)] };
 }
 
+/** The pods a user reaches from outside the namespace: the ingest (load), the dashboard and Grafana (people). */
+export const USER_FACING = ['faultline-ingest', 'faultline-dashboard', 'grafana'];
+
+/**
+ * Who may talk to our pods: anything in the namespace (stages, Kafka, Prometheus scraping, the runner) and Chaos
+ * Mesh's controller (the Workflow's status checks call the runner); the user-facing pods also from anywhere on their
+ * HTTP port. Egress stays open: the stages need Kafka, DNS and Tempo, and a rule per peer would only restate the
+ * topology. Strimzi writes the policies of its own pods; these add to them.
+ */
+export function networkComponent(o: RenderInput): Component {
+  const ours = { matchLabels: { [LABELS.partOf]: PART_OF } };
+  // plain objects: the client's model spells `from` as `_from`
+  const within: K8sObject = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'faultline-within-namespace', namespace: o.options.namespace, labels: { [LABELS.partOf]: PART_OF } },
+    spec: {
+      podSelector: ours,
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': o.options.chaosMeshNamespace } } }] }],
+      egress: [{}],
+    },
+  };
+  const userFacing: K8sObject = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'faultline-user-facing', namespace: o.options.namespace, labels: { [LABELS.partOf]: PART_OF } },
+    spec: {
+      podSelector: { matchLabels: { [LABELS.partOf]: PART_OF }, matchExpressions: [{ key: LABELS.name, operator: 'In', values: USER_FACING }] },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ protocol: 'TCP', port: 'http' }] }],
+    },
+  };
+  return { name: 'network', objects: [within, userFacing] };
+}
+
 /** Every component of the deployment (Chaos Mesh forms and the runner Job live in chaos/manifests). */
 export function renderCluster(topology: Topology, options: Partial<K8sOptions> = {}): { input: RenderInput; components: Component[] } {
   const o = input(topology, options);
-  const components = [namespaceComponent(o), ...kafkaComponents(o), ...appComponents(o), ...observabilityComponents(o)];
+  const components = [namespaceComponent(o), ...kafkaComponents(o), ...appComponents(o), ...observabilityComponents(o), networkComponent(o)];
   const names = components.map((c) => c.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new Error(`two components are both called ${dup}: each renders to its own file`);

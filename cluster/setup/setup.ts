@@ -24,6 +24,8 @@ export const GO_TOOLS = {
   tempo: { module: 'github.com/grafana/tempo', version: 'v1.5.1-0.20250529124718-87c2dc380cec', pkg: './cmd/tempo' },
   k6: { module: 'go.k6.io/k6', version: 'v1.8.1' },
   toxiproxy: { module: 'github.com/Shopify/toxiproxy/v2', version: 'v2.5.0', pkg: 'cmd/server' },
+  // lints the rendered Kubernetes manifests (kube-linter is not served by the module proxy)
+  'kube-score': { module: 'github.com/zegl/kube-score', version: 'v1.20.0', pkg: 'cmd/kube-score' },
 } as const;
 
 export type Log = (line: string) => void;
@@ -143,6 +145,7 @@ export function setupSteps(p: Paths): SetupStep[] {
     { name: 'tempo (go build, 5-25 min cold)', run: (log) => goBuild(p.cache, 'tempo', c.tempo, log) },
     { name: 'k6 (go install)', run: (log) => goBuild(p.cache, 'k6', c.k6, log) },
     { name: 'toxiproxy (go install)', run: (log) => goBuild(p.cache, 'toxiproxy', c.toxiproxy, log) },
+    { name: 'kube-score (go install)', run: (log) => goBuild(p.cache, 'kube-score', c.kubeScore, log) },
   ];
 }
 
