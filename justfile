@@ -48,7 +48,7 @@ dashboards *args:
 chaos *args:
     tsx chaos/cli.ts {{args}}
 
-# Kubernetes: `render [--out DIR] [--coordination kraft] [--image IMG] [--faults-only]` writes the manifests offline (default reports/out/k8s); `apply`, `chaos <experiment>`, `down` act on the current kube context
+# Kubernetes: `render [--out DIR] [--coordination kraft] [--image IMG] [--faults-only]` writes the manifests offline (default reports/out/k8s), `lint` runs kube-score over them; `apply`, `chaos <experiment>`, `down` act on the current kube context
 [group('kubernetes')]
 k8s *args:
     tsx chaos/manifests/cli.ts {{args}}
