@@ -1,16 +1,23 @@
-// `just chaos`: list, run one experiment, or run the negative controls.
-// Exit status: 0 when every run passed (valid, or invalid for a control), 1 otherwise, 2 on bad usage.
+// `just chaos`: list, run one experiment, or run the negative controls. With
+// `--target k8s` (or FAULTLINE_TARGET=k8s, as the runner Job sets): inside the
+// cluster, be the experiment's runner (chaos/manifests/in-cluster.ts); outside
+// it, start the experiment there (`just k8s chaos`).
+// Exit status: 0 when every run passed (valid, or invalid for a control), 1 otherwise, 2 on bad usage,
+// 3 (with --target k8s, off-cluster) no kube context.
 import { parseArgs } from 'node:util';
-import { Coordination, paths, ProcessesProvider } from '../cluster/index.js';
+import { Coordination, paths, ProcessesProvider, topology } from '../cluster/index.js';
 import { healEverything } from './core/final-phase.js';
-import { runExperiment } from './core/runner.js';
+import { runExperiment, type RunOptions } from './core/runner.js';
 import { CONTROLS, EXPERIMENTS, experimentByName } from './experiments/index.js';
-import { passed } from '../reports/index.js';
+import { passed, verdictLines, type RunResult } from '../reports/index.js';
 
-const usage = `usage: just chaos <experiment> [--duration S] [--rate N] [--seed N] [--coordination zookeeper|kraft]
+const usage = `usage: just chaos <experiment> [--duration S] [--rate N] [--seed N] [--coordination zookeeper|kraft] [--target processes|k8s]
        just chaos --list
        just chaos --heal        (undo any fault left behind: partitions, toxics, paused or stopped processes)
-       just chaos controls      (every negative control; fails if one is judged valid)`;
+       just chaos controls      (every negative control; fails if one is judged valid)
+  --target k8s: outside a cluster, starts the experiment's runner Job and Chaos Mesh Workflow on the current kube
+  context (what \`just k8s chaos <experiment>\` does; use that for --image or --namespace); inside one (the runner
+  Job, FAULTLINE_TARGET=k8s), runs it against the cluster's Services while Chaos Mesh injects the faults`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -21,6 +28,7 @@ const { values, positionals } = parseArgs({
     rate: { type: 'string' },
     seed: { type: 'string' },
     coordination: { type: 'string' },
+    target: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -46,6 +54,70 @@ if (values.list) {
 }
 
 const coordination = values.coordination === undefined ? undefined : Coordination.parse(values.coordination);
+const target = values.target ?? process.env.FAULTLINE_TARGET ?? 'processes';
+if (target !== 'processes' && target !== 'k8s') {
+  console.error(`--target is processes or k8s, not ${JSON.stringify(target)}\n${usage}`);
+  process.exit(2);
+}
+const names = positionals[0] === 'controls' ? CONTROLS : positionals;
+const run = { durationS: num('duration', values.duration), rate: num('rate', values.rate), seed: num('seed', values.seed), coordination };
+
+function printOutcome(result: RunResult, report: string): void {
+  const [first, ...checks] = verdictLines(result);
+  console.log(`\n${first}`);
+  for (const line of checks) console.log(line);
+  console.log(`report: ${report}`);
+}
+
+if (target === 'k8s') {
+  if (values.heal || names.length !== 1) {
+    console.error(`--target k8s runs one experiment (its Chaos Mesh Workflow heals its own faults): \`just chaos <experiment> --target k8s\`\n${usage}`);
+    process.exit(2);
+  }
+  process.exit(process.env.KUBERNETES_SERVICE_HOST ? await runInCluster(names[0]!) : await handOff(names[0]!));
+}
+
+/** Off-cluster: start the experiment's Job and Workflow on the current kube context, as `just k8s chaos` does. */
+async function handOff(name: string): Promise<number> {
+  const { startExperiment, NoFormError } = await import('./manifests/start.js');
+  const { NoClusterError } = await import('../cluster/k8s/index.js');
+  const flags = [run.durationS && `--duration ${run.durationS}`, run.rate && `--rate ${run.rate}`, run.seed && `--seed ${run.seed}`, coordination && `--coordination ${coordination}`].filter(Boolean);
+  console.log(`--target k8s outside a cluster: starting ${name} there, as \`just k8s chaos ${[name, ...flags].join(' ')}\` does; the run happens in its runner Job, not here`);
+  try {
+    await startExperiment(name, { ...run, ...(run.seed === undefined ? {} : { seed: Math.floor(run.seed) }) }, (l) => console.log(l));
+    return 0;
+  } catch (e) {
+    if (e instanceof NoFormError) return console.error(e.message), 2;
+    if (e instanceof NoClusterError) return console.error(`no Kubernetes cluster to talk to: ${e.message}`), 3;
+    return console.error(`k8s chaos failed: ${e instanceof Error ? e.message : String(e)}`), 1;
+  }
+}
+
+/** Inside the runner Job: the run, with /started and /verdict for the Workflow; exits once the verdict was read (bounded). */
+async function runInCluster(name: string): Promise<number> {
+  const { inClusterTarget, statusServer } = await import('./manifests/in-cluster.js');
+  const { RUNNER_PORT, runnerName } = await import('./manifests/runner.js');
+  const server = await statusServer(Number(process.env.FAULTLINE_RUNNER_PORT || RUNNER_PORT));
+  console.log(`in-cluster runner: /started, /verdict and /healthz on port ${server.port}`);
+  let ok = false;
+  try {
+    const experiment = experimentByName(name);
+    const target = await inClusterTarget({ base: topology(coordination), workflow: runnerName(name), env: process.env, onLoadStarted: () => server.started() });
+    const { result, report } = await runExperiment({ ...run, experiment, target } satisfies RunOptions);
+    printOutcome(result, report);
+    ok = passed(result);
+    server.done(result);
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    console.error(`\n${name} could not run: ${error}`);
+    server.failed(error);
+  }
+  const read = await server.linger();
+  console.log(read ? 'the Workflow read the verdict: exiting' : 'nobody read the verdict within 5 minutes: exiting (the report is on the reports volume)');
+  await server.close();
+  return ok ? 0 : 1;
+}
+
 if (values.heal) {
   const fixed = await healEverything(ProcessesProvider.open(paths(), coordination), (l) => console.log(l));
   console.log(fixed.length ? `healed ${fixed.length} thing(s)` : 'nothing was left behind: no partition rule, no toxic, every process running');
@@ -59,23 +131,14 @@ process.once('SIGINT', () => {
     .finally(() => process.exit(130));
 });
 
-const names = positionals[0] === 'controls' ? CONTROLS : positionals;
 const outcomes: { name: string; ok: boolean; line: string }[] = [];
 for (const name of names) {
   const experiment = experimentByName(name);
   try {
-    const { result, report } = await runExperiment({
-      experiment,
-      durationS: num('duration', values.duration),
-      rate: num('rate', values.rate),
-      seed: num('seed', values.seed),
-      coordination,
-    });
+    const { result, report } = await runExperiment({ ...run, experiment });
     const ok = passed(result);
     const verdict = result.verdict === true ? 'VALID' : result.verdict === false ? 'INVALID' : 'UNKNOWN';
-    console.log(`\n${name}: ${verdict}${result.expectInvalid ? ` (negative control: ${ok ? 'caught, as it must be' : 'NOT CAUGHT: the checkers are broken'})` : ''}`);
-    for (const c of result.checks) console.log(`  ${c.valid === true ? 'ok  ' : c.valid === false ? 'FAIL' : '??  '} ${c.name}: ${c.summary}`);
-    console.log(`report: ${report}`);
+    printOutcome(result, report);
     outcomes.push({ name, ok, line: `${name}: ${verdict}` });
   } catch (e) {
     console.error(`\n${name} could not run: ${e instanceof Error ? e.message : String(e)}`);

@@ -48,3 +48,13 @@ export interface RunResult {
 
 /** Did the run pass? A control passes when it was judged invalid. */
 export const passed = (r: Pick<RunResult, 'verdict' | 'expectInvalid'>): boolean => (r.expectInvalid ? r.verdict === false : r.verdict === true);
+
+/** A run's verdict as lines, the experiment's then one per check: what `just chaos` prints and the in-cluster runner's /verdict answers. */
+export function verdictLines(r: Pick<RunResult, 'experiment' | 'verdict' | 'expectInvalid' | 'checks'>): string[] {
+  const ok = passed(r);
+  const verdict = r.verdict === true ? 'VALID' : r.verdict === false ? 'INVALID' : 'UNKNOWN';
+  return [
+    `${r.experiment}: ${verdict}${r.expectInvalid ? ` (negative control: ${ok ? 'caught, as it must be' : 'NOT CAUGHT: the checkers are broken'})` : ''}`,
+    ...r.checks.map((c) => `  ${c.valid === true ? 'ok  ' : c.valid === false ? 'FAIL' : '??  '} ${c.name}: ${c.summary}`),
+  ];
+}

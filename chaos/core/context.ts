@@ -16,7 +16,8 @@ export interface OwnedProcess {
 export interface ChaosContext {
   runId: string;
   topology: Topology;
-  provider: ProcessesProvider;
+  /** The local deployment's processes; absent in the cluster, where Chaos Mesh injects the faults. */
+  provider?: ProcessesProvider;
   history: History;
   rng: () => number;
   log: (line: string) => void;

@@ -1,20 +1,10 @@
 // Runs one experiment end to end: preflight (heal leftovers), setup, load and
 // faults together, the final phase (heal, recover, drain), the checkers, the
-// timelines, and the report. Every fault is undone in a `finally`.
+// timelines, and the report. Every fault is undone in a `finally`. Where the
+// deployment is and who injects the faults is the run's target (target.ts).
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  activeRules,
-  drain,
-  endOffsets,
-  ensureTopics,
-  kafka,
-  paths,
-  ProcessesProvider,
-  type Coordination,
-  type DrainedRecord,
-} from '../../cluster/index.js';
+import { drain, endOffsets, ensureTopics, kafka, type Coordination, type DrainedRecord } from '../../cluster/index.js';
 import { TOPICS } from '../../pipeline/contract/index.js';
 import { DEFAULT_OUT, writeRun, type Phase, type RunResult } from '../../reports/index.js';
 import {
@@ -34,12 +24,12 @@ import { faultByName } from '../nemeses/index.js';
 import { runHttpWorkload } from '../workloads/http-ingest.js';
 import { runKafkaWorkload } from '../workloads/kafka-direct.js';
 import { seeded, type ChaosContext } from './context.js';
-import { healEverything, waitCaughtUp, waitFullIsr } from './final-phase.js';
+import { waitCaughtUp, waitFullIsr } from './final-phase.js';
 import { History } from './history.js';
-import { runNemesis } from './nemesis.js';
 import { OwnedStage } from './owned.js';
+import { localTarget, type RunTarget } from './target.js';
 import { timelines } from './timelines.js';
-import { exposeFaults, type FaultMetric } from './fault-metric.js';
+import type { FaultMetric } from './fault-metric.js';
 import { observe } from './observe.js';
 import type { CheckResult, Op } from './types.js';
 
@@ -49,6 +39,8 @@ export interface RunOptions {
   rate?: number;
   seed?: number;
   coordination?: Coordination;
+  /** Default: the local deployment (`coordination` picks it); chaos/manifests/in-cluster.ts makes the cluster's. */
+  target?: RunTarget;
   outRoot?: string;
   log?: (line: string) => void;
 }
@@ -71,19 +63,15 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const runId = `${stamp()}-${exp.name}-${short}`;
   const outRoot = o.outRoot ?? DEFAULT_OUT;
   const dir = join(outRoot, runId);
-  const provider = ProcessesProvider.open(paths(), o.coordination);
-  const t = provider.topology;
+  const target = o.target ?? localTarget(o.coordination);
+  const t = target.topology;
   const phases: Phase[] = [];
   const notes: string[] = [];
 
   // ---- preflight: a deployment must be up; what a crashed run left behind is undone first ----
   const unsupported = exp.faults.map(faultByName).filter((f) => f.modes && !f.modes.includes(t.coordination));
   if (unsupported.length) throw new Error(`${exp.name} needs ${unsupported.map((f) => f.name).join(', ')}, which has no meaning under ${t.coordination}`);
-  const statuses = await provider.status();
-  if (!statuses.some((s) => s.name.startsWith('broker-') && s.up))
-    throw new Error(`no broker of the deployment in ${provider.paths.state} is running: run \`just deploy\` first (nothing was written)`);
-  const leftovers = await healEverything(provider, log);
-  if (leftovers.length) notes.push(`preflight healed what an earlier run left: ${leftovers.join('; ')}`);
+  notes.push(...(await target.preflight(log)));
   // every run deletes its own topics: any chaos.* topic now was left by a run that crashed
   const stale = await leftoverTopics(t);
   if (stale.length) {
@@ -98,7 +86,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const ctx: ChaosContext = {
     runId: `${exp.name}-${short}`,
     topology: t,
-    provider,
+    provider: target.processes,
     history,
     rng: seeded(seed),
     log,
@@ -116,10 +104,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
   };
 
-  // the faults as a metric in Prometheus for the run's duration (Grafana's chaos annotations); stale registrations go
-  const targetsDir = join(provider.paths.state, 'conf', 'targets');
-  for (const f of existsSync(targetsDir) ? readdirSync(targetsDir) : []) if (f.startsWith('chaos-')) rmSync(join(targetsDir, f), { force: true });
-  const faultMetric: FaultMetric | undefined = existsSync(targetsDir) ? await exposeFaults(exp.name, ctx.runId, targetsDir, () => history.ops) : undefined;
+  // the faults as a metric in Prometheus for the run's duration (Grafana's chaos annotations)
+  const faultMetric: FaultMetric | undefined = await target.exposeFaults?.(exp.name, ctx.runId, () => history.ops);
 
   const w = exp.workload;
   // the deployed pipeline's own topics and stages, whoever drives it (our HTTP clients or an external load)
@@ -177,6 +163,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       // ---- load and faults, together; the nemesis undoes its own faults in a finally ----
       await phase('load and faults', async () => {
         const ac = new AbortController();
+        target.loadStarted?.();
         const load =
           w.kind === 'external'
             ? w.run(ctx, { rate, durationMs, services, dir }, ac.signal).then((r) => {
@@ -198,7 +185,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
           log(`  ${(history.now() / 1000).toFixed(0)} s: ${ok} writes acknowledged, ${bad} failed or unknown`);
         }, 10_000);
         try {
-          const [totals] = await Promise.all([load, runNemesis(ctx, exp.faults.map(faultByName), exp.schedule(durationMs), durationMs, ac.signal)]);
+          const [totals] = await Promise.all([load, target.faults(ctx, exp, durationMs, ac.signal)]);
           events = totals.events;
         } finally {
           clearInterval(progress);
@@ -208,8 +195,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     } finally {
       // ---- final phase: heal, recover, catch up ----
       await phase('heal and recover', async () => {
-        const fixed = await healEverything(provider, log);
-        if (fixed.length) notes.push(`final heal had to fix: ${fixed.join('; ')}`);
+        notes.push(...(await target.heal(ctx, log)));
         for (const s of owned) await s.restart();
         try {
           fullIsrMs = await waitFullIsr(t);
@@ -269,8 +255,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const verdict = compose(checks);
 
     const series = await timelines(t, epochMs - 10_000, Date.now(), notes, ctx.runId);
-    const rules = activeRules();
-    if (rules.length) notes.push(`after the run the partition chain still holds ${rules.length} rule(s): ${rules.join('; ')}`);
+    notes.push(...target.afterRun());
 
     const writes = ops.filter((x) => x.process !== 'nemesis' && x.type !== 'invoke');
     const ackedEvents = ops
@@ -278,7 +263,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       .reduce((s, x) => s + ((x.value as { ids?: string[] }).ids?.length ?? 0), 0);
     const cmd = exp.replay
       ? exp.replay({ durationS: durationMs / 1000, rate, seed, coordination: t.coordination })
-      : `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}`;
+      : `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}${target.provider === 'k8s' ? ' --target k8s' : ''}`;
     const result: RunResult = {
       runId,
       kind: exp.reportKind ?? 'chaos',
@@ -291,7 +276,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       command: cmd,
       config: {
         coordination: t.coordination,
-        provider: 'processes',
+        provider: target.provider,
         durationS: durationMs / 1000,
         rate,
         seed,

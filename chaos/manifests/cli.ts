@@ -6,11 +6,12 @@ import { resolve } from 'node:path';
 import { Coordination } from '../../cluster/index.js';
 import { applyObjects, currentContext, deleteObjects, describeFinding, judge, kubeScore, NoClusterError, type K8sObject } from '../../cluster/k8s/index.js';
 import { renderAll, writeAll, type Rendered } from './render.js';
+import { NoFormError, startExperiment } from './start.js';
 
-const usage = `usage: just k8s render [--out DIR, default reports/out/k8s] [--coordination zookeeper|kraft] [--seed N] [--namespace NS] [--image IMAGE] [--faults-only]
+const usage = `usage: just k8s render [--out DIR, default reports/out/k8s] [--coordination zookeeper|kraft] [--seed N] [--namespace NS] [--image IMAGE] [--faults-only] [--duration S] [--rate N]
        just k8s lint   [--coordination ...]                                       (kube-score over everything render writes; exceptions in cluster/k8s/lint.ts)
        just k8s apply  [--coordination ...] [--namespace NS] [--image IMAGE]   (the deployment, on the current kube context)
-       just k8s chaos <experiment> [--seed N] [--faults-only] [...]              (its runner Job + Chaos Mesh Workflow; --faults-only: the Workflow's faults alone)
+       just k8s chaos <experiment> [--seed N] [--duration S] [--rate N] [--faults-only] [...]   (its runner Job + Chaos Mesh Workflow; --faults-only: the Workflow's faults alone)
        just k8s down   [--namespace NS]                                          (deletes what apply made; volumes are kept)`;
 
 const { values, positionals } = parseArgs({
@@ -22,6 +23,8 @@ const { values, positionals } = parseArgs({
     namespace: { type: 'string' },
     image: { type: 'string' },
     'faults-only': { type: 'boolean' },
+    duration: { type: 'string' },
+    rate: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -39,8 +42,10 @@ if (values.help || !command) {
 const coordination = values.coordination === undefined ? undefined : Coordination.safeParse(values.coordination).data ?? fail(`--coordination is zookeeper or kraft, not ${values.coordination}\n${usage}`);
 const seed = values.seed === undefined ? undefined : Number(values.seed);
 if (seed !== undefined && !Number.isInteger(seed)) fail(`--seed must be an integer, not ${values.seed}`);
-const rendered = (): Rendered =>
-  renderAll({ coordination, seed, faultsOnly: values['faults-only'], ...(values.namespace ? { namespace: values.namespace } : {}), ...(values.image ? { image: values.image } : {}) });
+const positive = (name: string, v: string | undefined) => (v === undefined ? undefined : Number(v) > 0 ? Number(v) : fail(`--${name} must be a positive number, not ${v}`));
+const run = { durationS: positive('duration', values.duration), rate: positive('rate', values.rate) };
+const renderOptions = { coordination, seed, faultsOnly: values['faults-only'], ...run, ...(values.namespace ? { namespace: values.namespace } : {}), ...(values.image ? { image: values.image } : {}) };
+const rendered = (): Rendered => renderAll(renderOptions);
 const flat = (r: Rendered): K8sObject[] => r.base.flatMap((c) => c.objects);
 
 async function context() {
@@ -83,15 +88,13 @@ try {
     }
     case 'chaos': {
       if (!experiment) fail(`which experiment? \`just chaos --list\` lists them\n${usage}`);
-      const r = rendered();
-      const e = r.experiments.find((x) => x.form.experiment === experiment);
-      if (!e) {
-        const n = r.notSupported.find((x) => x.experiment === experiment);
-        fail(n ? `${experiment} has no Chaos Mesh form: ${n.reason}` : `no experiment "${experiment}"; \`just chaos --list\` lists them`);
+      try {
+        await startExperiment(experiment!, renderOptions, (l) => console.log(l));
+      } catch (e) {
+        if (e instanceof NoFormError) fail(e.message);
+        if (e instanceof NoClusterError) fail(`no Kubernetes cluster to talk to: ${e.message}`, 3);
+        throw e;
       }
-      const { client } = await context();
-      await applyObjects(client, e!.objects, (l) => console.log(l));
-      console.log(`started: kubectl -n ${r.input.options.namespace} get workflow ${e!.form.workflow.metadata.name} -w; the report lands on the faultline-reports volume`);
       break;
     }
     case 'down': {

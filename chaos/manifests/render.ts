@@ -30,19 +30,22 @@ export interface RenderAllOptions extends Partial<K8sOptions> {
   experiments?: Experiment[];
   /** Workflows with the faults only, and no runner Job (see FormOptions.faultsOnly). */
   faultsOnly?: boolean;
+  /** The run's length and load, for every experiment rendered (default: each experiment's own). */
+  durationS?: number;
+  rate?: number;
 }
 
 export function renderAll(opts: RenderAllOptions = {}): Rendered {
-  const { coordination = 'zookeeper', seed = 1, experiments = EXPERIMENTS, faultsOnly = false, ...k8s } = opts;
+  const { coordination = 'zookeeper', seed = 1, experiments = EXPERIMENTS, faultsOnly = false, durationS, rate, ...k8s } = opts;
   const { input, components } = renderCluster(topology(coordination), k8s);
   const out: Rendered = { input, base: [...components, runnerBase(input)], experiments: [], notSupported: [] };
   for (const e of experiments) {
-    const form = experimentForm(input, e, { seed, faultsOnly });
+    const form = experimentForm(input, e, { seed, faultsOnly, durationS });
     if (isNotSupported(form)) {
       out.notSupported.push(form);
       continue;
     }
-    const runner = faultsOnly ? [] : runnerJob(input, e.name, { durationS: e.defaults.durationS, rate: e.defaults.rate, seed });
+    const runner = faultsOnly ? [] : runnerJob(input, e.name, { durationS: durationS ?? e.defaults.durationS, rate: rate ?? e.defaults.rate, seed });
     out.experiments.push({ form, objects: [...runner, form.workflow] });
   }
   return out;

@@ -8,6 +8,11 @@ import type { Fault, Injected } from '../core/nemesis.js';
 import { activeController, brokerName, coordinators, leaderOf } from './roles.js';
 
 const letter = (zone: string) => zone.slice(-1);
+/** The local processes these faults act on: in the cluster there are none (Chaos Mesh injects the faults there). */
+const local = (ctx: ChaosContext): ProcessesProvider => {
+  if (!ctx.provider) throw new Error("the local nemeses need the local deployment; in the cluster the faults are Chaos Mesh's");
+  return ctx.provider;
+};
 const brokers = (ctx: ChaosContext) => ctx.topology.brokers.map((b) => `broker-${letter(b.zone.name)}`);
 
 /** SIGKILL then, on undo, start again with the same data. */
@@ -27,7 +32,7 @@ const killByRole = (name: string, description: string, find: (ctx: ChaosContext)
   description,
   async inject(ctx) {
     const { target, detail } = await find(ctx);
-    return killed(ctx.provider, [target], detail);
+    return killed(local(ctx), [target], detail);
   },
 });
 
@@ -35,7 +40,7 @@ export const brokerKill: Fault = {
   name: 'broker-kill',
   description: 'SIGKILL one broker (picked with the seed), restart it with its data',
   async inject(ctx) {
-    return killed(ctx.provider, [pick(ctx.rng, brokers(ctx))]);
+    return killed(local(ctx), [pick(ctx.rng, brokers(ctx))]);
   },
 };
 
@@ -44,8 +49,8 @@ export const brokerPause: Fault = {
   description: 'SIGSTOP one broker (a GC pause that never ends, a hung VM), SIGCONT on undo',
   async inject(ctx) {
     const b = pick(ctx.rng, brokers(ctx));
-    ctx.provider.pause(b);
-    return { targets: [b], undo: async () => void ctx.provider.resume(b) };
+    local(ctx).pause(b);
+    return { targets: [b], undo: async () => void local(ctx).resume(b) };
   },
 };
 
@@ -54,8 +59,8 @@ export const brokerRestart: Fault = {
   description: 'graceful shutdown of one broker (leaders moved away first), start it again on undo',
   async inject(ctx) {
     const b = pick(ctx.rng, brokers(ctx));
-    await ctx.provider.stop(b);
-    return { targets: [b], undo: async () => void ctx.provider.restart(b) };
+    await local(ctx).stop(b);
+    return { targets: [b], undo: async () => void local(ctx).restart(b) };
   },
 };
 
@@ -65,7 +70,7 @@ export const leaderKill = killByRole('leader-kill', "SIGKILL the leader of parti
 });
 
 export const controllerKill = killByRole('controller-kill', 'SIGKILL the active controller (a broker under ZooKeeper, the KRaft leader under KRaft)', async (ctx) => ({
-  target: await activeController(ctx.topology, cacheLayout(ctx.provider.paths.cache).kafkaLibs),
+  target: await activeController(ctx.topology, cacheLayout(local(ctx).paths.cache).kafkaLibs),
   detail: 'active controller',
 }));
 
@@ -80,12 +85,12 @@ export const zookeeperKill: Fault = {
   description: 'SIGKILL one ZooKeeper node (the ensemble keeps its quorum with two)',
   modes: ['zookeeper'],
   async inject(ctx) {
-    return killed(ctx.provider, [pick(ctx.rng, ctx.topology.zookeepers.map((z) => `zookeeper-${letter(z.zone.name)}`))]);
+    return killed(local(ctx), [pick(ctx.rng, ctx.topology.zookeepers.map((z) => `zookeeper-${letter(z.zone.name)}`))]);
   },
 };
 
 const zoneProcesses = (ctx: ChaosContext, zone: Zone) =>
-  ctx.provider
+  local(ctx)
     .components()
     .filter((c) => c.zone === zone.name)
     .map((c) => c.name);
@@ -97,18 +102,18 @@ const zoneDown = (name: string, description: string, wipe: boolean): Fault => ({
   async inject(ctx) {
     const zone = pick(ctx.rng, ctx.topology.zones);
     const names = zoneProcesses(ctx, zone);
-    for (const n of names) ctx.provider.kill(n);
+    for (const n of names) local(ctx).kill(n);
     let detail = names.join(' ');
     if (wipe) {
       // the kill is asynchronous: wait (bounded) until every process is gone before its disk is wiped
-      for (let i = 0; i < 100 && names.some((n) => ctx.provider.running(n)); i++) await new Promise((r) => setTimeout(r, 100));
-      detail = `wiped ${names.filter((n) => /^(broker|zookeeper|controller)-/.test(n)).map((n) => ctx.provider.wipeData(n)).join(' ')}`;
+      for (let i = 0; i < 100 && names.some((n) => local(ctx).running(n)); i++) await new Promise((r) => setTimeout(r, 100));
+      detail = `wiped ${names.filter((n) => /^(broker|zookeeper|controller)-/.test(n)).map((n) => local(ctx).wipeData(n)).join(' ')}`;
     }
     return {
       targets: [zone.name],
       detail,
       async undo() {
-        for (const n of startOrder(names)) ctx.provider.restart(n);
+        for (const n of startOrder(names)) local(ctx).restart(n);
       },
     };
   },
@@ -175,7 +180,7 @@ export const processorKill: Fault = {
       p.kill();
       return { targets: [p.name], undo: () => p.restart() };
     }
-    return killed(ctx.provider, [pick(ctx.rng, ctx.topology.zones.map((z) => `process-${letter(z.name)}`))]);
+    return killed(local(ctx), [pick(ctx.rng, ctx.topology.zones.map((z) => `process-${letter(z.name)}`))]);
   },
 };
 
