@@ -2,6 +2,7 @@
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
 import { clusterHealth, healAll, kafka, resetToxics, waitFor, type ProcessesProvider, type Topology } from '../../cluster/index.js';
+import { fetchStableOffsets } from '../../pipeline/eos/index.js';
 import type { ChaosContext } from './context.js';
 
 /** Coordination first, brokers next, everything else last: the order in which stopped processes come back. */
@@ -52,18 +53,35 @@ export async function waitFullIsr(t: Topology, timeoutMs = 240_000): Promise<num
   return Date.now() - t0;
 }
 
-/** The group's committed offsets reach the end its input has now: it has read and written everything before. */
+/**
+ * The group's committed offsets reach the end of its input: it has read and written everything before. The end is
+ * asked again on every poll and the highest answer per partition kept: a broker that has just become a partition's
+ * leader may still answer with an older high watermark, and a check against it passed while the stage still had
+ * records to go (broker-down: "caught up" 0.5 s before the process stage wrote its last 1,811 records, so the
+ * drain read the aggregates before their windows existed). The committed offsets are read stable (KIP-447's
+ * require_stable): an offset commit still pending in an open transaction is waited for, never taken for the truth.
+ * Caught up means so for a second.
+ */
 export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: string, input: string, timeoutMs = 240_000): Promise<number> {
   const t0 = Date.now();
   const admin = kafka(ctx.topology).admin();
   await admin.connect();
+  const ends = new Map<number, bigint>();
+  const brokers = ctx.topology.brokers.map((b) => `${b.listener.host}:${b.listener.port}`);
+  let since: number | undefined;
   try {
-    const ends = await admin.fetchTopicOffsets(input);
     await waitFor(
       `group ${group} to commit up to the end of ${input}`,
       async () => {
-        const [c] = await admin.fetchOffsets({ groupId: group, topics: [input] });
-        return ends.every((e) => e.high === e.low || BigInt(c?.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1') >= BigInt(e.high));
+        for (const e of await admin.fetchTopicOffsets(input)) {
+          const high = BigInt(e.high) > BigInt(e.low) ? BigInt(e.high) : 0n;
+          if (high > (ends.get(e.partition) ?? 0n)) ends.set(e.partition, high);
+        }
+        const committed = await fetchStableOffsets(group, input, [...ends.keys()], { brokers, clientId: 'faultline-final-phase', timeoutMs: 10_000 });
+        const done = [...ends].every(([p, end]) => (committed.get(p) ?? -1n) >= end);
+        if (!done) since = undefined;
+        else since ??= Date.now();
+        return since !== undefined && Date.now() - since >= 1000;
       },
       { timeoutMs, intervalMs: 500 },
     );

@@ -48,20 +48,30 @@ export class Aggregator {
         const mine = new Map<string, WindowAggregate>();
         // this partition's state lives in one changelog partition: read only that one
         const records = await readToEnd(kafka, o.outputTopic, { groupPrefix: `${o.groupId}-restore`, partitions: [partition % o.outputPartitions] });
-        // the lineage: the last input offset any committed window update applied
+        // the lineage: the input offset the latest committed window update of this partition applied (changelog order)
         let applied: bigint | undefined;
         for (const r of records) {
           if (r.partition !== partition % o.outputPartitions) continue;
           const a = JSON.parse(r.value) as WindowAggregate;
           if (a.inputPartition !== partition) continue;
           mine.set(aggregateKey(a), a);
-          if (a.lastInputOffset !== undefined && (applied === undefined || BigInt(a.lastInputOffset) > applied)) applied = BigInt(a.lastInputOffset);
+          if (a.lastInputOffset !== undefined) applied = BigInt(a.lastInputOffset);
         }
         this.state.set(partition, mine);
         // one line per restore: when an aggregate is ever wrong, this says what state it restarted from
-        // the applied offset is logged, not used as a resume floor: with it, a restart after a crash once skipped a
-        // whole input partition (its windows never written; .ci/run, aggregate.live crash test), cause not found
         console.log(`aggregate: restored input partition ${partition}: ${mine.size} windows from ${records.length} changelog records in ${Date.now() - t0} ms; last input offset applied ${applied ?? 'none'}`);
+        if (applied === undefined) return undefined;
+        // The state holds the input up to `applied`: the stage must not resume below it, whatever the committed
+        // offset says. Under broker-down the changelog of a batch was committed while its offsets were not (the group
+        // coordinator had moved): restored through input offset 29926, committed offset 29894; resuming there counted
+        // 29894-29926 twice (12 windows over by 1-5). A lineage past the input's end comes from an earlier incarnation
+        // of the input topic (recreated: offsets restart), and is ignored: taken as a floor it skipped a partition whole.
+        const end = await inputEnd(kafka, o.inputTopic, partition);
+        if (applied + 1n > end) {
+          console.error(`aggregate: input partition ${partition}: the changelog says input offset ${applied} was applied, past the input's end ${end}: an earlier incarnation of ${o.inputTopic}; not used as a floor`);
+          return undefined;
+        }
+        return applied + 1n;
       },
       handle: (partition: number, messages: KafkaMessage[]) => {
         const mine = this.state.get(partition) ?? new Map<string, WindowAggregate>();
@@ -103,6 +113,18 @@ export class Aggregator {
 
   start = () => this.stage.start();
   stop = () => this.stage.stop();
+}
+
+/** The end (high watermark) of one input partition. */
+async function inputEnd(kafka: Kafka, topic: string, partition: number): Promise<bigint> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const o = (await admin.fetchTopicOffsets(topic)).find((x) => x.partition === partition);
+    return o ? BigInt(o.high) : 0n;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function parseJson(s: string | undefined): unknown {

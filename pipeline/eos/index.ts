@@ -3,3 +3,4 @@ export { EosStage, stageEnv, stageTelemetry, type StageHandler, type StageOption
 export { readToEnd, type ReadRecord, type ReadOptions } from './read-to-end.js';
 export { byPartition, onePartitionSends, partitionCounts, sendChunks, MAX_SEND_BYTES, type PartitionMessages } from './per-partition.js';
 export { connectPatiently } from './connect.js';
+export { fetchStableOffsets } from './stable-offsets.js';

@@ -44,6 +44,25 @@ test("sendChunks never has two sends of one partition in flight, and keeps a par
   }
 });
 
+test("a failed partition's error waits until every other partition's send has settled: the next send never overlaps one still in flight", async () => {
+  const chunks = byPartition([{ topic: 't', messages: msgs(60) }], counts, 5000);
+  let inFlight = 0;
+  const failing = chunks[0]!.partition;
+  const err = await sendChunks(chunks, async (c) => {
+    inFlight++;
+    try {
+      if (c.partition === failing) throw new Error('NOT_LEADER_OR_FOLLOWER');
+      await new Promise((r) => setTimeout(r, 20));
+      return [];
+    } finally {
+      inFlight--;
+    }
+  }).catch((e: Error) => e);
+  expect((err as Error).message).toBe('NOT_LEADER_OR_FOLLOWER');
+  // with Promise.all the error arrived while the other partitions' sends were still running
+  expect(inFlight).toBe(0);
+});
+
 test('an explicit partition is kept (co-partitioned output), wrapping when the topic is smaller', () => {
   const counts = new Map([['six', 6], ['three', 3]]);
   const m = (partition: number) => ({ key: `k${partition}`, value: 'v', partition });

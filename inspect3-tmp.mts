@@ -1,0 +1,15 @@
+import kafkajs from 'kafkajs';
+const k = new kafkajs.Kafka({ brokers: ['127.0.1.10:9092'], logLevel: kafkajs.logLevel.NOTHING });
+const [topic, part, fromTs, match, uncommitted] = [process.argv[2]!, Number(process.argv[3]), Date.parse(process.argv[4]!), process.argv[5]!, process.argv[6] === 'u'];
+const admin = k.admin(); await admin.connect();
+const offs = await admin.fetchTopicOffsetsByTimestamp(topic, fromTs);
+await admin.disconnect();
+const c = k.consumer({ groupId: 'inspect-' + Math.random(), readUncommitted: uncommitted });
+await c.connect(); await c.subscribe({ topic });
+const out: string[] = [];
+c.run({ eachBatch: async ({ batch }) => { if (batch.partition !== part) return; for (const m of batch.messages) { const v = m.value?.toString() ?? ''; const key = m.key?.toString() ?? ''; if (!key.includes(match) && !v.includes(match)) continue; let d = v; try { const j = JSON.parse(v); d = `count=${j.count} last=${j.lastInputOffset}`; } catch {} out.push(`${m.offset} ${new Date(Number(m.timestamp)).toISOString()} ${key} ${d}`); } } });
+c.seek({ topic, partition: part, offset: offs.find(o => o.partition === part)!.offset });
+await new Promise(r => setTimeout(r, 12000));
+await c.disconnect();
+console.log(out.join('\n'));
+process.exit(0);
