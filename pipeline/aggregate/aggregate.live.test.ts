@@ -22,7 +22,7 @@ async function crashAndCompare(exactlyOnce: boolean, fault: Fault = 'crash'): Pr
   const group = `test-aggregate-${id}`;
   await ensureTopics(t, [
     { name: input, partitions: 3 },
-    { name: output, partitions: 3, config: { 'cleanup.policy': 'compact' } },
+    { name: output, partitions: 3 },
   ]);
   const base = Date.parse('2026-01-01T00:00:00Z');
   const producer = kafka(t, 'test-aggregate-feed').producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -17,9 +17,11 @@ export const TOPICS = {
 export const PIPELINE_TOPICS: TopicSpec[] = [
   { name: TOPICS.raw, partitions: 6 },
   { name: TOPICS.processed, partitions: 6 },
-  // the aggregates are a changelog (latest value per window key): compaction drops superseded values, and
-  // 10-minute segments let it (the active segment is never compacted: with the 1 GiB default it never rolled,
-  // and every restore read every update ever written)
-  { name: TOPICS.aggregates, partitions: 3, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000' } },
+  // the aggregates are a changelog (latest value per window key), but not compacted: the cleaner leaves an empty
+  // batch (count 0) where an aborted transaction's records were, kafkajs returns nothing for it and never fetches
+  // past it, and every read_committed reader stopped there for good (the aggregate's restore of logs.aggregates-2
+  // at offset 13755, the dashboard, the checkers' drain). Kept a day instead: a restore reads every update of the
+  // last day, and a window whose updates are older than that restarts from zero.
+  { name: TOPICS.aggregates, partitions: 3, config: { 'cleanup.policy': 'delete', 'retention.ms': '86400000', 'segment.ms': '600000' } },
   { name: TOPICS.dlq, partitions: 3 },
 ];

@@ -183,6 +183,27 @@ export class EosStage {
     }
   }
 
+  /**
+   * The committed offset lags what the output already holds (its lineage, or our own last commit): commit the
+   * offset where we resume, alone in a transaction. Otherwise, with no more input, no batch would ever commit it and
+   * the group's lag would stay above zero for good (a broker-kill run waited on it until its deadline).
+   */
+  private async commitOffsetOnly(topic: string, partition: number, at: bigint): Promise<void> {
+    const producer = await this.producerFor(partition);
+    let txn: Awaited<ReturnType<Producer['transaction']>> | undefined;
+    try {
+      txn = await producer.transaction();
+      await txn.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic, partitions: [{ partition, offset: at.toString() }] }] });
+      await txn.commit();
+    } catch (e) {
+      await txn?.abort().catch(() => undefined);
+      this.producers.delete(partition);
+      await producer.disconnect().catch(() => undefined);
+      this.fenced.delete(partition);
+      throw new kafkajs.KafkaJSError(e instanceof Error ? e : new Error(String(e)), { retriable: true });
+    }
+  }
+
   /** Fault injection points: `before-transaction` (state updated, nothing sent yet) is reached first in every batch. */
   private crashPoint(where: 'before-transaction' | 'in-transaction'): void {
     if (where === 'before-transaction') ++this.batches;
@@ -231,6 +252,7 @@ export class EosStage {
       if (lineage !== undefined && lineage > at) at = lineage;
       if (at > read) console.error(`${this.opts.name}: partition ${partition}: committed offset read as ${read}, below ${floor > read ? `our own commit ${floor}` : ''}${floor > read && lineage !== undefined && lineage > read ? ' and ' : ''}${lineage !== undefined && lineage > read ? `the output's lineage ${lineage}` : ''}; resuming at ${at}`);
       this.next.set(partition, at);
+      if (this.opts.exactlyOnce && at > read) await this.commitOffsetOnly(batch.topic, partition, at);
       // one line per (re)fence: when an output is ever duplicated, this says who resumed where, and why
       console.log(`${this.opts.name}: partition ${partition} fenced and restored; stable committed offset ${committed ?? 'none'}, own floor ${hadFloor ? floor : 'none'}, output lineage ${lineage ?? 'none'}, resuming at ${at}, batch from ${batch.firstOffset()}`);
       if (committed !== undefined && at.toString() !== batch.firstOffset()) {
