@@ -57,12 +57,11 @@ const HOLDING = [
   'stages-caught-up',
 ];
 /**
- * Under a killed broker, kafkajs has also resolved an idempotent acks=all send without the records being written:
- * 1-3 acknowledged events missing in 2 of 6 broker-fault runs before this build (not seen in the 12 since; an open
- * bug, see the README). Those runs are judged INVALID by no-lost-writes, as they must be; this test gates broker
- * kills on the rest.
+ * Broker kills are gated on every property now, acknowledged writes included: the events once lost under them came
+ * from overlapping sends of our own (see pipeline/eos/per-partition.ts sendChunks), fixed; 12 broker-kill and
+ * broker-down runs since lost nothing.
  */
-const HOLDING_UNDER_BROKER_KILL = [...HOLDING.filter((n) => n !== 'no-lost-writes' && n !== 'processed-equals-accepted'), 'observed: faultline-ingest traces during the faults'];
+const HOLDING_UNDER_BROKER_KILL = [...HOLDING, 'observed: faultline-ingest traces during the faults'];
 const holds = (r: RunResult, names = HOLDING) => {
   for (const name of names) expect([name, r.checks.find((c) => c.name === name)?.valid]).toEqual([name, true]);
 };
@@ -94,8 +93,7 @@ test('broker-kill under pipeline load: raw exactly once, writes come back, stage
 
 test('broker-down (a broker down 25 s): the verdict says the alerts fired and resolved, the lag came back, traces were kept', async () => {
   // 45 s: the broker stays down 25 s, long enough for KafkaBrokerDown (for: 10s) and under-replication (for: 15s).
-  // Not gated here: no-lost-writes, which this long outage broke once (3 acknowledged events missing, an open
-  // ingest bug under kafkajs, see the README); the verdict reports it.
+  // This test is about what the observability stack saw; the safety properties are gated by broker-kill above.
   const { result } = await run('broker-down', 45);
   for (const name of ['observed: KafkaBrokerDown fired and resolved', 'observed: KafkaUnderReplicatedPartitions fired and resolved', 'observed: time lag under 30 s after healing'])
     expect([name, result.checks.find((c) => c.name === name)?.valid]).toEqual([name, true]);
