@@ -55,19 +55,22 @@ test('exact offset and time lag of a parked group, clamped at the log start; exp
     expect((await exporter.sample(() => now)).some((g) => g.group === orphan)).toBe(true);
     await admin.deleteTopics({ topics: [gone] });
     await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '10' }] });
-    let after: Awaited<ReturnType<typeof exporter.sample>> | undefined;
+    // right after the deletion one sample may fail, or leave out a group whose offsets could not be read (each group
+    // is read on its own); the next ones must have it again. The old client never recovered.
+    let found: { committed: bigint | null; offsetLag: bigint } | undefined;
     const failures: string[] = [];
-    for (let i = 0; i < 3 && !after; i++) {
+    for (let i = 0; i < 5 && !found; i++) {
       try {
-        after = await exporter.sample(() => now);
+        const after = await exporter.sample(() => now);
+        found = after.find((g) => g.group === group)?.partitions.find((p) => p.topic === topic);
       } catch (e) {
         failures.push(e instanceof Error ? e.message : String(e));
         exporter.failed();
       }
+      if (!found) await new Promise((r) => setTimeout(r, 500));
     }
-    expect([after !== undefined, failures]).toEqual([true, expect.any(Array)]);
     expect(failures.length).toBeLessThan(2);
-    expect(after!.find((g) => g.group === group)?.partitions.find((p) => p.topic === topic)).toMatchObject({ committed: 10n, offsetLag: 10n });
+    expect(found).toMatchObject({ committed: 10n, offsetLag: 10n });
   } finally {
     await exporter.close();
     await admin.deleteGroups([group, orphan]).catch(() => undefined);
