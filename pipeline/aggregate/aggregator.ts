@@ -48,14 +48,16 @@ export class Aggregator {
         const mine = new Map<string, WindowAggregate>();
         // this partition's state lives in one changelog partition: read only that one
         const records = await readToEnd(kafka, o.outputTopic, { groupPrefix: `${o.groupId}-restore`, partitions: [partition % o.outputPartitions] });
-        // the lineage: the input offset the latest committed window update of this partition applied (changelog order)
+        // the lineage: the highest input offset a committed window update of this partition applied. Not the last
+        // record's: a transaction writes one update per window it touched, each with the last offset that touched it,
+        // so its last record may carry a lower offset than the batch reached (a floor that low replayed one event)
         let applied: bigint | undefined;
         for (const r of records) {
           if (r.partition !== partition % o.outputPartitions) continue;
           const a = JSON.parse(r.value) as WindowAggregate;
           if (a.inputPartition !== partition) continue;
           mine.set(aggregateKey(a), a);
-          if (a.lastInputOffset !== undefined) applied = BigInt(a.lastInputOffset);
+          if (a.lastInputOffset !== undefined && (applied === undefined || BigInt(a.lastInputOffset) > applied)) applied = BigInt(a.lastInputOffset);
         }
         this.state.set(partition, mine);
         // one line per restore: when an aggregate is ever wrong, this says what state it restarted from
