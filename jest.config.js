@@ -1,4 +1,5 @@
-// Two projects: `unit` (pure functions, no cluster) and `live` (against the running system).
+// Three projects: `unit` (pure functions, no cluster), `live` (against the running system, processes provider) and
+// `containers` (brings the containers provider up itself, and down).
 const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -12,7 +13,8 @@ export default {
   testTimeout: 240_000,
   verbose: true,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.live\\.test\\.ts$'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.live\\.test\\.ts$', '\\.containers\\.test\\.ts$'] },
+    { ...common, displayName: 'containers', testMatch: ['<rootDir>/**/*.containers.test.ts'], slowTestThreshold: 60 },
     {
       ...common,
       displayName: 'live',

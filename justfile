@@ -20,18 +20,18 @@ deploy *args:
 
 # per-zone processes and cluster health
 [group('cluster')]
-status:
-    tsx cluster/cli.ts status
+status *args:
+    tsx cluster/cli.ts status {{args}}
 
 # stop everything gracefully; data is kept
 [group('cluster')]
-down:
-    tsx cluster/cli.ts down
+down *args:
+    tsx cluster/cli.ts down {{args}}
 
 # stop everything and wipe the deployment's data (the download cache stays)
 [group('cluster')]
-clean:
-    tsx cluster/cli.ts clean
+clean *args:
+    tsx cluster/cli.ts clean {{args}}
 
 # the last lines of one component's log (-f to follow)
 [group('cluster')]
@@ -75,7 +75,7 @@ bench-pipeline *args:
 
 # set up (the unit tests use promtool and Chromium too), type-check, unit tests, then live tests against a real cluster (ZooKeeper, then KRaft)
 [group('test')]
-test: setup typecheck test-unit test-live
+test: setup typecheck test-unit test-live test-containers
 
 # type-check every module (and the k6 script, which k6 runs as TypeScript itself, against k6's types)
 [group('test')]
@@ -93,6 +93,11 @@ test-unit:
 test-live:
     FAULTLINE_COORDINATION=zookeeper node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit
     FAULTLINE_COORDINATION=kraft FAULTLINE_STATE=/var/lib/faultline-test-kraft node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit --testPathPattern 'cluster/|dashboards/'
+
+# the containers provider end to end: deploys it, runs experiments on it, and removes every container it started
+[group('test')]
+test-containers:
+    node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects containers --runInBand --forceExit
 
 # after changing dependencies: npm install, then record rust-just's other platforms so `npm ci` accepts the lock
 [group('dev')]

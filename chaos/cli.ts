@@ -5,16 +5,17 @@
 // Exit status: 0 when every run passed (valid, or invalid for a control), 1 otherwise, 2 on bad usage,
 // 3 (with --target k8s, off-cluster) no kube context.
 import { parseArgs } from 'node:util';
-import { Coordination, paths, ProcessesProvider, topology } from '../cluster/index.js';
+import { Coordination, openProvider, paths, providerName, topology } from '../cluster/index.js';
 import { healEverything } from './core/final-phase.js';
 import { runExperiment, type RunOptions } from './core/runner.js';
 import { CONTROLS, EXPERIMENTS, experimentByName } from './experiments/index.js';
 import { passed, verdictLines, type RunResult } from '../reports/index.js';
 
-const usage = `usage: just chaos <experiment> [--duration S] [--rate N] [--seed N] [--coordination zookeeper|kraft] [--target processes|k8s]
+const usage = `usage: just chaos <experiment> [--duration S] [--rate N] [--seed N] [--coordination zookeeper|kraft] [--provider processes|containers] [--target k8s]
        just chaos --list
        just chaos --heal        (undo any fault left behind: partitions, toxics, paused or stopped processes)
        just chaos controls      (every negative control; fails if one is judged valid)
+  --provider containers: the deployment of \`just deploy --provider containers\` (same experiments, faults on containers)
   --target k8s: outside a cluster, starts the experiment's runner Job and Chaos Mesh Workflow on the current kube
   context (what \`just k8s chaos <experiment>\` does; use that for --image or --namespace); inside one (the runner
   Job, FAULTLINE_TARGET=k8s), runs it against the cluster's Services while Chaos Mesh injects the faults`;
@@ -29,6 +30,7 @@ const { values, positionals } = parseArgs({
     seed: { type: 'string' },
     coordination: { type: 'string' },
     target: { type: 'string' },
+    provider: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -57,6 +59,13 @@ const coordination = values.coordination === undefined ? undefined : Coordinatio
 const target = values.target ?? process.env.FAULTLINE_TARGET ?? 'processes';
 if (target !== 'processes' && target !== 'k8s') {
   console.error(`--target is processes or k8s, not ${JSON.stringify(target)}\n${usage}`);
+  process.exit(2);
+}
+let provider: ReturnType<typeof providerName>;
+try {
+  provider = providerName(values.provider);
+} catch (e) {
+  console.error(`${(e as Error).message}\n${usage}`);
   process.exit(2);
 }
 const names = positionals[0] === 'controls' ? CONTROLS : positionals;
@@ -119,14 +128,14 @@ async function runInCluster(name: string): Promise<number> {
 }
 
 if (values.heal) {
-  const fixed = await healEverything(ProcessesProvider.open(paths(), coordination), (l) => console.log(l));
+  const fixed = await healEverything(openProvider(provider, paths(), coordination), (l) => console.log(l));
   console.log(fixed.length ? `healed ${fixed.length} thing(s)` : 'nothing was left behind: no partition rule, no toxic, every process running');
   process.exit(0);
 }
 // ctrl-c: undo every fault before leaving (the next run's preflight would too)
 process.once('SIGINT', () => {
   console.error('\ninterrupted: healing every fault (partitions, paused and stopped processes) before exit');
-  healEverything(ProcessesProvider.open(paths(), coordination), (l) => console.error(l))
+  healEverything(openProvider(provider, paths(), coordination), (l) => console.error(l))
     .catch((e) => console.error(`healing failed: ${e instanceof Error ? e.message : String(e)}; run \`just chaos --heal\` or \`just down && just deploy\``))
     .finally(() => process.exit(130));
 });
@@ -135,7 +144,7 @@ const outcomes: { name: string; ok: boolean; line: string }[] = [];
 for (const name of names) {
   const experiment = experimentByName(name);
   try {
-    const { result, report } = await runExperiment({ ...run, experiment });
+    const { result, report } = await runExperiment({ ...run, experiment, provider });
     const ok = passed(result);
     const verdict = result.verdict === true ? 'VALID' : result.verdict === false ? 'INVALID' : 'UNKNOWN';
     printOutcome(result, report);

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { paths } from './paths.js';
-import { grafanaBinary, ProcessesProvider, type ComponentStatus } from './processes/provider.js';
+import { grafanaBinary, type ComponentStatus } from './processes/provider.js';
+import { openProvider } from './providers.js';
+import { kafka } from './probes.js';
 import { removeChain } from './processes/partition.js';
 import { setup } from './setup/setup.js';
 import { Coordination, type Topology } from './topology.js';
@@ -42,7 +44,7 @@ export function renderStatus(rows: ComponentStatus[], health: ClusterHealth | { 
   return out.join('\n');
 }
 
-function urls(t: Topology): string {
+function urls(t: Topology, state: string): string {
   return [
     `Dashboard    http://${t.ops.dashboard.host}:${t.ops.dashboard.port}  (live pipeline over WebSocket)`,
     `Ingest       ${t.stages.filter((s) => s.stage === 'ingest').map((s) => `http://${s.http.host}:${s.http.port}/v1/events`).join('  ')}`,
@@ -52,8 +54,8 @@ function urls(t: Topology): string {
     `Kafka        ${t.brokers.map((b) => `${b.listener.host}:${b.listener.port}`).join(',')}`,
     ...(t.zookeepers.length ? [`ZooKeeper    ${t.zookeepers.map((z) => `${z.client.host}:${z.client.port}`).join(',')}`] : []),
     grafanaBinary()
-      ? `Grafana      http://${t.ops.grafana.host}:${t.ops.grafana.port}  (provisioned from ${join(paths().state, 'conf', 'grafana')})`
-      : `Grafana      not installed here (no package in the reachable registries); its dashboards and provisioning are in ${join(paths().state, 'conf', 'grafana')}`,
+      ? `Grafana      http://${t.ops.grafana.host}:${t.ops.grafana.port}  (provisioned from ${join(state, 'conf', 'grafana')})`
+      : `Grafana      not installed here (no package in the reachable registries); its dashboards and provisioning are in ${join(state, 'conf', 'grafana')}`,
   ].join('\n');
 }
 
@@ -70,9 +72,6 @@ async function main(argv: string[]) {
       'skip-setup': { type: 'boolean', default: false },
     },
   });
-  if (values.provider !== 'processes') {
-    throw new Error(`provider "${values.provider}" is not built yet; the processes provider is the one that runs here (omit --provider).`);
-  }
   const p = paths();
   const coordination = values.coordination ? Coordination.parse(values.coordination) : undefined;
   switch (cmd) {
@@ -81,30 +80,30 @@ async function main(argv: string[]) {
       return;
     case 'deploy': {
       if (!values['skip-setup']) await setup(p, say);
-      const provider = ProcessesProvider.open(p, coordination);
+      const provider = openProvider(values.provider, p, coordination);
       const t0 = Date.now();
-      say(`deploy: ${provider.topology.coordination} cluster, state in ${p.state}`);
+      say(`deploy: ${provider.topology.coordination} cluster (${provider.name}), state in ${provider.paths.state}`);
       const { started } = await provider.deploy((l) => say(`deploy: ${l}`));
-      say(`deploy: ${started.length ? `started ${started.length} process(es)` : 'everything was already running'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      say(`deploy: ${started.length ? `started ${started.length} ${provider.name === 'containers' ? 'container(s)' : 'process(es)'}` : 'everything was already running'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
       say(renderStatus(await provider.status(), await provider.health(), provider.topology));
-      say(`\n${urls(provider.topology)}\nlogs: ${p.state}/logs  (just logs <component>)`);
+      say(`\n${urls(provider.topology, provider.paths.state)}\n${provider.name === 'containers' ? 'logs: just logs <component> --provider containers' : `logs: ${p.state}/logs  (just logs <component>)`}`);
       return;
     }
     case 'status': {
-      const provider = ProcessesProvider.open(p);
+      const provider = openProvider(values.provider, p);
       if (!provider.deployment) say(`nothing deployed in ${p.state}; run \`just deploy\`.`);
       const rows = await provider.status();
       say(renderStatus(rows, rows.some((r) => r.kind === 'broker' && r.up) ? await provider.health() : { error: 'no broker running' }, provider.topology));
       return;
     }
     case 'down': {
-      const provider = ProcessesProvider.open(p);
+      const provider = openProvider(values.provider, p);
       await provider.down((l) => say(`down: ${l}`));
       say(`down: stopped; data kept in ${p.state} (\`just deploy\` brings it back, \`just clean\` wipes it)`);
       return;
     }
     case 'clean': {
-      const provider = ProcessesProvider.open(p);
+      const provider = openProvider(values.provider, p);
       await provider.clean((l) => say(`clean: ${l}`));
       removeChain();
       say('clean: done; the download cache is kept');
@@ -114,8 +113,8 @@ async function main(argv: string[]) {
       // used by the live tests to remove what they created (`test.` prefix) so a long-lived deployment does not grow
       const prefixes = positionals;
       if (!prefixes.length) throw new Error('delete-topics needs name prefixes, e.g. `delete-topics test. chaos.`');
-      const provider = ProcessesProvider.open(p);
-      const admin = provider.admin();
+      const provider = openProvider(values.provider, p);
+      const admin = kafka(provider.topology).admin();
       await admin.connect();
       try {
         const names = (await admin.listTopics()).filter((n) => prefixes.some((x) => n.startsWith(x)));
@@ -127,10 +126,15 @@ async function main(argv: string[]) {
       return;
     }
     case 'logs': {
-      const provider = ProcessesProvider.open(p);
+      const provider = openProvider(values.provider, p);
       const name = positionals[0];
       if (!name) throw new Error(`which component? one of: ${provider.components().map((c) => c.name).join(', ')}`);
-      const file = provider.logFile(name);
+      const file = provider.logLocation(name);
+      if (provider.name === 'containers') {
+        if (values.follow) throw new Error(`follow a container's log with \`${file} -f\``);
+        say(await provider.logTail(name, Number(values.lines)));
+        return;
+      }
       if (!existsSync(file)) throw new Error(`${name} has no log yet (${file}); has it been deployed?`);
       spawnSync('tail', ['-n', String(values.lines), ...(values.follow ? ['-F'] : []), file], { stdio: 'inherit' });
       return;

@@ -148,7 +148,8 @@ describe(`cluster (${coordination})`, () => {
     const producer = k.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 } });
     await producer.connect();
     try {
-      expect(p.kill(victim)).toBeDefined();
+      expect(await p.running(victim)).toBe(true);
+      await p.kill(victim);
       // the controller notices the dead broker (session timeout), shrinks ISRs to 2 = min ISR
       await waitFor('the killed broker to leave the metadata', async () => !(await clusterHealth(t)).brokersOnline.includes(victimId), {
         timeoutMs: 60_000,
@@ -166,7 +167,7 @@ describe(`cluster (${coordination})`, () => {
       );
       expect(urp).toBeGreaterThan(0);
     } finally {
-      p.restart(victim);
+      await p.restart(victim);
       await producer.disconnect();
     }
     await waitFor(

@@ -94,19 +94,53 @@ export interface Topology {
   defaults: ClusterDefaults;
 }
 
-const zoneHost = (zone: Zone, last: number) => `127.0.${zone.index}.${last}`;
+/**
+ * Where a topology's services live. The processes provider puts the zones on loopback ranges and the ops services
+ * on 127.0.0.1; the containers provider gives every container its own address on one container network, the zones
+ * as /24 ranges of it and the ops services in a fourth range outside every zone.
+ */
+export interface Addressing {
+  /** A zone's range (CIDR) and the address with the given last octet in it. */
+  zoneCidr(index: number): string;
+  zoneHost(index: number, last: number): string;
+  /** An ops service's host: 127.0.0.1 for processes, its own container address otherwise. */
+  opsHost(service: keyof Ops): string;
+  /** Where toxiproxy listens for broker `id`. */
+  proxy(zone: Zone, brokerId: number): Endpoint;
+}
 
-export function zones(): Zone[] {
+/** The processes provider's: zones as loopback ranges 127.0.{1,2,3}.0/24, ops on 127.0.0.1. */
+export const LOOPBACK: Addressing = {
+  zoneCidr: (i) => `127.0.${i}.0/24`,
+  zoneHost: (i, last) => `127.0.${i}.${last}`,
+  opsHost: () => '127.0.0.1',
+  proxy: (zone) => ({ host: `127.0.${zone.index}.13`, port: 9094 }),
+};
+
+/** The containers provider's network: zones 10.89.{1,2,3}.0/24, ops containers in 10.89.0.0/24 (gateway .1). */
+export const CONTAINER_SUBNET = '10.89.0.0/16';
+const OPS_LAST: Record<keyof Ops, number> = { prometheus: 10, tempo: 11, toxiproxy: 12, lagExporter: 13, dashboard: 14, grafana: 15 };
+export const CONTAINER_NETWORK: Addressing = {
+  zoneCidr: (i) => `10.89.${i}.0/24`,
+  zoneHost: (i, last) => `10.89.${i}.${last}`,
+  opsHost: (service) => `10.89.0.${OPS_LAST[service]}`,
+  // one toxiproxy container, one port per broker
+  proxy: (_zone, id) => ({ host: `10.89.0.${OPS_LAST.toxiproxy}`, port: 19090 + id }),
+};
+
+export function zones(addressing: Addressing = LOOPBACK): Zone[] {
   return ZONE_NAMES.map((name, i) => ({
     name,
     index: i + 1,
-    cidr: `127.0.${i + 1}.0/24`,
+    cidr: addressing.zoneCidr(i + 1),
     user: `faultline-${name.slice(-1)}`,
   }));
 }
 
-export function topology(coordination: Coordination = 'zookeeper'): Topology {
-  const zs = zones();
+export function topology(coordination: Coordination = 'zookeeper', addressing: Addressing = LOOPBACK): Topology {
+  const zs = zones(addressing);
+  const zoneHost = (zone: Zone, last: number) => addressing.zoneHost(zone.index, last);
+  const ops = addressing.opsHost;
   return {
     coordination,
     zones: zs,
@@ -137,7 +171,7 @@ export function topology(coordination: Coordination = 'zookeeper'): Topology {
       listener: { host: zoneHost(zone, 10), port: 9092 },
       metrics: { host: zoneHost(zone, 10), port: 9404 },
       proxiedListener: { host: zoneHost(zone, 10), port: 9094 },
-      proxy: { host: zoneHost(zone, 13), port: 9094 },
+      proxy: addressing.proxy(zone, zone.index),
     })),
     stages: zs.flatMap((zone) =>
       (['ingest', 'process', 'aggregate'] as const).map((stage, i) => ({
@@ -147,17 +181,17 @@ export function topology(coordination: Coordination = 'zookeeper'): Topology {
       })),
     ),
     ops: {
-      prometheus: { host: '127.0.0.1', port: 9090 },
+      prometheus: { host: ops('prometheus'), port: 9090 },
       tempo: {
-        http: { host: '127.0.0.1', port: 3200 },
-        otlpGrpc: { host: '127.0.0.1', port: 4317 },
-        otlpHttp: { host: '127.0.0.1', port: 4318 },
-        grpc: { host: '127.0.0.1', port: 9095 },
+        http: { host: ops('tempo'), port: 3200 },
+        otlpGrpc: { host: ops('tempo'), port: 4317 },
+        otlpHttp: { host: ops('tempo'), port: 4318 },
+        grpc: { host: ops('tempo'), port: 9095 },
       },
-      toxiproxy: { host: '127.0.0.1', port: 8474 },
-      lagExporter: { host: '127.0.0.1', port: 9308 },
-      dashboard: { host: '127.0.0.1', port: 3000 },
-      grafana: { host: '127.0.0.1', port: 3001 },
+      toxiproxy: { host: ops('toxiproxy'), port: 8474 },
+      lagExporter: { host: ops('lagExporter'), port: 9308 },
+      dashboard: { host: ops('dashboard'), port: 3000 },
+      grafana: { host: ops('grafana'), port: 3001 },
     },
     defaults: {
       replicationFactor: 3,

@@ -1,7 +1,7 @@
 // What every workload, nemesis and phase of a run shares: the cluster, the
 // history, a seeded random source, progress output, and the processes the
 // experiment itself started (kill targets beside the deployed ones).
-import type { ProcessesProvider, Topology } from '../../cluster/index.js';
+import type { Provider, Topology } from '../../cluster/index.js';
 import type { History } from './history.js';
 
 /** A process the experiment started itself (e.g. a processor with exactly-once off). */
@@ -16,8 +16,8 @@ export interface OwnedProcess {
 export interface ChaosContext {
   runId: string;
   topology: Topology;
-  /** The local deployment's processes; absent in the cluster, where Chaos Mesh injects the faults. */
-  provider?: ProcessesProvider;
+  /** The local deployment (processes or containers); absent in the cluster, where Chaos Mesh injects the faults. */
+  provider?: Provider;
   history: History;
   rng: () => number;
   log: (line: string) => void;

@@ -1,7 +1,7 @@
 // The final phase (Jepsen's): heal every fault, wait until the cluster is whole
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
-import { clusterHealth, healAll, kafka, resetToxics, waitFor, type ProcessesProvider, type Topology } from '../../cluster/index.js';
+import { clusterHealth, kafka, resetToxics, waitFor, type Provider, type Topology } from '../../cluster/index.js';
 import { fetchStableOffsets } from '../../pipeline/eos/index.js';
 import type { ChaosContext } from './context.js';
 
@@ -17,20 +17,20 @@ export function startOrder(names: string[]): string[] {
  * every toxiproxy toxic. Returns what it had to fix (empty when nothing was
  * left over).
  */
-export async function healEverything(provider: ProcessesProvider, log: (l: string) => void = () => {}): Promise<string[]> {
+export async function healEverything(provider: Provider, log: (l: string) => void = () => {}): Promise<string[]> {
   const fixed: string[] = [];
   try {
-    healAll();
+    await provider.healNetwork();
   } catch (e) {
-    fixed.push(`could not flush the partition chain: ${e instanceof Error ? e.message : String(e)}`);
+    fixed.push(`could not remove the network cuts: ${e instanceof Error ? e.message : String(e)}`);
   }
   for (const name of startOrder(provider.components().map((c) => c.name))) {
-    if (provider.running(name)) {
-      // SIGCONT is harmless to a running process and ends any SIGSTOP
-      provider.resume(name);
+    if (await provider.running(name)) {
+      // harmless to a running component, and ends any pause
+      await provider.resume(name);
       continue;
     }
-    provider.restart(name);
+    await provider.restart(name);
     fixed.push(`${name} was not running: started`);
   }
   // toxiproxy starts with the rest: its toxics go once it answers

@@ -4,7 +4,7 @@
 // deployment is and who injects the faults is the run's target (target.ts).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { drain, endOffsets, ensureTopics, kafka, type Coordination, type DrainedRecord } from '../../cluster/index.js';
+import { drain, endOffsets, ensureTopics, kafka, type Coordination, type DrainedRecord, type ProviderName } from '../../cluster/index.js';
 import { TOPICS } from '../../pipeline/contract/index.js';
 import { DEFAULT_OUT, writeRun, type Phase, type RunResult } from '../../reports/index.js';
 import {
@@ -39,7 +39,9 @@ export interface RunOptions {
   rate?: number;
   seed?: number;
   coordination?: Coordination;
-  /** Default: the local deployment (`coordination` picks it); chaos/manifests/in-cluster.ts makes the cluster's. */
+  /** The local provider whose deployment the run targets (default processes). */
+  provider?: ProviderName;
+  /** Default: the local deployment (`coordination` and `provider` pick it); chaos/manifests/in-cluster.ts makes the cluster's. */
   target?: RunTarget;
   outRoot?: string;
   log?: (line: string) => void;
@@ -63,7 +65,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const runId = `${stamp()}-${exp.name}-${short}`;
   const outRoot = o.outRoot ?? DEFAULT_OUT;
   const dir = join(outRoot, runId);
-  const target = o.target ?? localTarget(o.coordination);
+  const target = o.target ?? localTarget(o.coordination, o.provider);
   const t = target.topology;
   const phases: Phase[] = [];
   const notes: string[] = [];
@@ -86,7 +88,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const ctx: ChaosContext = {
     runId: `${exp.name}-${short}`,
     topology: t,
-    provider: target.processes,
+    provider: target.local,
     history,
     rng: seeded(seed),
     log,
@@ -255,7 +257,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const verdict = compose(checks);
 
     const series = await timelines(t, epochMs - 10_000, Date.now(), notes, ctx.runId);
-    notes.push(...target.afterRun());
+    notes.push(...(await target.afterRun()));
 
     const writes = ops.filter((x) => x.process !== 'nemesis' && x.type !== 'invoke');
     const ackedEvents = ops
@@ -263,7 +265,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       .reduce((s, x) => s + ((x.value as { ids?: string[] }).ids?.length ?? 0), 0);
     const cmd = exp.replay
       ? exp.replay({ durationS: durationMs / 1000, rate, seed, coordination: t.coordination })
-      : `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}${target.provider === 'k8s' ? ' --target k8s' : ''}`;
+      : `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}${target.provider === 'k8s' ? ' --target k8s' : target.provider === 'containers' ? ' --provider containers' : ''}`;
     const result: RunResult = {
       runId,
       kind: exp.reportKind ?? 'chaos',

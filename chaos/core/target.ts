@@ -5,7 +5,7 @@
 // of a run (load, final phase, drain, checkers, report) is the same for both.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeRules, paths, ProcessesProvider, type Coordination, type Topology } from '../../cluster/index.js';
+import { openProvider, paths, type Coordination, type Provider, type ProviderName, type Topology } from '../../cluster/index.js';
 import type { Experiment } from '../experiments/index.js';
 import { faultByName } from '../nemeses/index.js';
 import type { ChaosContext } from './context.js';
@@ -16,10 +16,10 @@ import type { Op } from './types.js';
 
 export interface RunTarget {
   /** The report's `provider`. */
-  provider: 'processes' | 'k8s';
+  provider: ProviderName | 'k8s';
   topology: Topology;
-  /** The local processes (the local nemeses act on them); none in the cluster. */
-  processes?: ProcessesProvider;
+  /** The local deployment (the local nemeses act on it); none in the cluster. */
+  local?: Provider;
   /** Refuses a deployment that is not up, undoes what a crashed run left; returns notes for the report. */
   preflight(log: (l: string) => void): Promise<string[]>;
   /** The run's faults as a Prometheus metric while it lasts (Grafana's chaos annotations), where the target can. */
@@ -31,24 +31,28 @@ export interface RunTarget {
   /** After the load: undo whatever fault is left, or take the last look at them; returns notes for the report. */
   heal(ctx: ChaosContext, log: (l: string) => void): Promise<string[]>;
   /** After the checkers: whatever is still in place; returns notes for the report. */
-  afterRun(): string[];
+  afterRun(): Promise<string[]>;
 }
 
-/** The deployment `just deploy` made on this machine, and our own nemeses. */
-export function localTarget(coordination?: Coordination): RunTarget {
-  const provider = ProcessesProvider.open(paths(), coordination);
+/** The deployment `just deploy [--provider containers]` made on this machine, and our own nemeses. */
+export function localTarget(coordination?: Coordination, providerName?: ProviderName): RunTarget {
+  const provider = openProvider(providerName, paths(), coordination);
   return {
-    provider: 'processes',
+    provider: provider.name,
     topology: provider.topology,
-    processes: provider,
+    local: provider,
     async preflight(log) {
       const statuses = await provider.status();
       if (!statuses.some((s) => s.name.startsWith('broker-') && s.up))
-        throw new Error(`no broker of the deployment in ${provider.paths.state} is running: run \`just deploy\` first (nothing was written)`);
+        throw new Error(
+          `no broker of the ${provider.name} deployment in ${provider.paths.state} is running: run \`just deploy${provider.name === 'processes' ? '' : ` --provider ${provider.name}`}\` first (nothing was written)`,
+        );
       const leftovers = await healEverything(provider, log);
       return leftovers.length ? [`preflight healed what an earlier run left: ${leftovers.join('; ')}`] : [];
     },
     async exposeFaults(experiment, runId, ops) {
+      // the containers' Prometheus cannot scrape the runner on the host's loopback: no fault metric there
+      if (provider.name !== 'processes') return undefined;
       // registered in Prometheus' file discovery for the run's duration; stale registrations go
       const targetsDir = join(provider.paths.state, 'conf', 'targets');
       if (!existsSync(targetsDir)) return undefined;
@@ -62,9 +66,9 @@ export function localTarget(coordination?: Coordination): RunTarget {
       const fixed = await healEverything(provider, log);
       return fixed.length ? [`final heal had to fix: ${fixed.join('; ')}`] : [];
     },
-    afterRun() {
-      const rules = activeRules();
-      return rules.length ? [`after the run the partition chain still holds ${rules.length} rule(s): ${rules.join('; ')}`] : [];
+    async afterRun() {
+      const rules = await provider.activeCuts();
+      return rules.length ? [`after the run ${rules.length} network cut(s) were still in place: ${rules.join('; ')}`] : [];
     },
   };
 }

@@ -220,7 +220,7 @@ export function k8sTarget(o: K8sTargetOptions): RunTarget {
       if (open.length) out.push(`Chaos Mesh had not recovered ${open.map((w) => w.detail).join('; ')} when the final phase began`);
       return out;
     },
-    afterRun: () => [],
+    afterRun: async () => [],
   };
 }
 

@@ -1,28 +1,30 @@
-// The local nemeses: signals to the deployed processes (kill, pause, graceful
-// restart), by name, by role or by zone, and iptables owner-match partitions
-// between zones. Each returns what it hit and its own undo.
-import { addLatency, cacheLayout, cutHosts, isolateZone, removeRules, removeToxics, type ProcessesProvider, type Zone } from '../../cluster/index.js';
+// The local nemeses, one implementation for every local provider: kill, pause
+// and graceful restart of the deployed components (processes or containers),
+// by name, by role or by zone, and network cuts between zones (the provider's
+// own: iptables owner match on the host, or rules inside the containers).
+// Each returns what it hit and its own undo.
+import { addLatency, cacheLayout, removeToxics, type Provider, type Zone } from '../../cluster/index.js';
 import { pick, type ChaosContext } from '../core/context.js';
 import { startOrder } from '../core/final-phase.js';
 import type { Fault, Injected } from '../core/nemesis.js';
 import { activeController, brokerName, coordinators, leaderOf } from './roles.js';
 
 const letter = (zone: string) => zone.slice(-1);
-/** The local processes these faults act on: in the cluster there are none (Chaos Mesh injects the faults there). */
-const local = (ctx: ChaosContext): ProcessesProvider => {
+/** The local deployment these faults act on: in the cluster there is none (Chaos Mesh injects the faults there). */
+const local = (ctx: ChaosContext): Provider => {
   if (!ctx.provider) throw new Error("the local nemeses need the local deployment; in the cluster the faults are Chaos Mesh's");
   return ctx.provider;
 };
 const brokers = (ctx: ChaosContext) => ctx.topology.brokers.map((b) => `broker-${letter(b.zone.name)}`);
 
 /** SIGKILL then, on undo, start again with the same data. */
-function killed(p: ProcessesProvider, names: string[], detail?: string): Injected {
-  for (const n of names) p.kill(n);
+async function killed(p: Provider, names: string[], detail?: string): Promise<Injected> {
+  await Promise.all(names.map((n) => p.kill(n)));
   return {
     targets: names,
     detail,
     async undo() {
-      for (const n of names) p.restart(n);
+      for (const n of names) await p.restart(n);
     },
   };
 }
@@ -49,8 +51,8 @@ export const brokerPause: Fault = {
   description: 'SIGSTOP one broker (a GC pause that never ends, a hung VM), SIGCONT on undo',
   async inject(ctx) {
     const b = pick(ctx.rng, brokers(ctx));
-    local(ctx).pause(b);
-    return { targets: [b], undo: async () => void local(ctx).resume(b) };
+    await local(ctx).pause(b);
+    return { targets: [b], undo: () => local(ctx).resume(b) };
   },
 };
 
@@ -60,7 +62,7 @@ export const brokerRestart: Fault = {
   async inject(ctx) {
     const b = pick(ctx.rng, brokers(ctx));
     await local(ctx).stop(b);
-    return { targets: [b], undo: async () => void local(ctx).restart(b) };
+    return { targets: [b], undo: () => local(ctx).restart(b) };
   },
 };
 
@@ -102,18 +104,22 @@ const zoneDown = (name: string, description: string, wipe: boolean): Fault => ({
   async inject(ctx) {
     const zone = pick(ctx.rng, ctx.topology.zones);
     const names = zoneProcesses(ctx, zone);
-    for (const n of names) local(ctx).kill(n);
+    const p = local(ctx);
+    await Promise.all(names.map((n) => p.kill(n)));
     let detail = names.join(' ');
     if (wipe) {
       // the kill is asynchronous: wait (bounded) until every process is gone before its disk is wiped
-      for (let i = 0; i < 100 && names.some((n) => local(ctx).running(n)); i++) await new Promise((r) => setTimeout(r, 100));
-      detail = `wiped ${names.filter((n) => /^(broker|zookeeper|controller)-/.test(n)).map((n) => local(ctx).wipeData(n)).join(' ')}`;
+      const anyRunning = async () => (await Promise.all(names.map((n) => p.running(n)))).some(Boolean);
+      for (let i = 0; i < 100 && (await anyRunning()); i++) await new Promise((r) => setTimeout(r, 100));
+      const wiped: string[] = [];
+      for (const n of names.filter((n) => /^(broker|zookeeper|controller)-/.test(n))) wiped.push(await p.wipeData(n));
+      detail = `wiped ${wiped.join(' ')}`;
     }
     return {
       targets: [zone.name],
       detail,
       async undo() {
-        for (const n of startOrder(names)) local(ctx).restart(n);
+        for (const n of startOrder(names)) await p.restart(n);
       },
     };
   },
@@ -133,12 +139,8 @@ const zonePartition = (name: string, symmetric: boolean): Fault => ({
     : 'one-way: one zone cannot send to the others, but still receives (iptables owner match)',
   async inject(ctx) {
     const zone = pick(ctx.rng, ctx.topology.zones);
-    const rules = isolateZone(zone, ctx.topology.zones, { symmetric });
-    return {
-      targets: [zone.name],
-      detail: rules.map((r) => `${r.from.name} -x-> ${r.to.name}`).join(', '),
-      undo: async () => removeRules(rules),
-    };
+    const cut = await local(ctx).isolateZone(zone, { symmetric });
+    return { targets: [zone.name], detail: cut.rules.join(', '), undo: cut.heal };
   },
 });
 
@@ -149,8 +151,8 @@ export const leaderZonePartition: Fault = {
     const topic = ctx.topics[0]!;
     const id = await leaderOf(ctx.topology, topic, 0);
     const zone = ctx.topology.brokers.find((b) => b.id === id)!.zone;
-    const rules = isolateZone(zone, ctx.topology.zones, { symmetric: true });
-    return { targets: [zone.name], detail: `leader of ${topic}/0 is ${brokerName(ctx.topology, id)}`, undo: async () => removeRules(rules) };
+    const cut = await local(ctx).isolateZone(zone, { symmetric: true });
+    return { targets: [zone.name], detail: `leader of ${topic}/0 is ${brokerName(ctx.topology, id)}`, undo: cut.heal };
   },
 };
 
@@ -166,8 +168,15 @@ export const zookeeperPartition: Fault = {
     const zone = pick(ctx.rng, t.zones);
     const others = t.zookeepers.filter((z) => z.zone.name !== zone.name);
     const own = t.zookeepers.find((z) => z.zone.name === zone.name)!;
-    const rules = [...cutHosts(zone, others.map((z) => z.client.host)), ...others.flatMap((z) => cutHosts(z.zone, [own.client.host]))];
-    return { targets: [zone.name], detail: `zookeeper-${letter(zone.name)} cut from the ensemble`, undo: async () => removeRules(rules) };
+    const cuts = [await local(ctx).cutHosts(zone, others.map((z) => z.client.host))];
+    for (const z of others) cuts.push(await local(ctx).cutHosts(z.zone, [own.client.host]));
+    return {
+      targets: [zone.name],
+      detail: `zookeeper-${letter(zone.name)} cut from the ensemble`,
+      undo: async () => {
+        for (const c of cuts) await c.heal();
+      },
+    };
   },
 };
 

@@ -73,12 +73,14 @@ stream_over_http_enabled: true
 server:
   http_listen_address: ${tempo.http.host}
   http_listen_port: ${tempo.http.port}
-  grpc_listen_address: ${tempo.grpc.host}
+  # single-binary Tempo puts 127.0.0.1 in its ingester ring whatever the lifecycler's address says: its gRPC must
+  # answer there. On loopback that is the ops address; in a container of its own, every interface of it.
+  grpc_listen_address: ${tempo.grpc.host.startsWith('127.') ? tempo.grpc.host : '0.0.0.0'}
   grpc_listen_port: ${tempo.grpc.port}
   log_level: warn
 
 memberlist:
-  bind_addr: ['127.0.0.1']
+  bind_addr: ['${tempo.grpc.host}']
   bind_port: 7946
   join_members: []
 
@@ -93,7 +95,7 @@ distributor:
 
 ingester:
   lifecycler:
-    address: 127.0.0.1
+    address: ${tempo.grpc.host}
     ring:
       kvstore:
         store: inmemory

@@ -12,31 +12,15 @@ import { clusterHealth, kafka, tcpOpen, zookeeperQuorum, type ClusterHealth } fr
 import { ensureTopics } from '../topics.js';
 import { addr, bootstrapServers, topology, type Coordination, type Endpoint, type Topology, type Zone } from '../topology.js';
 import { waitFor } from '../wait.js';
-import { ensureChain, healAll } from './partition.js';
+import { activeRules, cutHosts, ensureChain, healAll, isolateZone, removeRules } from './partition.js';
+import type { ComponentStatus, Deployment, NetworkCut, Progress, Provider, ProviderName } from '../provider.js';
 import { ensureProxies } from './toxiproxy.js';
 import { brokerConfig, controllerConfig, jmxExporterConfig, jvmArgs, log4jConfig, zookeeperConfig } from './configs.js';
 import { prometheusConfig, tempoConfig } from './ops-configs.js';
 import { alive, cmdline, findProcesses, rssMiB, Supervisor, tail, type ComponentSpec } from './supervisor.js';
 import { ensureZoneUsers } from './users.js';
 
-export interface Deployment {
-  coordination: Coordination;
-  clusterId: string;
-  createdAt: string;
-}
-
-export type Progress = (line: string) => void;
-
-export interface ComponentStatus {
-  name: string;
-  kind: ComponentSpec['kind'];
-  zone: string;
-  pid?: number;
-  up: boolean;
-  listening: boolean;
-  rssMiB?: number;
-  addresses: string[];
-}
+export type { Deployment, Progress, ComponentStatus } from '../provider.js';
 
 const letter = (zone: string) => zone.slice(-1);
 /** A Grafana found on this machine (none can be installed from the registries here): its binary and home. */
@@ -54,10 +38,11 @@ export function grafanaBinary(): { bin: string; home: string } | undefined {
 /** The checkout: stage processes run its sources through tsx. */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-export class ProcessesProvider {
+export class ProcessesProvider implements Provider {
+  readonly name: ProviderName = 'processes';
   readonly supervisor: Supervisor;
-  private readonly layout;
-  private readonly cache;
+  protected readonly layout;
+  protected readonly cache;
 
   constructor(
     readonly paths: Paths,
@@ -250,11 +235,7 @@ export class ProcessesProvider {
     for (const f of [this.cache.tempo, this.cache.jmxAgent, join(this.cache.kafkaLibs, 'kafka_2.13-3.9.2.jar')]) {
       if (!existsSync(f)) throw new Error(`${f} is missing: the setup has not completed. Run \`just setup\` and deploy again.`);
     }
-    progress('zone users and iptables chain');
-    ensureZoneUsers(t.zones);
-    ensureChain();
-    // a crashed experiment may have left a partition behind
-    healAll();
+    await this.prepareHost(progress);
     const deployment = this.deployment ?? {
       coordination: t.coordination,
       clusterId: randomBytes(16).toString('base64url'),
@@ -262,23 +243,19 @@ export class ProcessesProvider {
     };
     this.renderConfigs(deployment);
     const started: string[] = [];
-    const start = (spec: ComponentSpec) => {
-      const r = this.supervisor.start(spec);
-      if (r.started) started.push(spec.name);
-      progress(`${spec.name.padEnd(14)} ${r.started ? 'started' : 'running'} (pid ${r.pid})`);
-    };
+    const start = async (group: ComponentSpec[]) => void started.push(...(await this.launch(group, progress)));
     const specs = this.components();
-    for (const s of specs.filter((s) => s.kind === 'prometheus' || s.kind === 'tempo' || s.kind === 'toxiproxy')) start(s);
+    await start(specs.filter((s) => s.kind === 'prometheus' || s.kind === 'tempo' || s.kind === 'toxiproxy'));
     await this.ready('toxiproxy', [this.component('toxiproxy')], () => tcpOpen(t.ops.toxiproxy), 30_000);
     await ensureProxies(t);
 
     if (t.coordination === 'zookeeper') {
-      for (const s of specs.filter((s) => s.kind === 'zookeeper')) start(s);
+      await start(specs.filter((s) => s.kind === 'zookeeper'));
       progress('waiting for a ZooKeeper quorum with one leader');
       await this.ready('a ZooKeeper quorum', specs.filter((s) => s.kind === 'zookeeper'), async () => (await zookeeperQuorum(t)).ok, 90_000);
       progress(`ZooKeeper quorum: ${JSON.stringify((await zookeeperQuorum(t)).modes)}`);
     } else {
-      for (const s of specs.filter((s) => s.kind === 'controller')) start(s);
+      await start(specs.filter((s) => s.kind === 'controller'));
       progress('waiting for the KRaft controllers to listen');
       await this.ready(
         'the KRaft controllers to listen',
@@ -289,7 +266,7 @@ export class ProcessesProvider {
     }
     writeFileSync(this.layout.file, JSON.stringify(deployment, null, 2));
 
-    for (const s of specs.filter((s) => s.kind === 'broker')) start(s);
+    await start(specs.filter((s) => s.kind === 'broker'));
     progress('waiting for 3 brokers registered and a controller elected');
     const ids = t.brokers.map((b) => b.id).sort();
     await this.ready(
@@ -311,15 +288,15 @@ export class ProcessesProvider {
     });
 
     const stages = specs.filter((s) => s.kind === 'pipeline');
-    for (const s of stages) start(s);
+    await start(stages);
     progress('waiting for the pipeline stages (ingest, process, aggregate per zone) to answer /healthz');
     await this.ready('every pipeline stage healthy', stages, async () => {
       const ok = await Promise.all(t.stages.map((st) => httpOk(`http://${addr(st.http)}/healthz`)));
       return ok.every(Boolean);
     }, 120_000);
-    for (const s of specs.filter((s) => s.kind === 'grafana')) start(s);
+    await start(specs.filter((s) => s.kind === 'grafana'));
     const opsNodes = specs.filter((s) => s.kind === 'ops-node');
-    for (const s of opsNodes) start(s);
+    await start(opsNodes);
     progress('waiting for the lag exporter and the dashboard to answer /healthz');
     await this.ready('lag exporter and dashboard healthy', opsNodes, async () => (await Promise.all([t.ops.lagExporter, t.ops.dashboard].map((e) => httpOk(`http://${addr(e)}/healthz`)))).every(Boolean), 60_000);
 
@@ -331,39 +308,74 @@ export class ProcessesProvider {
     return { started };
   }
 
+  /** Zone users and the partition chain; a crashed experiment may have left a partition behind. */
+  protected async prepareHost(progress: Progress): Promise<void> {
+    progress('zone users and iptables chain');
+    ensureZoneUsers(this.topology.zones);
+    ensureChain();
+    healAll();
+  }
+
+  /** Starts whichever of `group` is not running; returns the names it started. */
+  protected async launch(group: ComponentSpec[], progress: Progress): Promise<string[]> {
+    const started: string[] = [];
+    for (const spec of group) {
+      const r = this.supervisor.start(spec);
+      if (r.started) started.push(spec.name);
+      progress(`${spec.name.padEnd(14)} ${r.started ? 'started' : 'running'} (pid ${r.pid})`);
+    }
+    return started;
+  }
+
+  /** Has the component we started exited (so waiting for it is pointless)? */
+  protected async exited(spec: ComponentSpec): Promise<boolean> {
+    return this.supervisor.exited(spec);
+  }
+
+  async logTail(name: string, lines: number): Promise<string> {
+    return tail(this.supervisor.logFile(this.component(name).name), lines);
+  }
+
+  logLocation(name: string): string {
+    return this.supervisor.logFile(this.component(name).name);
+  }
+
+  /** One line on a component for an error message: running or not, and where its log is. */
+  protected async describe(spec: ComponentSpec): Promise<string> {
+    const st = this.supervisor.state(spec);
+    return `${spec.name}: ${st.running ? `running (pid ${st.pid})` : 'NOT running'}; log ${this.supervisor.logFile(spec.name)}`;
+  }
+
   /** Waits for `check` while every one of `specs` stays alive; a death fails at once with its log. */
-  private async ready(what: string, specs: ComponentSpec[], check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  protected async ready(what: string, specs: ComponentSpec[], check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     let dead: ComponentSpec | undefined;
     await waitFor(
       what,
       async () => {
-        dead = specs.find((s) => this.supervisor.exited(s));
+        for (const s of specs) if (await this.exited(s)) dead = s;
         if (dead) return true;
         return check();
       },
       { timeoutMs, intervalMs: 500 },
     ).catch((e) => this.explain(e, specs));
     if (dead) {
-      const log = this.supervisor.logFile(dead.name);
       throw new Error(
-        `${dead.name} exited while waiting for ${what}. Last lines of ${log}:\n${tail(log, 8)}\n` +
+        `${dead.name} exited while waiting for ${what}. Last lines of ${this.logLocation(dead.name)}:\n${await this.logTail(dead.name, 8)}\n` +
           `Other processes are left running; fix the cause, then \`just deploy\` again (or \`just down\`).`,
       );
     }
   }
 
-  private explain(e: unknown, specs: ComponentSpec[]): never {
-    const lines = specs.map((s) => {
-      const st = this.supervisor.state(s);
-      return `  ${s.name}: ${st.running ? `running (pid ${st.pid})` : 'NOT running'}; log ${this.supervisor.logFile(s.name)}`;
-    });
+  private async explain(e: unknown, specs: ComponentSpec[]): Promise<never> {
+    const lines = await Promise.all(specs.map(async (s) => `  ${await this.describe(s)}`));
     throw new Error(
       `${e instanceof Error ? e.message : String(e)}\n${lines.join('\n')}\n` +
         `Processes that did start are left running; read the logs above, then \`just deploy\` again or \`just down\`.`,
     );
   }
 
-  private renderConfigs(d: Deployment) {
+  /** Renders every config file; `owners`: each zone process owns its data directory (the processes provider's zone users). */
+  protected renderConfigs(d: Deployment, opts: { owners: boolean } = { owners: true }) {
     const t = this.topology;
     const { conf, data, logs } = this.layout;
     for (const dir of [conf, data, logs, this.layout.run, join(conf, 'targets'), join(conf, 'rules')]) mkdirSync(dir, { recursive: true });
@@ -398,7 +410,7 @@ export class ProcessesProvider {
     // Java checks writability with access(2), which ignores capabilities for a
     // non-root real uid: each zone process must own its data directory.
     for (const s of this.components()) {
-      if (!s.user) continue;
+      if (!s.user || !opts.owners) continue;
       const dir = join(data, s.name);
       mkdirSync(dir, { recursive: true });
       execFileSync('chown', ['-R', `${s.user}:${s.user}`, dir]);
@@ -483,54 +495,66 @@ export class ProcessesProvider {
 
   // ---- fault primitives used by the chaos nemeses ----
 
-  /** SIGKILL: the process dies with no chance to flush or deregister. */
-  kill(name: string): number | undefined {
-    return this.supervisor.signal(this.component(name), 'SIGKILL');
+  async kill(name: string): Promise<void> {
+    this.supervisor.signal(this.component(name), 'SIGKILL');
   }
 
-  pause(name: string): number | undefined {
-    return this.supervisor.signal(this.component(name), 'SIGSTOP');
+  async pause(name: string): Promise<void> {
+    this.supervisor.signal(this.component(name), 'SIGSTOP');
   }
 
-  resume(name: string): number | undefined {
-    return this.supervisor.signal(this.component(name), 'SIGCONT');
+  async resume(name: string): Promise<void> {
+    this.supervisor.signal(this.component(name), 'SIGCONT');
   }
 
-  /** Starts one stopped component again (after a kill) with its existing config. */
-  restart(name: string): number {
+  async restart(name: string): Promise<void> {
     const spec = this.component(name);
     const st = this.supervisor.state(spec);
-    if (st.running && st.pid && alive(st.pid)) return st.pid;
-    return this.supervisor.start(spec).pid;
+    if (st.running && st.pid && alive(st.pid)) return;
+    this.supervisor.start(spec);
   }
 
-  /** Graceful stop (SIGTERM, wait for exit): a broker moves its leaders away first. */
+  /** A broker moves its leaders away first. */
   async stop(name: string, timeoutMs = 60_000): Promise<void> {
     await this.supervisor.stop(this.component(name), timeoutMs);
   }
 
   /** Is the component's process alive (and not a stale pid file)? */
-  running(name: string): boolean {
+  async running(name: string): Promise<boolean> {
     const st = this.supervisor.state(this.component(name));
     return Boolean(st.running && st.pid && alive(st.pid));
   }
 
   /**
-   * Wipes a stopped component's data as a lost disk would (broker log dirs,
-   * ZooKeeper snapshots; ZooKeeper keeps its myid, the identity a replacement
-   * node is configured with). Refuses while the component runs.
+   * Broker log dirs, ZooKeeper snapshots; ZooKeeper keeps its myid, the identity a replacement node is configured
+   * with. Refuses while the component runs.
    */
-  wipeData(name: string): string {
+  async wipeData(name: string): Promise<string> {
     const spec = this.component(name);
-    if (this.running(name)) throw new Error(`refusing to wipe ${name}: it is running; kill it first`);
+    if (await this.running(name)) throw new Error(`refusing to wipe ${name}: it is running; kill it first`);
     const dir = join(this.layout.data, spec.name);
     for (const entry of existsSync(dir) ? readdirSync(dir) : []) if (entry !== 'myid') rmSync(join(dir, entry), { recursive: true, force: true });
     if (spec.user) execFileSync('chown', ['-R', `${spec.user}:${spec.user}`, dir]);
     return dir;
   }
 
-  logFile(name: string): string {
-    return this.supervisor.logFile(this.component(name).name);
+  /** iptables owner-match rules on the zone users (see partition.ts). */
+  async isolateZone(zone: Zone, opts: { symmetric: boolean }): Promise<NetworkCut> {
+    const rules = isolateZone(zone, this.topology.zones, opts);
+    return { rules: rules.map((r) => `${r.from.name} -x-> ${r.to.name}`), heal: async () => removeRules(rules) };
+  }
+
+  async cutHosts(from: Zone, hosts: string[]): Promise<NetworkCut> {
+    const rules = cutHosts(from, hosts);
+    return { rules: hosts.map((h) => `${from.name} -x-> ${h}`), heal: async () => removeRules(rules) };
+  }
+
+  async healNetwork(): Promise<void> {
+    healAll();
+  }
+
+  async activeCuts(): Promise<string[]> {
+    return activeRules();
   }
 
   admin() {

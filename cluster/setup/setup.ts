@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dockerEngine, podmanCli } from '../containers/engine.js';
+import { ensureImage } from '../containers/images.js';
 import { cacheLayout, type Paths } from '../paths.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -132,6 +134,26 @@ async function goBuild(cache: string, name: keyof typeof GO_TOOLS, out: string, 
   return 'built';
 }
 
+/**
+ * The containers provider's engine and images: Podman, runc and debootstrap from Debian unless a Docker engine
+ * answers (then debootstrap only), then the JRE and Node images from Debian packages.
+ */
+export async function setupContainers(p: Paths, log: Log): Promise<string> {
+  const docker = await dockerEngine();
+  const need: Record<string, string> = { debootstrap: '/usr/sbin/debootstrap', ...(docker ? {} : { podman: '/usr/bin/podman', runc: '/usr/sbin/runc' }) };
+  const missing = Object.entries(need).filter(([, bin]) => !existsSync(bin)).map(([pkg]) => pkg);
+  if (missing.length) {
+    log(`apt-get install ${missing.join(' ')}`);
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    await run('container engine', 'apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env, log });
+  }
+  // Podman's import needs no API service: setup leaves none running
+  const engine = docker ?? podmanCli(p);
+  const work = join(p.cache, 'containers');
+  const built = [await ensureImage(engine, 'jre', work, log), await ensureImage(engine, 'node', work, log)];
+  return `${docker ? `docker at ${docker.host}` : 'podman'}; ${built.join(', ')}`;
+}
+
 export interface SetupStep {
   name: string;
   run: (log: Log) => Promise<string>;
@@ -146,6 +168,7 @@ export function setupSteps(p: Paths): SetupStep[] {
     { name: 'k6 (go install)', run: (log) => goBuild(p.cache, 'k6', c.k6, log) },
     { name: 'toxiproxy (go install)', run: (log) => goBuild(p.cache, 'toxiproxy', c.toxiproxy, log) },
     { name: 'kube-score (go install)', run: (log) => goBuild(p.cache, 'kube-score', c.kubeScore, log) },
+    { name: 'container engine and images (podman or docker; debootstrap, ~3 min cold)', run: (log) => setupContainers(p, log) },
   ];
 }
 

@@ -1,0 +1,130 @@
+// The containers provider, end to end on the engine this machine has (Podman here): the same topology in
+// containers at their zones' addresses, a round trip with acks=all, a zone cut that really cuts, the broker-kill and
+// zone-partition experiments judged VALID, the RF-1 zone-destroy control judged INVALID, and nothing left behind:
+// no container, no network, no rule, no Podman service the project started.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  activeRules,
+  clusterHealth,
+  ContainersProvider,
+  drain,
+  engineServicePid,
+  ensureTopics,
+  kafka,
+  paths,
+  type Zone,
+} from '../cluster/index.js';
+import { HOLDING, HOLDING_UNDER_BROKER_KILL, holds, invalidBecause } from '../test/chaos-gates.js';
+import { runExperiment } from './core/runner.js';
+import { experimentByName } from './experiments/index.js';
+
+const p = ContainersProvider.open(paths(), 'zookeeper');
+const t = p.topology;
+const out = mkdtempSync(join(tmpdir(), 'faultline-containers-'));
+const quiet = (l: string) => void (process.env.FAULTLINE_VERBOSE && console.log(l));
+
+async function run(name: string, durationS: number) {
+  const r = await runExperiment({ experiment: experimentByName(name), durationS, seed: 7, provider: 'containers', outRoot: out, log: quiet });
+  const lines = r.result.checks.map((c) => `${c.valid === true ? 'ok  ' : c.valid === false ? 'FAIL' : '??  '} ${c.name}: ${c.summary}`);
+  console.log(`[containers] ${name}: verdict ${r.result.verdict}\n${lines.join('\n')}\n${r.report}`);
+  return r.result;
+}
+
+/** A TCP connect from inside a container's network namespace (the host's bash through nsenter). */
+async function connectsFrom(component: string, host: string, port: number): Promise<boolean> {
+  const pid = (await p.status()).find((s) => s.name === component)?.pid;
+  if (!pid) throw new Error(`${component} is not running`);
+  const r = spawnSync('nsenter', ['-t', String(pid), '-n', 'timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+const zone = (name: string): Zone => t.zones.find((z) => z.name === name)!;
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  await p.deploy(quiet);
+  console.log(`[containers] deployed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}, 600_000);
+
+afterAll(async () => {
+  await p.down(quiet);
+}, 300_000);
+
+test('every component runs in its own container at its zone address; brokers are rack-aware', async () => {
+  const rows = await p.status();
+  expect(rows.filter((r) => !r.up || !r.listening).map((r) => r.name)).toEqual([]);
+  for (const b of t.brokers) expect(b.listener.host.startsWith(b.zone.cidr.replace(/0\/24$/, ''))).toBe(true);
+  // distinct container pids: one container per component, not one host process
+  expect(new Set(rows.map((r) => r.pid)).size).toBe(rows.length);
+  const admin = kafka(t).admin();
+  await admin.connect();
+  try {
+    const { brokers } = await admin.describeCluster();
+    expect(brokers.map((b) => b.host).sort()).toEqual(t.brokers.map((b) => b.listener.host).sort());
+  } finally {
+    await admin.disconnect();
+  }
+  expect((await clusterHealth(t)).underReplicated).toEqual([]);
+});
+
+test('round trip with acks=all: 1,000 records produced idempotently are all read back, once', async () => {
+  const topic = `test.containers-roundtrip-${Date.now()}`;
+  await ensureTopics(t, [{ name: topic, partitions: 3 }]);
+  const producer = kafka(t, 'test-containers').producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+  } finally {
+    await producer.disconnect();
+  }
+  const records = await drain(kafka(t, "test-containers-drain"), topic);
+  expect(records.length).toBe(1000);
+  expect(new Set(records.map((r) => r.value)).size).toBe(1000);
+  const admin = kafka(t).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic] }).finally(() => admin.disconnect());
+});
+
+test('a zone cut drops traffic between the zones, both ways, and its heal restores it (a negative control for the cut)', async () => {
+  const broker = (z: string) => t.brokers.find((b) => b.zone.name === z)!.listener;
+  expect(await connectsFrom('broker-a', broker('zone-c').host, 9092)).toBe(true);
+  const cut = await p.isolateZone(zone('zone-c'), { symmetric: true });
+  try {
+    expect(await connectsFrom('broker-a', broker('zone-c').host, 9092)).toBe(false);
+    expect(await connectsFrom('broker-c', broker('zone-b').host, 9092)).toBe(false);
+    expect(await connectsFrom('broker-a', broker('zone-b').host, 9092)).toBe(true);
+    expect((await p.activeCuts()).length).toBeGreaterThan(0);
+  } finally {
+    await cut.heal();
+  }
+  expect(await connectsFrom('broker-a', broker('zone-c').host, 9092)).toBe(true);
+  expect(await p.activeCuts()).toEqual([]);
+});
+
+test('broker-kill on containers: judged VALID on the properties gated for the processes provider', async () => {
+  const r = await run('broker-kill', 30);
+  expect(r.faults.length).toBeGreaterThan(0);
+  holds(r, HOLDING_UNDER_BROKER_KILL);
+});
+
+test('zone-partition on containers: a zone cut off both ways, nothing acknowledged lost', async () => {
+  const r = await run('zone-partition', 30);
+  expect(r.faults.map((f) => f.fault)).toContain('zone-partition');
+  holds(r, HOLDING);
+});
+
+test('negative control on containers: RF 1 and a destroyed zone (container and data gone) is judged INVALID', async () => {
+  invalidBecause(await run('control-rf1-zone-destroy', 20), 'no-lost-writes');
+});
+
+test('down leaves nothing behind: no container, no network, no rule, no Podman service of ours', async () => {
+  await p.down(quiet);
+  expect(await ContainersProvider.leftovers(paths())).toEqual([]);
+  expect(engineServicePid(p.paths)).toBeUndefined();
+  expect(activeRules()).toEqual([]);
+  // the project's host rules live only in its FAULTLINE chain: the containers provider added none outside it
+  expect(execFileSync('iptables', ['-S']).toString()).not.toMatch(/10\.89\.[123]\.0\/24.*DROP/);
+});
