@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import {
   activeRules,
   clusterHealth,
+  CONTAINER_LABEL as LABEL,
+  CONTAINER_NETWORK_NAME as NETWORK,
   ContainersProvider,
   drain,
   engineServicePid,
@@ -17,6 +19,7 @@ import {
   paths,
   type Zone,
 } from '../cluster/index.js';
+import { getContainerRuntimeClient } from 'testcontainers';
 import { HOLDING, HOLDING_UNDER_BROKER_KILL, holds, invalidBecause } from '../test/chaos-gates.js';
 import { runExperiment } from './core/runner.js';
 import { experimentByName } from './experiments/index.js';
@@ -68,6 +71,18 @@ test('every component runs in its own container at its zone address; brokers are
     await admin.disconnect();
   }
   expect((await clusterHealth(t)).underReplicated).toEqual([]);
+});
+
+test("container traffic stays on the project's network: each container is on it alone, at its topology address, with no published port", async () => {
+  const client = await getContainerRuntimeClient();
+  const ours = await client.container.dockerode.listContainers({ filters: { label: [LABEL] } });
+  expect(ours.length).toBe(p.components().length);
+  for (const c of ours) {
+    const spec = p.components().find((s) => s.name === c.Labels[LABEL])!;
+    expect([spec.name, Object.keys(c.NetworkSettings.Networks)]).toEqual([spec.name, [NETWORK]]);
+    expect([spec.name, c.NetworkSettings.Networks[NETWORK]!.IPAddress]).toEqual([spec.name, spec.listens[0]!.host]);
+    expect([spec.name, c.Ports.filter((port) => port.PublicPort)]).toEqual([spec.name, []]);
+  }
 });
 
 test('round trip with acks=all: 1,000 records produced idempotently are all read back, once', async () => {

@@ -7,7 +7,7 @@ export { ensureTopics, type TopicOptions } from './topics.js';
 export { ProcessesProvider, readDeployment } from './processes/provider.js';
 export { PROVIDERS, providerName, type Provider, type ProviderName, type Progress, type ComponentStatus, type Deployment, type NetworkCut, type ComponentKind } from './provider.js';
 export { openProvider } from './providers.js';
-export { ContainersProvider, containersPaths, containerName } from './containers/provider.js';
+export { ContainersProvider, containersPaths, containerName, LABEL as CONTAINER_LABEL, NETWORK as CONTAINER_NETWORK_NAME } from './containers/provider.js';
 export { ensureEngine, stopEngine, engineServicePid, type Engine } from './containers/engine.js';
 export { partition, isolateZone, cutHosts, removeRules, healAll, activeRules, ensureChain, CHAIN, type PartitionRule } from './processes/partition.js';
 export { alive, findProcesses, rssMiB } from './processes/supervisor.js';
