@@ -5,7 +5,7 @@
 // Exit status: 0 when every run passed (valid, or invalid for a control), 1 otherwise, 2 on bad usage,
 // 3 (with --target k8s, off-cluster) no kube context.
 import { parseArgs } from 'node:util';
-import { Coordination, openProvider, paths, providerName, topology } from '../cluster/index.js';
+import { Coordination, justCmd, openProvider, paths, providerName, topology } from '../cluster/index.js';
 import { healEverything } from './core/final-phase.js';
 import { runExperiment, type RunOptions } from './core/runner.js';
 import { CONTROLS, EXPERIMENTS, experimentByName } from './experiments/index.js';
@@ -136,7 +136,7 @@ if (values.heal) {
 process.once('SIGINT', () => {
   console.error('\ninterrupted: healing every fault (partitions, paused and stopped processes) before exit');
   healEverything(openProvider(provider, paths(), coordination), (l) => console.error(l))
-    .catch((e) => console.error(`healing failed: ${e instanceof Error ? e.message : String(e)}; run \`just chaos --heal\` or \`just down && just deploy\``))
+    .catch((e) => console.error(`healing failed: ${e instanceof Error ? e.message : String(e)}; run \`${justCmd('chaos --heal', provider)}\` or \`${justCmd('down', provider)} && ${justCmd('deploy', provider)}\``))
     .finally(() => process.exit(130));
 });
 

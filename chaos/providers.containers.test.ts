@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import {
   activeRules,
   clusterHealth,
-  CONTAINER_LABEL as LABEL,
-  CONTAINER_NETWORK_NAME as NETWORK,
+  CONTAINER_NETWORK_NAME,
   ContainersProvider,
   drain,
   engineServicePid,
@@ -19,7 +18,6 @@ import {
   paths,
   type Zone,
 } from '../cluster/index.js';
-import { getContainerRuntimeClient } from 'testcontainers';
 import { HOLDING, HOLDING_UNDER_BROKER_KILL, holds, invalidBecause } from '../test/chaos-gates.js';
 import { runExperiment } from './core/runner.js';
 import { experimentByName } from './experiments/index.js';
@@ -74,14 +72,11 @@ test('every component runs in its own container at its zone address; brokers are
 });
 
 test("container traffic stays on the project's network: each container is on it alone, at its topology address, with no published port", async () => {
-  const client = await getContainerRuntimeClient();
-  const ours = await client.container.dockerode.listContainers({ filters: { label: [LABEL] } });
-  expect(ours.length).toBe(p.components().length);
+  const ours = await p.inventory();
+  expect(ours.map((c) => c.name).sort()).toEqual(p.components().map((s) => s.name).sort());
   for (const c of ours) {
-    const spec = p.components().find((s) => s.name === c.Labels[LABEL])!;
-    expect([spec.name, Object.keys(c.NetworkSettings.Networks)]).toEqual([spec.name, [NETWORK]]);
-    expect([spec.name, c.NetworkSettings.Networks[NETWORK]!.IPAddress]).toEqual([spec.name, spec.listens[0]!.host]);
-    expect([spec.name, c.Ports.filter((port) => port.PublicPort)]).toEqual([spec.name, []]);
+    const spec = p.components().find((s) => s.name === c.name)!;
+    expect([c.name, c.networks, c.ip, c.publishedPorts]).toEqual([c.name, [CONTAINER_NETWORK_NAME], spec.listens[0]!.host, []]);
   }
 });
 
@@ -137,7 +132,7 @@ test('negative control on containers: RF 1 and a destroyed zone (container and d
 
 test('down leaves nothing behind: no container, no network, no rule, no Podman service of ours', async () => {
   await p.down(quiet);
-  expect(await ContainersProvider.leftovers(paths())).toEqual([]);
+  expect(await ContainersProvider.leftovers(p.paths)).toEqual([]);
   expect(engineServicePid(p.paths)).toBeUndefined();
   expect(activeRules()).toEqual([]);
   // the project's host rules live only in its FAULTLINE chain: the containers provider added none outside it

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { paths } from './paths.js';
 import { grafanaBinary, type ComponentStatus } from './processes/provider.js';
 import { openProvider } from './providers.js';
+import { justCmd } from './provider.js';
 import { kafka } from './probes.js';
 import { removeChain } from './processes/partition.js';
 import { setup } from './setup/setup.js';
@@ -79,8 +80,9 @@ async function main(argv: string[]) {
       await setup(p, say);
       return;
     case 'deploy': {
-      if (!values['skip-setup']) await setup(p, say);
       const provider = openProvider(values.provider, p, coordination);
+      // the container engine and images only when they are needed
+      if (!values['skip-setup']) await setup(p, say, { containers: provider.name === 'containers' });
       const t0 = Date.now();
       say(`deploy: ${provider.topology.coordination} cluster (${provider.name}), state in ${provider.paths.state}`);
       const { started } = await provider.deploy((l) => say(`deploy: ${l}`));
@@ -91,7 +93,7 @@ async function main(argv: string[]) {
     }
     case 'status': {
       const provider = openProvider(values.provider, p);
-      if (!provider.deployment) say(`nothing deployed in ${p.state}; run \`just deploy\`.`);
+      if (!provider.deployment) say(`nothing deployed in ${provider.paths.state}; run \`${justCmd('deploy', provider.name)}\`.`);
       const rows = await provider.status();
       say(renderStatus(rows, rows.some((r) => r.kind === 'broker' && r.up) ? await provider.health() : { error: 'no broker running' }, provider.topology));
       return;
@@ -99,13 +101,14 @@ async function main(argv: string[]) {
     case 'down': {
       const provider = openProvider(values.provider, p);
       await provider.down((l) => say(`down: ${l}`));
-      say(`down: stopped; data kept in ${p.state} (\`just deploy\` brings it back, \`just clean\` wipes it)`);
+      say(`down: stopped; data kept in ${provider.paths.state} (\`${justCmd('deploy', provider.name)}\` brings it back, \`${justCmd('clean', provider.name)}\` wipes it)`);
       return;
     }
     case 'clean': {
       const provider = openProvider(values.provider, p);
       await provider.clean((l) => say(`clean: ${l}`));
-      removeChain();
+      // the host's partition chain is the processes provider's: a containers clean leaves it alone
+      if (provider.name === 'processes') removeChain();
       say('clean: done; the download cache is kept');
       return;
     }

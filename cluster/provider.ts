@@ -14,6 +14,9 @@ export const providerName = (v: string | undefined): ProviderName => {
   return name as ProviderName;
 };
 
+/** A recipe as the user types it for this provider, e.g. `just deploy --provider containers`. */
+export const justCmd = (recipe: string, provider: ProviderName) => `just ${recipe}${provider === 'processes' ? '' : ` --provider ${provider}`}`;
+
 export interface Deployment {
   coordination: Topology['coordination'];
   clusterId: string;

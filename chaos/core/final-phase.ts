@@ -1,7 +1,7 @@
 // The final phase (Jepsen's): heal every fault, wait until the cluster is whole
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
-import { clusterHealth, kafka, resetToxics, waitFor, type Provider, type Topology } from '../../cluster/index.js';
+import { clusterHealth, justCmd, kafka, resetToxics, waitFor, type Provider, type Topology } from '../../cluster/index.js';
 import { fetchStableOffsets } from '../../pipeline/eos/index.js';
 import type { ChaosContext } from './context.js';
 
@@ -25,12 +25,18 @@ export async function healEverything(provider: Provider, log: (l: string) => voi
     fixed.push(`could not remove the network cuts: ${e instanceof Error ? e.message : String(e)}`);
   }
   for (const name of startOrder(provider.components().map((c) => c.name))) {
-    if (await provider.running(name)) {
-      // harmless to a running component, and ends any pause
-      await provider.resume(name);
+    try {
+      if (await provider.running(name)) {
+        // harmless to a running component, and ends any pause
+        await provider.resume(name);
+        continue;
+      }
+      await provider.restart(name);
+    } catch (e) {
+      // one component that cannot come back must not keep the others down
+      fixed.push(`${name} could not be resumed or started (${e instanceof Error ? e.message : String(e)}): run \`${justCmd('deploy', provider.name)}\``);
       continue;
     }
-    await provider.restart(name);
     fixed.push(`${name} was not running: started`);
   }
   // toxiproxy starts with the rest: its toxics go once it answers

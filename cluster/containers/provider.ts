@@ -6,16 +6,18 @@
 // zone partitions as iptables rules inside the containers' network namespaces
 // (the host's iptables through nsenter), so they never touch the host's own
 // rules and vanish with the containers.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient, ImageName, type WaitStrategy } from 'testcontainers';
 import { type Paths } from '../paths.js';
 import { clusterHealth, tcpOpen, zookeeperMode } from '../probes.js';
 import { ProcessesProvider, readDeployment } from '../processes/provider.js';
-import { rssMiB, type ComponentSpec } from '../processes/supervisor.js';
+import { rssMiB, tail, type ComponentSpec } from '../processes/supervisor.js';
 import type { ComponentStatus, NetworkCut, Progress, ProviderName } from '../provider.js';
 import { addr, CONTAINER_NETWORK, CONTAINER_SUBNET, topology, type Coordination, type Topology, type Zone } from '../topology.js';
 import { waitFor } from '../wait.js';
@@ -26,6 +28,7 @@ export const NETWORK = 'faultline';
 /** Every container of ours carries it: `down` and the leftover checks find them by it. */
 export const LABEL = 'dev.faultline.component';
 const CHAIN = 'FAULTLINE';
+const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The containers provider's state lives beside the processes provider's, never inside it (`just clean` wipes that). */
@@ -118,13 +121,19 @@ export class ContainersProvider extends ProcessesProvider {
     return (await this.client()).container.getById(containerName(this.component(name).name));
   }
 
-  /** The container's inspect result, or undefined when it does not exist. */
+  /** The container's inspect result, or undefined when it does not exist (any other engine error is thrown). */
   private async inspect(name: string): Promise<Dockerode.ContainerInspectInfo | undefined> {
     try {
       return await (await this.container(name)).inspect();
-    } catch {
-      return undefined;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw new Error(`the container engine could not inspect ${containerName(name)}: ${(e as Error).message}`);
     }
+  }
+
+  /** Where a container's output is copied on the host: it outlives the container (a failed start removes it). */
+  private logFileOf(name: string) {
+    return join(this.layout.logs, `${name}.log`);
   }
 
   protected override async prepareHost(progress: Progress): Promise<void> {
@@ -185,6 +194,26 @@ export class ContainersProvider extends ProcessesProvider {
       .withStartupTimeout(180_000);
   }
 
+  /**
+   * Creates and starts a new container for `spec`, copying its output to the host until it is ready (a failed start
+   * removes the container and its log with it; the copy stays for the error message and `just logs`).
+   */
+  private async startNew(spec: ComponentSpec, wait: WaitStrategy): Promise<void> {
+    let stream: Readable | undefined;
+    const c = this.containerFor(spec, wait).withLogConsumer((s) => {
+      stream = s;
+      s.pipe(createWriteStream(this.logFileOf(spec.name), { flags: 'a' }));
+    });
+    try {
+      await c.start();
+    } catch (e) {
+      throw new Error(`${spec.name} did not start: ${(e as Error).message}\nLast lines of ${this.logFileOf(spec.name)}:\n${tail(this.logFileOf(spec.name), 12)}`);
+    } finally {
+      // a followed log would keep this command alive
+      stream?.destroy();
+    }
+  }
+
   /** The real condition a component is ready on (the wait strategy of its container). */
   private probe(spec: ComponentSpec): { what: string; check: () => Promise<boolean> } {
     const t = this.topology;
@@ -223,7 +252,7 @@ export class ContainersProvider extends ProcessesProvider {
           await (await this.container(spec.name)).start();
           await new ProbeWait(what, check).waitUntilReady(await this.container(spec.name));
         } else {
-          await this.containerFor(spec, new ProbeWait(what, check)).start();
+          await this.startNew(spec, new ProbeWait(what, check));
         }
         started.push(spec.name);
         progress(`${spec.name.padEnd(14)} started (${spec.listens[0]!.host}; ${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -244,15 +273,18 @@ export class ContainersProvider extends ProcessesProvider {
 
   override async logTail(name: string, lines: number): Promise<string> {
     try {
-      const buf = (await (await this.container(name)).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-      return demux(buf);
-    } catch (e) {
-      return `(no log: ${(e as Error).message})`;
+      if (await this.inspect(name)) {
+        const buf = (await (await this.container(name)).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+        return demux(buf);
+      }
+    } catch {
+      /* the host copy below */
     }
+    return tail(this.logFileOf(this.component(name).name), lines) || `(no log: no container ${containerName(name)} and no ${this.logFileOf(name)})`;
   }
 
   override logLocation(name: string): string {
-    return `${this.engine?.kind ?? 'podman'} logs ${containerName(this.component(name).name)}`;
+    return `${this.engine?.kind ?? 'podman'} logs ${containerName(this.component(name).name)} (a copy from its start: ${this.logFileOf(this.component(name).name)})`;
   }
 
   override async status(): Promise<ComponentStatus[]> {
@@ -276,33 +308,59 @@ export class ContainersProvider extends ProcessesProvider {
     );
   }
 
-  /** Stops and removes every container of ours and the network; the data stays on the host; our Podman service stops. */
+  /**
+   * Stops and removes every container of ours and the network; the data stays on the host; our Podman service
+   * stops. Carries on past a container that cannot be removed and says at the end what is left.
+   */
   override async down(progress: Progress = () => {}): Promise<void> {
+    if (!(await ContainersProvider.leftovers(this.paths)).length) {
+      if (stopEngine(this.paths)) progress('the Podman API service this project started: stopped');
+      this.engine = undefined;
+      progress('no container or network of ours was left');
+      return;
+    }
     const client = await this.client();
     const ours = await client.container.dockerode.listContainers({ all: true, filters: { label: [LABEL] } });
     const rank = (c: Dockerode.ContainerInfo) => {
       const kind = this.components().find((s) => s.name === c.Labels[LABEL])?.kind;
       return kind === 'pipeline' || kind === 'ops-node' ? 0 : kind === 'broker' ? 1 : kind === 'zookeeper' || kind === 'controller' ? 2 : 3;
     };
+    const failed: string[] = [];
     for (const r of [0, 1, 2, 3]) {
       await Promise.all(
         ours
           .filter((c) => rank(c) === r)
           .map(async (c) => {
-            const ct = client.container.getById(c.Id);
-            if (c.State === 'paused') await ct.unpause().catch(() => undefined);
-            if (c.State === 'running' || c.State === 'paused') await ct.stop({ t: 30 }).catch(() => undefined);
-            await ct.remove({ force: true, v: true });
-            progress(`${(c.Labels[LABEL] ?? c.Id).padEnd(14)} container removed`);
+            const name = c.Labels[LABEL] ?? c.Id;
+            try {
+              const ct = client.container.getById(c.Id);
+              if (c.State === 'paused') await ct.unpause();
+              if (c.State === 'running' || c.State === 'paused') await ct.stop({ t: 30 });
+              await ct.remove({ force: true, v: true });
+              progress(`${name.padEnd(14)} container removed`);
+            } catch (e) {
+              failed.push(`${containerName(name)} (${(e as Error).message})`);
+            }
           }),
       );
     }
-    const nets = await client.container.dockerode.listNetworks({ filters: { name: [NETWORK] } });
-    for (const n of nets.filter((x) => x.Name === NETWORK)) {
-      await client.container.dockerode.getNetwork(n.Id).remove();
-      progress(`network ${NETWORK} removed`);
+    try {
+      const nets = await client.container.dockerode.listNetworks({ filters: { name: [NETWORK] } });
+      for (const n of nets.filter((x) => x.Name === NETWORK)) {
+        await client.container.dockerode.getNetwork(n.Id).remove();
+        progress(`network ${NETWORK} removed`);
+      }
+    } catch (e) {
+      failed.push(`network ${NETWORK} (${(e as Error).message})`);
     }
+    this.cuts.clear();
     if (stopEngine(this.paths)) progress('the Podman API service this project started: stopped');
+    this.engine = undefined;
+    if (failed.length)
+      throw new Error(
+        `down could not remove: ${failed.join('; ')}. The data is kept in ${this.layout.data}; ` +
+          `remove what is left with \`podman rm -f <name>\` / \`podman network rm ${NETWORK}\`, then run \`just down --provider containers\` again.`,
+      );
   }
 
   override async clean(progress: Progress = () => {}): Promise<void> {
@@ -316,7 +374,10 @@ export class ContainersProvider extends ProcessesProvider {
   override async kill(name: string): Promise<void> {
     const st = (await this.inspect(name))?.State;
     if (st?.Paused) await (await this.container(name)).unpause();
-    if (st?.Running) await (await this.container(name)).kill({ signal: 'SIGKILL' });
+    if (!st?.Running) return;
+    await (await this.container(name)).kill({ signal: 'SIGKILL' });
+    // the engine answers before the container is down: a restart in between would find it still running
+    await waitFor(`${containerName(name)} to stop after SIGKILL`, async () => !(await this.running(name)), { timeoutMs: 30_000, intervalMs: 100 });
   }
 
   /** Freezes every process of the container (cgroup freezer), as SIGSTOP does to a process. */
@@ -333,7 +394,10 @@ export class ContainersProvider extends ProcessesProvider {
     const info = await this.inspect(name);
     if (info?.State.Running) return;
     if (info) await (await this.container(name)).start();
-    else await this.containerFor(this.component(name), new ProbeWait(`${name} created`, async () => true)).start();
+    else await this.startNew(this.component(name), new ProbeWait(`${name} created`, async () => true));
+    // a container comes back with a new network namespace: the cuts still in force apply to it again
+    const rules = this.cuts.get(name) ?? [];
+    for (const rule of rules) await this.addRule(name, rule);
   }
 
   override async stop(name: string, timeoutMs = 60_000): Promise<void> {
@@ -359,38 +423,69 @@ export class ContainersProvider extends ProcessesProvider {
       .map((c) => c.name);
   }
 
-  /** iptables in one container's network namespace (the host's binary through nsenter: the image needs none). */
-  private async nsIptables(name: string, args: string[], opts: { quiet?: boolean } = {}): Promise<string | undefined> {
+  /** The rules in force per container, so that a container restarted during a cut gets them again. */
+  private readonly cuts = new Map<string, string[][]>();
+
+  /**
+   * iptables in one container's network namespace (the host's binary through nsenter: the image needs none); async,
+   * so a cut of many containers does not stall the workload. Undefined when the container is not running.
+   */
+  private async nsIptables(name: string, args: string[]): Promise<string | undefined> {
     const st = (await this.inspect(name))?.State;
     if (!st?.Running || !st.Pid) return undefined;
     try {
-      return execFileSync('nsenter', ['-t', String(st.Pid), '-n', 'iptables', '-w', '5', ...args], { stdio: 'pipe' }).toString();
+      return (await run('nsenter', ['-t', String(st.Pid), '-n', 'iptables', '-w', '5', ...args])).stdout;
     } catch (e) {
-      if (opts.quiet) return undefined;
-      const err = e as { stderr?: Buffer; message: string };
-      throw new Error(`iptables ${args.join(' ')} in ${containerName(name)} failed: ${err.stderr?.toString().trim() || err.message}`);
+      const err = e as { stderr?: string; message: string };
+      throw new Error(`iptables ${args.join(' ')} in ${containerName(name)} failed: ${err.stderr?.trim() || err.message}`);
     }
   }
 
-  /** DROP what each of `from`'s containers sends to `dest`, in a chain of their own jumped to from OUTPUT. */
+  /**
+   * The container's rules as `iptables -S` prints them. Asked of the whole table: in a namespace where no rule was
+   * ever written, iptables-nft answers a question about a missing chain with "incompatible", not "no such chain".
+   */
+  private async rulesOf(name: string): Promise<string[]> {
+    return ((await this.nsIptables(name, ['-S'])) ?? '').split('\n');
+  }
+
+  /** Our chain in the container's namespace, jumped to from OUTPUT, then the rule in it (each once). */
+  private async addRule(name: string, rule: string[]): Promise<void> {
+    const rules = await this.rulesOf(name);
+    if (!rules.includes(`-N ${CHAIN}`)) await this.nsIptables(name, ['-N', CHAIN]);
+    if (!rules.includes(`-A OUTPUT -j ${CHAIN}`)) await this.nsIptables(name, ['-I', 'OUTPUT', '1', '-j', CHAIN]);
+    if (!rules.includes(`-A ${CHAIN} ${rule.join(' ')}`)) await this.nsIptables(name, ['-A', CHAIN, ...rule]);
+  }
+
+  /** Removes one rule of ours if the container has it (a container restarted since has a new namespace). */
+  private async removeRule(name: string, rule: string[]): Promise<void> {
+    if ((await this.rulesOf(name)).includes(`-A ${CHAIN} ${rule.join(' ')}`)) await this.nsIptables(name, ['-D', CHAIN, ...rule]);
+  }
+
+  /**
+   * DROP what each of `from`'s containers sends to `dest`. A container that is not running now gets the rule when it
+   * starts again (`restart`), as a host rule outlives a process restart.
+   */
   private async drop(from: string[], dest: string): Promise<[string, string[]][]> {
-    const rules: [string, string[]][] = [];
+    const rule = ['-d', dest, '-j', 'DROP'];
+    // one container at a time (each call is async: the workload's event loop keeps running)
     for (const name of from) {
-      if ((await this.nsIptables(name, ['-n', '-L', CHAIN], { quiet: true })) === undefined) await this.nsIptables(name, ['-N', CHAIN], { quiet: true });
-      if ((await this.nsIptables(name, ['-C', 'OUTPUT', '-j', CHAIN], { quiet: true })) === undefined) await this.nsIptables(name, ['-I', 'OUTPUT', '1', '-j', CHAIN]);
-      const rule = ['-d', dest, '-j', 'DROP'];
-      if ((await this.nsIptables(name, ['-C', CHAIN, ...rule], { quiet: true })) === undefined) await this.nsIptables(name, ['-A', CHAIN, ...rule]);
-      rules.push([name, rule]);
+      this.cuts.set(name, [...(this.cuts.get(name) ?? []), rule]);
+      await this.addRule(name, rule);
     }
-    return rules;
+    return from.map((name) => [name, rule]);
   }
 
   private cut(rules: [string, string[]][], described: string[]): NetworkCut {
     return {
       rules: described,
-      // a container killed meanwhile came back with a new namespace and no rules: nothing to remove there
       heal: async () => {
-        for (const [name, rule] of rules) await this.nsIptables(name, ['-D', CHAIN, ...rule], { quiet: true });
+        for (const [name, rule] of rules) {
+          const left = (this.cuts.get(name) ?? []).filter((r) => r.join(' ') !== rule.join(' '));
+          if (left.length) this.cuts.set(name, left);
+          else this.cuts.delete(name);
+          await this.removeRule(name, rule);
+        }
       },
     };
   }
@@ -416,24 +511,36 @@ export class ContainersProvider extends ProcessesProvider {
   }
 
   override async healNetwork(): Promise<void> {
-    for (const c of this.components()) await this.nsIptables(c.name, ['-F', CHAIN], { quiet: true });
+    this.cuts.clear();
+    for (const c of this.components()) if ((await this.rulesOf(c.name)).includes(`-N ${CHAIN}`)) await this.nsIptables(c.name, ['-F', CHAIN]);
   }
 
   override async activeCuts(): Promise<string[]> {
     const out: string[] = [];
     for (const c of this.components()) {
-      const rules = await this.nsIptables(c.name, ['-S', CHAIN], { quiet: true });
-      for (const r of (rules ?? '').split('\n').filter((l) => l.startsWith('-A'))) out.push(`${containerName(c.name)}: ${r}`);
+      for (const r of (await this.rulesOf(c.name)).filter((l) => l.startsWith(`-A ${CHAIN} `))) out.push(`${containerName(c.name)}: ${r}`);
     }
     return out;
+  }
+
+  /** Each container of ours: its networks, its address on ours, and any port it publishes on the host. */
+  async inventory(): Promise<{ name: string; networks: string[]; ip?: string; publishedPorts: number[] }[]> {
+    const client = await this.client();
+    const ours = await client.container.dockerode.listContainers({ all: true, filters: { label: [LABEL] } });
+    return ours.map((c) => ({
+      name: c.Labels[LABEL] ?? c.Id,
+      networks: Object.keys(c.NetworkSettings.Networks),
+      ip: c.NetworkSettings.Networks[NETWORK]?.IPAddress,
+      publishedPorts: c.Ports.map((port) => port.PublicPort).filter((x): x is number => Boolean(x)),
+    }));
   }
 
   /**
    * Every container and network of ours the engine still has, asked through its CLI so that asking starts no API
    * service (the tests' nothing-left-behind check runs after `down` stopped ours).
    */
-  static async leftovers(p: Paths): Promise<string[]> {
-    const engine = (await dockerEngine()) ?? podmanCli(containersPaths(p));
+  static async leftovers(containers: Paths): Promise<string[]> {
+    const engine = (await dockerEngine()) ?? podmanCli(containers);
     const cli = (args: string[]) => execFileSync(engine.cli, args, { env: engine.env, stdio: 'pipe' }).toString().split('\n').filter(Boolean);
     return [
       ...cli(['ps', '-a', '--filter', `label=${LABEL}`, '--format', '{{.Names}} {{.State}}']).map((l) => `container ${l}`),

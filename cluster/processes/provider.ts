@@ -13,7 +13,7 @@ import { ensureTopics } from '../topics.js';
 import { addr, bootstrapServers, topology, type Coordination, type Endpoint, type Topology, type Zone } from '../topology.js';
 import { waitFor } from '../wait.js';
 import { activeRules, cutHosts, ensureChain, healAll, isolateZone, removeRules } from './partition.js';
-import type { ComponentStatus, Deployment, NetworkCut, Progress, Provider, ProviderName } from '../provider.js';
+import { justCmd, type ComponentStatus, type Deployment, type NetworkCut, type Progress, type Provider, type ProviderName } from '../provider.js';
 import { ensureProxies } from './toxiproxy.js';
 import { brokerConfig, controllerConfig, jmxExporterConfig, jvmArgs, log4jConfig, zookeeperConfig } from './configs.js';
 import { prometheusConfig, tempoConfig } from './ops-configs.js';
@@ -361,7 +361,7 @@ export class ProcessesProvider implements Provider {
     if (dead) {
       throw new Error(
         `${dead.name} exited while waiting for ${what}. Last lines of ${this.logLocation(dead.name)}:\n${await this.logTail(dead.name, 8)}\n` +
-          `Other processes are left running; fix the cause, then \`just deploy\` again (or \`just down\`).`,
+          `Other components are left running; fix the cause, then \`${justCmd('deploy', this.name)}\` again (or \`${justCmd('down', this.name)}\`).`,
       );
     }
   }
@@ -370,7 +370,7 @@ export class ProcessesProvider implements Provider {
     const lines = await Promise.all(specs.map(async (s) => `  ${await this.describe(s)}`));
     throw new Error(
       `${e instanceof Error ? e.message : String(e)}\n${lines.join('\n')}\n` +
-        `Processes that did start are left running; read the logs above, then \`just deploy\` again or \`just down\`.`,
+        `Components that did start are left running; read the logs above, then \`${justCmd('deploy', this.name)}\` again or \`${justCmd('down', this.name)}\`.`,
     );
   }
 

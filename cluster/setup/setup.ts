@@ -159,7 +159,8 @@ export interface SetupStep {
   run: (log: Log) => Promise<string>;
 }
 
-export function setupSteps(p: Paths): SetupStep[] {
+/** `containers`: include the container engine and images (the containers provider's; `just setup` and `just test` need them). */
+export function setupSteps(p: Paths, opts: { containers: boolean } = { containers: true }): SetupStep[] {
   const c = cacheLayout(p.cache);
   return [
     { name: 'debian packages (prometheus, chromium, iptables)', run: (log) => setupDebian(log) },
@@ -168,13 +169,13 @@ export function setupSteps(p: Paths): SetupStep[] {
     { name: 'k6 (go install)', run: (log) => goBuild(p.cache, 'k6', c.k6, log) },
     { name: 'toxiproxy (go install)', run: (log) => goBuild(p.cache, 'toxiproxy', c.toxiproxy, log) },
     { name: 'kube-score (go install)', run: (log) => goBuild(p.cache, 'kube-score', c.kubeScore, log) },
-    { name: 'container engine and images (podman or docker; debootstrap, ~3 min cold)', run: (log) => setupContainers(p, log) },
+    ...(opts.containers ? [{ name: 'container engine and images (podman or docker; debootstrap, ~3 min cold)', run: (log: Log) => setupContainers(p, log) }] : []),
   ];
 }
 
 /** Runs every step with a progress line each; a heartbeat line every 30 s on long steps. */
-export async function setup(p: Paths, print: (line: string) => void = console.log): Promise<void> {
-  const steps = setupSteps(p);
+export async function setup(p: Paths, print: (line: string) => void = console.log, opts: { containers: boolean } = { containers: true }): Promise<void> {
+  const steps = setupSteps(p, opts);
   const t0 = Date.now();
   for (const [i, step] of steps.entries()) {
     const s0 = Date.now();
