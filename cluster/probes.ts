@@ -5,6 +5,15 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Admin, type KafkaClient } from './kafkajs.js';
 import { addr, bootstrapServers, type Endpoint, type Topology } from './topology.js';
 
+/** Does `url` answer 2xx within 2 s? (readiness endpoints: /healthz, /-/ready, /ready) */
+export async function httpOk(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
 export function tcpOpen(e: Endpoint, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host: e.host, port: e.port });

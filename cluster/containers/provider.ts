@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient, ImageName, type WaitStrategy } from 'testcontainers';
 import { type Paths } from '../paths.js';
-import { clusterHealth, tcpOpen, zookeeperMode } from '../probes.js';
+import { clusterHealth, httpOk, tcpOpen, zookeeperMode } from '../probes.js';
 import { ProcessesProvider, readDeployment } from '../processes/provider.js';
 import { rssMiB, tail, type ComponentSpec } from '../processes/supervisor.js';
 import type { ComponentStatus, NetworkCut, Progress, ProviderName } from '../provider.js';
@@ -85,13 +85,6 @@ class ProbeWait implements WaitStrategy {
   }
 }
 
-async function httpOk(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
 
 export class ContainersProvider extends ProcessesProvider {
   override readonly name: ProviderName = 'containers';

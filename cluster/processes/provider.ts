@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeGrafana } from '../../dashboards/index.js';
 import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
 import { cacheLayout, stateLayout, type Paths } from '../paths.js';
-import { clusterHealth, kafka, tcpOpen, zookeeperQuorum, type ClusterHealth } from '../probes.js';
+import { clusterHealth, httpOk, kafka, tcpOpen, zookeeperQuorum, type ClusterHealth } from '../probes.js';
 import { ensureTopics } from '../topics.js';
 import { addr, bootstrapServers, topology, type Coordination, type Endpoint, type Topology, type Zone } from '../topology.js';
 import { waitFor } from '../wait.js';
@@ -562,14 +562,6 @@ export class ProcessesProvider implements Provider {
   }
 }
 
-async function httpOk(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return r.ok;
-  } catch {
-    return false;
-  }
-}
 
 export function readDeployment(p: Paths): Deployment | undefined {
   const f = stateLayout(p.state).file;
