@@ -3,7 +3,7 @@
 import { ConfigResourceTypes, type Admin } from './kafkajs.js';
 import type { TopicSpec } from '../pipeline/contract/index.js';
 import { kafka } from './probes.js';
-import type { Topology } from './topology.js';
+import { bootstrapServers, type Topology } from './topology.js';
 import { waitFor } from './wait.js';
 
 export interface TopicOptions {
@@ -59,8 +59,38 @@ export async function ensureTopics(t: Topology, specs: (TopicSpec & TopicOptions
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
+    if (missing.length) await waitForEveryBrokersMetadata(t, missing.map((s) => s.name));
     return missing.map((s) => s.name);
   } finally {
     if (own) await a.disconnect();
+  }
+}
+
+/**
+ * Each broker learns of a new topic from its own metadata update, some time after the leaders host it. A client whose
+ * first metadata request goes to a broker that has not heard yet gets UNKNOWN_TOPIC_OR_PARTITION, which kafkajs does
+ * not retry there (a CI run's lag test failed on it, right after a chaos run had kept the controller busy). So wait
+ * until every broker that answers names the topics with a leader; one that cannot be reached is not waited for.
+ */
+async function waitForEveryBrokersMetadata(t: Topology, topics: string[]): Promise<void> {
+  for (const broker of bootstrapServers(t)) {
+    const one = kafka(t, 'faultline-ops', [broker]).admin();
+    try {
+      await one.connect();
+    } catch {
+      continue;
+    }
+    try {
+      await waitFor(
+        `${broker} to know ${topics.join(', ')}`,
+        async () => {
+          const meta = await one.fetchTopicMetadata({ topics });
+          return meta.topics.length === topics.length && meta.topics.every((tp) => tp.partitions.length > 0 && tp.partitions.every((p) => p.leader >= 0));
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+    } finally {
+      await one.disconnect();
+    }
   }
 }
