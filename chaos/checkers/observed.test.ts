@@ -40,8 +40,10 @@ test('lag: every group under the bound is valid; one over it or without a series
 
 test('traces: some inside the windows is valid, none is not', () => {
   const o = { kind: 'traces' as const, service: 'faultline-ingest' };
-  expect(tracesDuringFaults(o, { traceIds: ['abc'] }).valid).toBe(true);
-  expect(tracesDuringFaults(o, { traceIds: [] }).valid).toBe(false);
+  expect(tracesDuringFaults(o, { traceIds: ['abc'], windows: 1 }).valid).toBe(true);
+  expect(tracesDuringFaults(o, { traceIds: [], windows: 1 }).valid).toBe(false);
+  // no fault was injected (a run shorter than its schedule): nothing to judge, not a failure
+  expect(tracesDuringFaults(o, { traceIds: [], windows: 0 }).valid).toBe('unknown');
 });
 
 test('traces: a span open during the window counts, one that ended before or began after it does not', () => {

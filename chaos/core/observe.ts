@@ -85,7 +85,7 @@ export async function observe(
           }
         }
       }
-      out.push(tracesDuringFaults(o, { traceIds: [...traceIds], queryError: traceIds.size ? undefined : queryError }));
+      out.push(tracesDuringFaults(o, { traceIds: [...traceIds], queryError: traceIds.size ? undefined : queryError, windows: windows.length }));
     }
   }
   return out;

@@ -26,6 +26,7 @@ import { runKafkaWorkload } from '../workloads/kafka-direct.js';
 import { seeded, type ChaosContext } from './context.js';
 import { waitCaughtUp, waitFullIsr } from './final-phase.js';
 import { History } from './history.js';
+import { recoveryTail } from './recovery-tail.js';
 import { OwnedStage } from './owned.js';
 import { localTarget, type RunTarget } from './target.js';
 import { timelines } from './timelines.js';
@@ -166,6 +167,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       await phase('load and faults', async () => {
         const ac = new AbortController();
         target.loadStarted?.();
+        // our own workloads may run past their duration (recovery-tail.ts); k6's scenarios last what they were given
+        const recoveryMs = w.kind === 'external' ? 0 : exp.recoveryBoundMs;
+        const loadStartMs = history.now();
+        const loadMs = durationMs + recoveryMs;
         const load =
           w.kind === 'external'
             ? w.run(ctx, { rate, durationMs, services, dir }, ac.signal).then((r) => {
@@ -174,10 +179,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
                 return r;
               })
             : w.kind === 'http'
-            ? runHttpWorkload(ctx, { rate, durationMs, batch: 20, clientsPerZone: 2, services, timeoutMs: 15_000 }, ac.signal)
+            ? runHttpWorkload(ctx, { rate, durationMs: loadMs, batch: 20, clientsPerZone: 2, services, timeoutMs: 15_000 }, ac.signal)
             : runKafkaWorkload(
                 ctx,
-                { topic: own.raw, partitions: w.topic.partitions, rate, durationMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000, proxied: Boolean(w.proxied) },
+                { topic: own.raw, partitions: w.topic.partitions, rate, durationMs: loadMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000, proxied: Boolean(w.proxied) },
                 ac.signal,
               );
         const progress = setInterval(() => {
@@ -187,7 +192,12 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
           log(`  ${(history.now() / 1000).toFixed(0)} s: ${ok} writes acknowledged, ${bad} failed or unknown`);
         }, 10_000);
         try {
-          const [totals] = await Promise.all([load, target.faults(ctx, exp, durationMs, ac.signal)]);
+          const faultsThenEnd = target
+            .faults(ctx, exp, durationMs, ac.signal)
+            .then(() => recoveryTail(history, loadStartMs + durationMs, recoveryMs, ac.signal, log))
+            .then((note) => void (note && notes.push(note)))
+            .finally(() => ac.abort());
+          const [totals] = await Promise.all([load, faultsThenEnd]);
           events = totals.events;
         } finally {
           clearInterval(progress);
