@@ -192,11 +192,16 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
           log(`  ${(history.now() / 1000).toFixed(0)} s: ${ok} writes acknowledged, ${bad} failed or unknown`);
         }, 10_000);
         try {
-          const faultsThenEnd = target
-            .faults(ctx, exp, durationMs, ac.signal)
-            .then(() => recoveryTail(history, loadStartMs + durationMs, recoveryMs, ac.signal, log))
-            .then((note) => void (note && notes.push(note)))
-            .finally(() => ac.abort());
+          // a load of our own is given its duration plus the recovery bound, and stopped by the tail; k6 ends itself
+          // (stopping it at the runner's clock cut its last iterations off: their events were read, never recorded)
+          const faultsThenEnd =
+            recoveryMs > 0
+              ? target
+                  .faults(ctx, exp, durationMs, ac.signal)
+                  .then(() => recoveryTail(history, loadStartMs + durationMs, recoveryMs, ac.signal, log))
+                  .then((note) => void (note && notes.push(note)))
+                  .finally(() => ac.abort())
+              : target.faults(ctx, exp, durationMs, ac.signal);
           const [totals] = await Promise.all([load, faultsThenEnd]);
           events = totals.events;
         } finally {
