@@ -6,7 +6,7 @@
 // committed output, so after any crash output == recomputation from the input.
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { HEADERS, ProcessedEvent, TOPICS, headerString } from '../contract/index.js';
-import { EosStage, readToEnd, type StageHandler, type StageOptions } from '../eos/index.js';
+import { EosStage, readToEnd, topicOffsets, type StageHandler, type StageOptions } from '../eos/index.js';
 import { addEvent, aggregateKey, emptyAggregate, windowStartOf, type WindowAggregate } from '../contract/index.js';
 
 export interface AggregatorOptions extends Omit<StageOptions, 'name'> {
@@ -119,14 +119,8 @@ export class Aggregator {
 
 /** The end (high watermark) of one input partition. */
 async function inputEnd(kafka: Kafka, topic: string, partition: number): Promise<bigint> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const o = (await admin.fetchTopicOffsets(topic)).find((x) => x.partition === partition);
-    return o ? BigInt(o.high) : 0n;
-  } finally {
-    await admin.disconnect();
-  }
+  const o = (await topicOffsets(kafka, topic)).find((x) => x.partition === partition);
+  return o ? BigInt(o.high) : 0n;
 }
 
 function parseJson(s: string | undefined): unknown {

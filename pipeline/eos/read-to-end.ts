@@ -23,6 +23,17 @@ export interface ReadOptions {
   maxBytesPerPartition?: number;
 }
 
+/** One topic's log start and high watermark per partition, asked by a short-lived admin client. */
+export async function topicOffsets(kafka: Kafka, topic: string): Promise<{ partition: number; high: string; low: string }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function readToEnd(kafka: Kafka, topic: string, opts: ReadOptions = {}): Promise<ReadRecord[]> {
   const admin = kafka.admin();
   await admin.connect();

@@ -179,7 +179,7 @@ export class EosStage {
       return o === null || o === undefined ? undefined : o.toString();
     } catch (e) {
       // not knowing where to resume is not a reason to guess: the batch is retried once the coordinator answers
-      throw new kafkajs.KafkaJSError(e instanceof Error ? e : new Error(String(e)), { retriable: true });
+      throw retriable(e);
     }
   }
 
@@ -197,11 +197,21 @@ export class EosStage {
       await txn.commit();
     } catch (e) {
       await txn?.abort().catch(() => undefined);
+      await this.refence(partition, producer);
+      throw retriable(e);
+    }
+  }
+
+  /**
+   * After a failed transaction: its producer is dropped (it may be fenced) and the partition is re-fenced, restored
+   * and re-read before its next batch.
+   */
+  private async refence(partition: number, producer?: Producer): Promise<void> {
+    if (producer) {
       this.producers.delete(partition);
       await producer.disconnect().catch(() => undefined);
-      this.fenced.delete(partition);
-      throw new kafkajs.KafkaJSError(e instanceof Error ? e : new Error(String(e)), { retriable: true });
     }
+    this.fenced.delete(partition);
   }
 
   /** Fault injection points: `before-transaction` (state updated, nothing sent yet) is reached first in every batch. */
@@ -315,16 +325,8 @@ export class EosStage {
       spans?.end(e);
       await txn?.abort().catch(() => undefined);
       this.handler.aborted?.(partition);
-      // a fenced or failed producer is dropped; the partition is re-fenced, restored and re-read
-      if (producer) {
-        this.producers.delete(partition);
-        await producer.disconnect().catch(() => undefined);
-      }
-      this.fenced.delete(partition);
-      // every failure here is recoverable by re-fencing the partition (a fenced producer included): tell kafkajs to
-      // retry, or it stops the consumer for good on a "non-retriable" fencing error (controller-kill found this)
-      const err = e instanceof Error ? e : new Error(String(e));
-      throw new kafkajs.KafkaJSError(err, { retriable: true });
+      await this.refence(partition, producer);
+      throw retriable(e);
     }
     resolveOffset(batch.lastOffset());
     await heartbeat();
@@ -355,6 +357,14 @@ export class EosStage {
     await Promise.all([...this.producers.values(), ...(this.plain ? [this.plain] : [])].map((p) => p.disconnect().catch(() => undefined)));
     this.producers.clear();
   }
+}
+
+/**
+ * Every failure of a batch is recoverable by re-fencing its partition (a fenced producer included): tell kafkajs to
+ * retry, or it stops the consumer for good on a "non-retriable" fencing error (controller-kill found this).
+ */
+function retriable(e: unknown): Error {
+  return new kafkajs.KafkaJSError(e instanceof Error ? e : new Error(String(e)), { retriable: true });
 }
 
 /** Per input record that carries ingest's timestamp: seconds from its acceptance at ingest until now (its commit here). */

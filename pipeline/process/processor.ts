@@ -2,7 +2,7 @@
 // records), exactly-once through the shared EOS stage loop.
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { HEADERS, TOPICS, headerString } from '../contract/index.js';
-import { EosStage, readToEnd, type OutMessage, type StageHandler, type StageOptions } from '../eos/index.js';
+import { EosStage, readToEnd, topicOffsets, type OutMessage, type StageHandler, type StageOptions } from '../eos/index.js';
 import { transform } from './transform.js';
 
 export interface ProcessorOptions extends Omit<StageOptions, 'name'> {
@@ -75,14 +75,7 @@ const LINEAGE_TAIL = 3000n;
  * `partition` (read_committed), or undefined when its tail holds none (only DLQ'd records, or an empty topic).
  */
 export async function lineageOf(kafka: Kafka, outputTopic: string, partition: number): Promise<bigint | undefined> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let offsets: { partition: number; high: string; low: string }[];
-  try {
-    offsets = await admin.fetchTopicOffsets(outputTopic);
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await topicOffsets(kafka, outputTopic);
   const out = partition % offsets.length;
   const o = offsets.find((x) => x.partition === out);
   if (!o || BigInt(o.high) <= BigInt(o.low)) return undefined;
