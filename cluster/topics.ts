@@ -68,29 +68,39 @@ export async function ensureTopics(t: Topology, specs: (TopicSpec & TopicOptions
 
 /**
  * Each broker learns of a new topic from its own metadata update, some time after the leaders host it. A client whose
- * first metadata request goes to a broker that has not heard yet gets UNKNOWN_TOPIC_OR_PARTITION, which kafkajs does
- * not retry there (a CI run's lag test failed on it, right after a chaos run had kept the controller busy). So wait
- * until every broker that answers names the topics with a leader; one that cannot be reached is not waited for.
+ * metadata refresh goes to a broker that has not heard yet gets UNKNOWN_TOPIC_OR_PARTITION, which kafkajs does not
+ * retry there (a CI run's lag test failed on it, right after a chaos run had kept the controller busy). So ask each
+ * broker in turn until it names the topics. A kafkajs client refreshes its metadata from a connected broker, and a
+ * fresh one seeded with a single broker is connected to that one alone; so each poll is a fresh client (a later call
+ * of the same client may go to any broker). The leaders were checked above. A broker that refuses the connection is
+ * not waited for (it is down, and learns the topics when it comes back); one that answers but never learns them
+ * fails the call after 30 s.
  */
 async function waitForEveryBrokersMetadata(t: Topology, topics: string[]): Promise<void> {
   for (const broker of bootstrapServers(t)) {
-    const one = kafka(t, 'faultline-ops', [broker]).admin();
+    const client = kafka(t, 'faultline-ops', [broker]);
+    const probe = client.admin();
     try {
-      await one.connect();
+      await probe.connect();
     } catch {
       continue;
-    }
-    try {
-      await waitFor(
-        `${broker} to know ${topics.join(', ')}`,
-        async () => {
-          const meta = await one.fetchTopicMetadata({ topics });
-          return meta.topics.length === topics.length && meta.topics.every((tp) => tp.partitions.length > 0 && tp.partitions.every((p) => p.leader >= 0));
-        },
-        { timeoutMs: 30_000, intervalMs: 250 },
-      );
     } finally {
-      await one.disconnect();
+      await probe.disconnect();
     }
+    await waitFor(
+      `${broker} to know ${topics.join(', ')}`,
+      async () => {
+        const one = client.admin();
+        await one.connect();
+        try {
+          // the refresh this makes goes to the seed, the only broker connected: it throws while the seed does not know a topic
+          const meta = await one.fetchTopicMetadata({ topics });
+          return meta.topics.length === topics.length;
+        } finally {
+          await one.disconnect();
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
   }
 }

@@ -71,7 +71,8 @@ export async function observe(
     } else {
       const traceIds = new Set<string>();
       let queryError: string | undefined;
-      for (let i = 0; i < 6 && traceIds.size === 0; i++) {
+      // no window (no fault was injected): nothing to look for, the check says unknown
+      for (let i = 0; i < 6 && traceIds.size === 0 && windows.length > 0; i++) {
         if (i) await sleep(5000);
         queryError = undefined;
         for (const w of windows) {

@@ -1,5 +1,5 @@
 import { History } from './history.js';
-import { recoveryTail, sinceLastHeal } from './recovery-tail.js';
+import { recoveryTail, sinceLastHeal, TAIL_MARGIN_MS } from './recovery-tail.js';
 import type { Op } from './types.js';
 
 const op = (time: number, process: Op['process'], f: string, type: Op['type']): Op => ({ time, process, f, type, value: {} });
@@ -36,11 +36,36 @@ describe('recoveryTail', () => {
     expect(r.ended).toBeLessThan(1000);
   });
 
-  test('a write after the heal: no extension', async () => {
+  test('a write after the heal: no extension, the load ends at its planned end', async () => {
     const h = new History();
     h.record({ process: 'nemesis', f: 'stop', type: 'ok', value: {}, time: 0 });
     h.record({ process: 0, f: 'write', type: 'ok', value: {}, time: 1 });
     expect(await recoveryTail(h, 50, 5000, new AbortController().signal, () => undefined)).toBeUndefined();
+    expect(h.now()).toBeLessThan(1000);
+  });
+
+  test('the bound counts from the last heal, not from the planned end', async () => {
+    // healed at t=0, planned end t=300, bound 400: the tail ends near 400 + margin, not 700 + margin
+    const r = await run([{ process: 'nemesis', f: 'stop', type: 'ok', value: {} }], 300, 400);
+    expect(r.ended).toBeGreaterThanOrEqual(400 + TAIL_MARGIN_MS - 20);
+    expect(r.ended).toBeLessThan(700 + TAIL_MARGIN_MS - 50);
+  });
+
+  test('a load that ends first ends the tail, and the note says so', async () => {
+    const h = new History();
+    h.record({ process: 'nemesis', f: 'stop', type: 'ok', value: {}, time: 0 });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 200);
+    const note = await recoveryTail(h, 20, 10_000, ac.signal, () => undefined);
+    expect(note).toMatch(/the load ended first/);
+    expect(h.now()).toBeLessThan(3000);
+  });
+
+  test('a heal already a bound in the past: nothing to wait for', async () => {
+    const h = new History();
+    h.record({ process: 'nemesis', f: 'stop', type: 'ok', value: {}, time: -5000 });
+    expect(await recoveryTail(h, 0, 10, new AbortController().signal, () => undefined)).toBeUndefined();
+    expect(h.now()).toBeLessThan(1000);
   });
 
   test('no write since the heal: the load goes on until one is acknowledged', async () => {
@@ -52,8 +77,8 @@ describe('recoveryTail', () => {
 
   test('none comes back: the load ends the recovery bound after the heal, and says so', async () => {
     const r = await run([{ process: 'nemesis', f: 'stop', type: 'ok', value: {} }], 20, 400);
-    expect(r.note).toMatch(/none was acknowledged within/);
-    expect(r.ended).toBeGreaterThanOrEqual(380);
-    expect(r.ended).toBeLessThan(3000);
+    expect(r.note).toMatch(/none was acknowledged by t=.*the recovery bound/);
+    expect(r.ended).toBeGreaterThanOrEqual(400 + TAIL_MARGIN_MS - 20);
+    expect(r.ended).toBeLessThan(5000);
   });
 });

@@ -9,6 +9,9 @@ import { sleep } from './context.js';
 import type { History } from './history.js';
 import type { Op } from './types.js';
 
+/** How far past the recovery bound the tail may run (the workloads are given this much more too). */
+export const TAIL_MARGIN_MS = 2000;
+
 export interface SinceLastHeal {
   /** When the last fault was undone (or its undo failed), ms into the run; none when no fault ended. */
   lastHealMs?: number;
@@ -18,7 +21,7 @@ export interface SinceLastHeal {
 
 export function sinceLastHeal(ops: readonly Op[]): SinceLastHeal {
   let lastHealMs: number | undefined;
-  for (const op of ops) if (op.process === 'nemesis' && op.f === 'stop' && op.type !== 'invoke') lastHealMs = Math.max(lastHealMs ?? 0, op.time);
+  for (const op of ops) if (op.process === 'nemesis' && op.f === 'stop' && op.type !== 'invoke') lastHealMs = lastHealMs === undefined ? op.time : Math.max(lastHealMs, op.time);
   if (lastHealMs === undefined) return {};
   const first = ops.find((op) => op.process !== 'nemesis' && op.f === 'write' && op.type === 'ok' && op.time > lastHealMs!);
   return { lastHealMs, firstWriteMs: first?.time };
@@ -33,7 +36,9 @@ export async function recoveryTail(history: History, endMs: number, recoveryMs: 
   await sleep(Math.max(0, endMs - history.now()), signal);
   const first = sinceLastHeal(history.ops);
   if (signal.aborted || first.lastHealMs === undefined || first.firstWriteMs !== undefined || recoveryMs <= 0) return undefined;
-  const until = Math.min(first.lastHealMs + recoveryMs, endMs + recoveryMs);
+  // a little past the bound, so that a gap that reaches it is measured as over it, not as equal
+  const until = Math.min(first.lastHealMs + recoveryMs, endMs + recoveryMs) + TAIL_MARGIN_MS;
+  if (history.now() >= until) return undefined;
   log(`  no write acknowledged since the last heal (t=${(first.lastHealMs / 1000).toFixed(1)} s): the load goes on until one is, at most until t=${(until / 1000).toFixed(1)} s`);
   let s = first;
   for (let i = 0; i < 100_000 && !signal.aborted && history.now() < until && s.firstWriteMs === undefined; i++) {
@@ -41,7 +46,12 @@ export async function recoveryTail(history: History, endMs: number, recoveryMs: 
     s = sinceLastHeal(history.ops);
   }
   const endedMs = history.now();
-  const why = s.firstWriteMs !== undefined ? `a write was acknowledged at t=${(s.firstWriteMs / 1000).toFixed(1)} s` : `none was acknowledged within ${(recoveryMs / 1000).toFixed(0)} s of it`;
+  const why =
+    s.firstWriteMs !== undefined
+      ? `a write was acknowledged at t=${(s.firstWriteMs / 1000).toFixed(1)} s`
+      : signal.aborted
+        ? `the load ended first, at t=${(endedMs / 1000).toFixed(1)} s`
+        : `none was acknowledged by t=${(until / 1000).toFixed(1)} s, the recovery bound (${(recoveryMs / 1000).toFixed(0)} s) after it`;
   const note = `the load ran ${(Math.max(0, endedMs - endMs) / 1000).toFixed(1)} s past its planned end: no write had been acknowledged since the last heal (t=${(first.lastHealMs / 1000).toFixed(1)} s); ${why}`;
   log(`  ${note}`);
   return note;

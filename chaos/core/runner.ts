@@ -26,7 +26,7 @@ import { runKafkaWorkload } from '../workloads/kafka-direct.js';
 import { seeded, type ChaosContext } from './context.js';
 import { waitCaughtUp, waitFullIsr } from './final-phase.js';
 import { History } from './history.js';
-import { recoveryTail } from './recovery-tail.js';
+import { recoveryTail, TAIL_MARGIN_MS } from './recovery-tail.js';
 import { OwnedStage } from './owned.js';
 import { localTarget, type RunTarget } from './target.js';
 import { timelines } from './timelines.js';
@@ -170,7 +170,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
         // our own workloads may run past their duration (recovery-tail.ts); k6's scenarios last what they were given
         const recoveryMs = w.kind === 'external' ? 0 : exp.recoveryBoundMs;
         const loadStartMs = history.now();
-        const loadMs = durationMs + recoveryMs;
+        const loadMs = durationMs + recoveryMs + TAIL_MARGIN_MS;
         const load =
           w.kind === 'external'
             ? w.run(ctx, { rate, durationMs, services, dir }, ac.signal).then((r) => {
