@@ -1,7 +1,7 @@
 // Ingest against the real cluster over real HTTP: what the reply says was
 // stored is exactly what logs.raw holds; refused events are nowhere.
 import { randomUUID } from 'node:crypto';
-import { bootstrapServers, kafka } from '../../cluster/index.js';
+import { bootstrapServers, endOffsets, kafka } from '../../cluster/index.js';
 import { LIMITS, TOPICS } from '../contract/index.js';
 import { readToEnd } from '../eos/index.js';
 import { liveTopology } from '../../test/live.js';
@@ -29,17 +29,6 @@ const event = (i: number, over: Record<string, unknown> = {}) => ({
 const post = (body: string, contentType = 'application/json') =>
   fetch(`${ingest.url}/v1/events`, { method: 'POST', headers: { 'content-type': contentType }, body });
 
-/** Where each logs.raw partition ends now: the records of a test start there (its ids are run-unique). */
-async function rawEnds(): Promise<Map<number, string>> {
-  const admin = kafka(t).admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(TOPICS.raw)).map((o) => [o.partition, o.high]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /**
  * Every record of logs.raw from `from` on whose key starts with `prefix`, counted, read (read_committed) up to the end
  * offsets of now. Reading the whole topic from its start timed out after 90 s in a CI rehearsal: by then it holds
@@ -55,7 +44,8 @@ async function readRawIds(prefix: string, from: Map<number, string>): Promise<Ma
 test('a few thousand valid events mixed with invalid ones: the valid are stored once each, the invalid refused with reasons and stored nowhere', async () => {
   const accepted: string[] = [];
   const refusedIds: string[] = [];
-  const from = await rawEnds();
+  // where logs.raw ends now: this test's records start there (its ids are run-unique)
+  const from = await endOffsets(kafka(t), TOPICS.raw);
   const n = 3000;
   for (let start = 0; start < n; start += 500) {
     const batch: unknown[] = [];
