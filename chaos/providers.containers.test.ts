@@ -12,6 +12,7 @@ import {
   CONTAINER_NETWORK_NAME,
   ContainersProvider,
   drain,
+  endpoint,
   engineServicePid,
   ensureTopics,
   kafka,
@@ -90,7 +91,7 @@ test('round trip with acks=all: 1,000 records produced idempotently are all read
   } finally {
     await producer.disconnect();
   }
-  const records = await drain(kafka(t, "test-containers-drain"), topic);
+  const records = await drain(endpoint(t, "test-containers-drain"), topic);
   expect(records.length).toBe(1000);
   expect(new Set(records.map((r) => r.value)).size).toBe(1000);
   const admin = kafka(t).admin();

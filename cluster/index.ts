@@ -14,5 +14,5 @@ export { alive, findProcesses, rssMiB } from './processes/supervisor.js';
 export { setup, setupSteps, SetupError } from './setup/setup.js';
 export { Kafka, logLevel, ConfigResourceTypes, CompressionTypes } from './kafkajs.js';
 export type { Admin, Consumer, Producer, KafkaClient, Transaction, Message, EachBatchPayload } from './kafkajs.js';
-export { drain, endOffsets, type DrainedRecord } from './drain.js';
+export { drain, endOffsets, endpoint, type DrainedRecord } from './drain.js';
 export { ensureProxies, addLatency, removeToxics, resetToxics, activeToxics } from './processes/toxiproxy.js';

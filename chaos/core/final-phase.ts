@@ -1,8 +1,8 @@
 // The final phase (Jepsen's): heal every fault, wait until the cluster is whole
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
-import { clusterHealth, justCmd, kafka, resetToxics, waitFor, type Provider, type Topology } from '../../cluster/index.js';
-import { fetchStableOffsets } from '../../pipeline/eos/index.js';
+import { clusterHealth, endpoint, justCmd, kafka, resetToxics, waitFor, type Provider, type Topology } from '../../cluster/index.js';
+import { kafkaClient } from '../../pipeline/kafka/index.js';
 import type { ChaosContext } from './context.js';
 
 /** Coordination first, brokers next, everything else last: the order in which stopped processes come back. */
@@ -73,7 +73,13 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
   const admin = kafka(ctx.topology).admin();
   await admin.connect();
   const ends = new Map<number, bigint>();
-  const brokers = ctx.topology.brokers.map((b) => `${b.listener.host}:${b.listener.port}`);
+  // the committed offsets, asked with require_stable (KIP-447) through librdkafka's admin
+  const stable = kafkaClient(endpoint(ctx.topology, 'faultline-final-phase')).admin();
+  await stable.connect();
+  const stableOffsets = async (groupId: string, topic: string) => {
+    const [t] = await stable.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true, timeout: 10_000 });
+    return new Map((t?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  };
   let since: number | undefined;
   try {
     await waitFor(
@@ -83,7 +89,7 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
           const high = BigInt(e.high) > BigInt(e.low) ? BigInt(e.high) : 0n;
           if (high > (ends.get(e.partition) ?? 0n)) ends.set(e.partition, high);
         }
-        const committed = await fetchStableOffsets(group, input, [...ends.keys()], { brokers, clientId: 'faultline-final-phase', timeoutMs: 10_000 });
+        const committed = await stableOffsets(group, input);
         const done = [...ends].every(([p, end]) => (committed.get(p) ?? -1n) >= end);
         if (!done) since = undefined;
         else since ??= Date.now();
@@ -93,6 +99,7 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
     );
   } finally {
     await admin.disconnect();
+    await stable.disconnect();
   }
   return Date.now() - t0;
 }

@@ -4,7 +4,7 @@
 // deployment is and who injects the faults is the run's target (target.ts).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { drain, endOffsets, ensureTopics, kafka, type Coordination, type DrainedRecord, type ProviderName } from '../../cluster/index.js';
+import { drain, endOffsets, endpoint, ensureTopics, kafka, type Coordination, type DrainedRecord, type ProviderName } from '../../cluster/index.js';
 import { TOPICS } from '../../pipeline/contract/index.js';
 import { DEFAULT_OUT, writeRun, type Phase, type RunResult } from '../../reports/index.js';
 import {
@@ -153,7 +153,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       topicsToDrain.push(own.raw, ...(w.processors ? [own.processed] : []));
     }
     const from = new Map<string, Map<number, string>>();
-    for (const topic of topicsToDrain) from.set(topic, await endOffsets(admin, topic));
+    for (const topic of topicsToDrain) from.set(topic, await endOffsets(endpoint(t, 'faultline-drain'), topic));
 
     let fullIsrMs: number | undefined;
     const caughtUp: { group: string; ms?: number; error?: string }[] = [];
@@ -236,7 +236,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     await phase('drain', async () => {
       await Promise.all(
         topicsToDrain.map(async (topic) => {
-          const r = await drain(admin, topic, { from: from.get(topic) });
+          const r = await drain(endpoint(t, 'faultline-drain'), topic, { from: from.get(topic) });
           reads.set(topic, r);
           log(`  drained ${topic}: ${r.length} records since the run started`);
         }),

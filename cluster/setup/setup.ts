@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { dockerEngine, podmanCli } from '../containers/engine.js';
 import { ensureImage } from '../containers/images.js';
 import { cacheLayout, type Paths } from '../paths.js';
+import { setupLibrdkafka } from './librdkafka.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -165,6 +166,10 @@ export function setupSteps(p: Paths, opts: { containers: boolean } = { container
   return [
     { name: 'debian packages (prometheus, chromium, iptables)', run: (log) => setupDebian(log) },
     { name: 'maven jars (kafka 3.9.2, kafka-tools, jmx exporter)', run: (log) => setupMaven(p.cache, log) },
+    {
+      name: 'pipeline kafka client (librdkafka from source, 3-7 min cold)',
+      run: (log) => setupLibrdkafka(p.cache, (cmd, args, o) => run('librdkafka', cmd, args, { ...o, log })),
+    },
     { name: 'tempo (go build, 5-25 min cold)', run: (log) => goBuild(p.cache, 'tempo', c.tempo, log) },
     { name: 'k6 (go install)', run: (log) => goBuild(p.cache, 'k6', c.k6, log) },
     { name: 'toxiproxy (go install)', run: (log) => goBuild(p.cache, 'toxiproxy', c.toxiproxy, log) },

@@ -11,7 +11,7 @@ import { bootstrapServers, ensureTopics, kafka, promQuery, type Topology } from 
 import type { CheckResult, RunResult, Series } from '../../reports/index.js';
 import { benchPipeline, quantileOf } from '../pipeline-bench.js';
 import { endToEndLatency, producerPerformance, transactionalCopy } from './kafka-tools.js';
-import { partitionCounts } from '../../pipeline/eos/index.js';
+import { partitionCounts } from './per-partition.js';
 import { fillWithEvents, kafkajsEndToEnd, kafkajsProducer, processorCopy } from './ours.js';
 import { k6Accepted } from '../k6/workload.js';
 

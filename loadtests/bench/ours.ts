@@ -4,8 +4,8 @@
 // loop, and a kafkajs produce -> consume round trip.
 import type { Kafka } from 'kafkajs';
 import { LEVELS } from '../../pipeline/contract/index.js';
-import { onePartitionSends, partitionCounts } from '../../pipeline/eos/index.js';
-import { Batcher } from '../../pipeline/ingest/index.js';
+import { Batcher } from './batcher.js';
+import { onePartitionSends, partitionCounts } from './per-partition.js';
 import { Processor } from '../../pipeline/process/index.js';
 import { quantileOf } from '../pipeline-bench.js';
 

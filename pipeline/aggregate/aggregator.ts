@@ -4,9 +4,9 @@
 // window|service|level|input partition; the latest value per key is the
 // aggregate. On (re)assignment a partition's open windows are rebuilt from the
 // committed output, so after any crash output == recomputation from the input.
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import { HEADERS, ProcessedEvent, TOPICS, headerString } from '../contract/index.js';
-import { EosStage, readToEnd, topicOffsets, type StageHandler, type StageOptions } from '../eos/index.js';
+import { EosStage, type StageHandler, type StageOptions } from '../eos/index.js';
+import { readToEnd, type KafkaMessage } from '../kafka/index.js';
 import { addEvent, aggregateKey, emptyAggregate, windowStartOf, type WindowAggregate } from '../contract/index.js';
 
 export interface AggregatorOptions extends Omit<StageOptions, 'name'> {
@@ -43,37 +43,20 @@ export class Aggregator {
   private handler(): StageHandler {
     const o = this.opts;
     return {
-      restore: async (partition: number, kafka: Kafka) => {
+      // the changelog commits in the same transaction as the input offsets: read to its end (read_committed), it
+      // holds exactly the updates of the input the committed offset says was consumed
+      restore: async (partition: number) => {
         const t0 = Date.now();
         const mine = new Map<string, WindowAggregate>();
         // this partition's state lives in one changelog partition: read only that one
-        const records = await readToEnd(kafka, o.outputTopic, { groupPrefix: `${o.groupId}-restore`, partitions: [partition % o.outputPartitions] });
-        // the lineage: the highest input offset a committed window update of this partition applied. Not the last
-        // record's: a transaction writes one update per window it touched, each with the last offset that touched it,
-        // so its last record may carry a lower offset than the batch reached (a floor that low replayed one event)
-        let applied: bigint | undefined;
+        const records = await readToEnd({ brokers: o.brokers, clientId: `aggregate-${o.zone}-restore` }, o.outputTopic, { partitions: [partition % o.outputPartitions] });
         for (const r of records) {
-          if (r.partition !== partition % o.outputPartitions) continue;
           const a = JSON.parse(r.value) as WindowAggregate;
-          if (a.inputPartition !== partition) continue;
-          mine.set(aggregateKey(a), a);
-          if (a.lastInputOffset !== undefined && (applied === undefined || BigInt(a.lastInputOffset) > applied)) applied = BigInt(a.lastInputOffset);
+          if (a.inputPartition === partition) mine.set(aggregateKey(a), a);
         }
         this.state.set(partition, mine);
         // one line per restore: when an aggregate is ever wrong, this says what state it restarted from
-        console.log(`aggregate: restored input partition ${partition}: ${mine.size} windows from ${records.length} changelog records in ${Date.now() - t0} ms; last input offset applied ${applied ?? 'none'}`);
-        if (applied === undefined) return undefined;
-        // The state holds the input up to `applied`: the stage must not resume below it, whatever the committed
-        // offset says. Under broker-down the changelog of a batch was committed while its offsets were not (the group
-        // coordinator had moved): restored through input offset 29926, committed offset 29894; resuming there counted
-        // 29894-29926 twice (12 windows over by 1-5). A lineage past the input's end comes from an earlier incarnation
-        // of the input topic (recreated: offsets restart), and is ignored: taken as a floor it skipped a partition whole.
-        const end = await inputEnd(kafka, o.inputTopic, partition);
-        if (applied + 1n > end) {
-          console.error(`aggregate: input partition ${partition}: the changelog says input offset ${applied} was applied, past the input's end ${end}: an earlier incarnation of ${o.inputTopic}; not used as a floor`);
-          return undefined;
-        }
-        return applied + 1n;
+        console.log(`aggregate: restored input partition ${partition}: ${mine.size} windows from ${records.length} changelog records in ${Date.now() - t0} ms`);
       },
       handle: (partition: number, messages: KafkaMessage[]) => {
         const mine = this.state.get(partition) ?? new Map<string, WindowAggregate>();
@@ -108,19 +91,13 @@ export class Aggregator {
           },
         ];
       },
-      // the batch's updates never committed: forget the partition, it is restored on re-fence
-      aborted: (partition: number) => void this.state.delete(partition),
+      // revoked, or the batch's updates never committed: forget the partition, it is restored before its next batch
+      forget: (partition: number) => void this.state.delete(partition),
     };
   }
 
   start = () => this.stage.start();
   stop = () => this.stage.stop();
-}
-
-/** The end (high watermark) of one input partition. */
-async function inputEnd(kafka: Kafka, topic: string, partition: number): Promise<bigint> {
-  const o = (await topicOffsets(kafka, topic)).find((x) => x.partition === partition);
-  return o ? BigInt(o.high) : 0n;
 }
 
 function parseJson(s: string | undefined): unknown {

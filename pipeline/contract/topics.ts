@@ -17,11 +17,9 @@ export const TOPICS = {
 export const PIPELINE_TOPICS: TopicSpec[] = [
   { name: TOPICS.raw, partitions: 6 },
   { name: TOPICS.processed, partitions: 6 },
-  // the aggregates are a changelog (latest value per window key), but not compacted: the cleaner leaves an empty
-  // batch (count 0) where an aborted transaction's records were, kafkajs returns nothing for it and never fetches
-  // past it, and every read_committed reader stopped there for good (the aggregate's restore of logs.aggregates-2
-  // at offset 13755, the dashboard, the checkers' drain). Kept a day instead: a restore reads every update of the
-  // last day, and a window whose updates are older than that restarts from zero.
-  { name: TOPICS.aggregates, partitions: 3, config: { 'cleanup.policy': 'delete', 'retention.ms': '86400000', 'segment.ms': '600000' } },
+  // the aggregates are the aggregate stage's changelog (a KTable, as in Kafka Streams): the latest value per window
+  // key, compacted. librdkafka reads past the empty batch the cleaner leaves where an aborted transaction was
+  // (kafkajs never fetched past it, so this topic once had to keep every update for a day instead).
+  { name: TOPICS.aggregates, partitions: 3, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1' } },
   { name: TOPICS.dlq, partitions: 3 },
 ];

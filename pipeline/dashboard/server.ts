@@ -7,12 +7,11 @@
 // on to Tempo.
 import { createServer, type Server } from 'node:http';
 import express from 'express';
-import kafkajs from 'kafkajs';
-import type { Consumer, Kafka } from 'kafkajs';
 import client from 'prom-client';
 import { WebSocketServer, WebSocket } from 'ws';
 import { HEADERS, TOPICS, headerString, type WindowAggregate } from '../contract/index.js';
 import { connectPatiently } from '../eos/index.js';
+import { kafkaClient, type Consumer, type KafkaMessage } from '../kafka/index.js';
 import { extractContext, injectContext, isSampled, SpanKind, startTracing, type Tracing, type TracingOptions } from '../telemetry/index.js';
 import { bundlePage, pageHtml } from './bundle.js';
 import { WindowTable, type DlqRow, type LagRow, type Push, type Snapshot } from './view.js';
@@ -109,13 +108,14 @@ export async function startDashboard(cfg: DashboardConfig): Promise<RunningDashb
   });
 
   // Kafka: the committed aggregates (read_committed) and the DLQ, from where this dashboard's groups left off
-  const kafka: Kafka = new kafkajs.Kafka({ clientId: 'faultline-dashboard', brokers: cfg.brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 10 } });
+  // librdkafka: the aggregates are a compacted changelog with aborted transactions in it, which kafkajs cannot read past
+  const kafka = kafkaClient({ clientId: 'faultline-dashboard', brokers: cfg.brokers });
   const consumers: Consumer[] = [];
-  const follow = async (groupId: string, topic: string, onBatch: (msgs: kafkajs.KafkaMessage[], partition: number) => void) => {
-    const c = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
+  const follow = async (groupId: string, topic: string, onBatch: (msgs: KafkaMessage[], partition: number) => void) => {
+    const c = kafka.consumer({ kafkaJS: { groupId, readUncommitted: false, fromBeginning: false, maxWaitTimeInMs: 200 }, 'js.consumer.max.batch.size': 500 });
     consumers.push(c);
     await connectPatiently(c, `dashboard (${groupId})`);
-    await c.subscribe({ topic, fromBeginning: false });
+    await c.subscribe({ topics: [topic] });
     await c.run({ eachBatch: async ({ batch }) => onBatch(batch.messages, batch.partition) });
   };
   await follow('faultline-dashboard', TOPICS.aggregates, (msgs) => {

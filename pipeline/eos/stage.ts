@@ -1,16 +1,11 @@
-// An exactly-once consume-transform-produce stage on kafkajs: each input batch
-// is one Kafka transaction holding the outputs and the consumer offsets.
-// kafkajs has no KIP-447, so the fencing is ours: one transactional producer
-// per input partition (id `<group>-<topic>-<partition>`), initialised on
-// assignment *before* the partition's committed offset is read again, so a
-// zombie's open transaction is resolved before we decide where to resume.
-import kafkajs from 'kafkajs';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, tracingEnv, type Tracer } from '../telemetry/index.js';
-import { byPartition, partitionCounts, type PartitionMessages } from './per-partition.js';
-import { connectPatiently } from './connect.js';
+// An exactly-once consume-transform-produce stage, EOS v2 (KIP-447) as Kafka Streams does it, on librdkafka: one
+// transactional producer per stage instance; outputs, state changelog and input offsets commit in one transaction
+// per commit interval; the offsets are sent with the consumer's group metadata, so the broker fences a zombie by
+// its generation; read_committed with stable offset fetch, so a new owner resumes only where a transaction ended.
+import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, tracingEnv, type BatchSpans, type Tracer } from '../telemetry/index.js';
 import { HEADERS, headerString } from '../contract/index.js';
-import { fetchStableOffsets } from './stable-offsets.js';
+import { KafkaJS, errorText, kafkaClient, txnErrorKind, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from '../kafka/index.js';
+import { connectPatiently } from './connect.js';
 
 export interface OutMessage {
   key: string | null;
@@ -24,6 +19,15 @@ export interface TopicMessages {
   messages: OutMessage[];
 }
 
+export interface TransactionStats {
+  inputs: number;
+  records: number;
+  ms: number;
+  outcome: 'commit' | 'abort';
+  traceId?: string;
+  endToEndS?: number[];
+}
+
 export interface StageOptions {
   name: string;
   brokers: string[];
@@ -32,196 +36,150 @@ export interface StageOptions {
   inputTopic: string;
   /** Exactly-once (default). false = at-least-once: produce, then commit offsets every second (a negative control). */
   exactlyOnce: boolean;
-  onTransaction?: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort'; traceId?: string; endToEndS?: number[] }) => void;
+  /** The transactional id's suffix (default: the zone): unique per live instance, stable across its restarts. */
+  instanceId?: string;
+  /** How often the open transaction commits (Kafka Streams' EOS default: 100 ms). */
+  commitIntervalMs?: number;
+  onTransaction?: (t: TransactionStats) => void;
   /** Traces: a span per sampled parent in each batch, ended at commit or abort; records carry it on. */
   tracer?: Tracer;
   /**
-   * Fault injection: after this many batches, die (exit 137, as SIGKILL would)
-   * between writing the outputs and committing: the moment that tells
-   * exactly-once from at-least-once.
+   * Fault injection: after this many batches, die (exit 137, as SIGKILL would) between writing the outputs and
+   * committing: the moment that tells exactly-once from at-least-once.
    */
   crashAfterBatches?: number;
   /**
-   * Fault injection: after this many batches, throw once inside the open
-   * transaction (a transient error): the batch is aborted and the consumer
-   * restarts in-process, the path a real CONCURRENT_TRANSACTIONS or broker
-   * failover error takes.
+   * Fault injection: after this many batches, fail once inside the open transaction (a transient error): the
+   * transaction is aborted and its partitions rewound, the path a broker failover error takes.
    */
   failAfterBatches?: number;
-  /** How many consecutive attempts fail (default 1); more than the consumer's retries forces a full restart and rejoin. */
+  /** How many consecutive attempts fail (default 1). */
   failTimes?: number;
-  /** Where the injected failure strikes: inside the open transaction (default), or after the handler updated its state but before the transaction began. */
+  /** Where the injected failure strikes: inside the open transaction (default), or after the handler updated its state but before anything was sent. */
   failPoint?: 'in-transaction' | 'before-transaction';
 }
 
 export interface StageHandler {
   /**
-   * Called once per (re)assignment of a partition, after fencing, before its first batch. May return the first
-   * input offset that its committed output does not reflect yet (the output's lineage): the stage never resumes
-   * below it, whatever the committed offset says.
+   * Called once per (re)assignment of a partition, before its first batch: rebuild the partition's state. May return
+   * the first input offset its committed output does not reflect yet (the output's lineage): the stage never
+   * resumes below it.
    */
-  restore?(partition: number, kafka: Kafka): Promise<bigint | undefined | void>;
+  restore?(partition: number): Promise<bigint | undefined | void>;
   /** Pure with respect to Kafka: the outputs of one input batch (state updates stay in memory until commit). */
   handle(partition: number, messages: KafkaMessage[]): TopicMessages[];
-  /** After a commit / an abort of the batch's transaction. */
-  committed?(partition: number): void;
-  aborted?(partition: number): void;
+  /** The partition's state is no longer ours or no longer true (revoked, or its transaction aborted): drop it. */
+  forget?(partition: number): void;
+}
+
+class InjectedFailure extends Error {}
+
+/** What the open transaction holds, per input partition and in all. */
+interface OpenTransaction {
+  began: number;
+  /** Per partition: where this transaction started reading it (the rewind point) and the offset to commit. */
+  from: Map<number, string>;
+  next: Map<number, string>;
+  sends: Promise<unknown>[];
+  failed?: unknown;
+  inputs: number;
+  records: number;
+  spans: BatchSpans[];
+  endToEndS: number[];
 }
 
 export class EosStage {
   readonly kafka: Kafka;
   private readonly consumer: Consumer;
-  private plain?: Producer;
-  private readonly producers = new Map<number, Producer>();
-  /** Partitions fenced and re-positioned since the last group join. */
-  private readonly fenced = new Set<number>();
+  private producer: Producer;
+  /** Partitions restored since they were assigned to us. */
+  private readonly ready = new Set<number>();
+  private txn?: OpenTransaction;
+  /** One thing at a time touches the transaction: a batch, a commit, a rebalance. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
   private batches = 0;
-  private readonly counts = new Map<string, number>();
-  /** Per partition: the offset after our last commit (or where we resumed): nothing below it is processed again. */
-  private readonly next = new Map<number, bigint>();
-  private readonly locks = new Map<number, Promise<void>>();
-  /** At-least-once only: offsets processed but not yet committed (the negative control's window). */
-  private readonly pendingCommits = new Map<number, string>();
-  private commitTimer?: NodeJS.Timeout;
   private failures = 0;
+  private stopping = false;
 
   constructor(
     readonly opts: StageOptions,
     private readonly handler: StageHandler,
   ) {
-    this.kafka = new kafkajs.Kafka({
-      clientId: `${opts.name}-${opts.zone}`,
-      brokers: opts.brokers,
-      logLevel: kafkajs.logLevel.ERROR,
-      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 3000 },
-    });
+    this.kafka = kafkaClient({ brokers: opts.brokers, clientId: `${opts.name}-${opts.zone}` });
     this.consumer = this.kafka.consumer({
-      groupId: opts.groupId,
-      readUncommitted: false,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
-      rebalanceTimeout: 20_000,
-      maxBytesPerPartition: 1024 * 1024,
-    });
+      kafkaJS: {
+        groupId: opts.groupId,
+        fromBeginning: true,
+        autoCommit: false,
+        // read_committed: librdkafka then fetches committed offsets with require_stable (KIP-447)
+        readUncommitted: false,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1000,
+        rebalanceTimeout: 60_000,
+        partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky],
+      },
+      'js.consumer.max.batch.size': 2000,
+      'client.rack': opts.zone,
+      rebalance_cb: (err: { code: number }, assignment: { topic: string; partition: number }[]) => this.onRebalance(err, assignment),
+    } as never);
+    this.producer = this.newProducer();
   }
 
-  /**
-   * The partition's transactional producer. `fence` (on every (re)assignment)
-   * replaces it with a fresh one: InitProducerId then waits until the id's last
-   * transaction, ours or a zombie's, is complete on every partition it touched,
-   * including its offsets in __consumer_offsets. Only after that is the
-   * committed offset the truth (kafkajs cannot ask for stable offsets, KIP-447):
-   * reusing a producer across a rejoin read an offset whose commit was still
-   * being written, and replayed a committed batch.
-   */
-  private async producerFor(partition: number, fence = false): Promise<Producer> {
-    let p = this.producers.get(partition);
-    if (p && fence) {
-      this.producers.delete(partition);
-      await p.disconnect().catch(() => undefined);
-      p = undefined;
-    }
-    if (!p) {
-      p = this.kafka.producer({
-        transactionalId: `${this.opts.groupId}-${this.opts.inputTopic}-${partition}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: 30_000,
-        allowAutoTopicCreation: false,
-      });
-      await p.connect();
-      // kafkajs's connect() asks for a producer id *without* the transactional id (its idempotent half): that
-      // fences nothing. The transactional InitProducerId, which bumps the epoch, fences any zombie with this id
-      // and waits until its last transaction is complete, runs on the first transaction(); an abort with nothing
-      // in it sends nothing. Before this, the reads that follow ran unfenced: a zombie committed a batch in between
-      // and the new owner processed it again (broker-kill: epoch 96 committed input 134990-134991 at 18:09:13.05,
-      // the new owner's epoch 97 began at 18:09:14.18 and re-wrote them from the offset it had read before).
-      const fence = await p.transaction();
-      await fence.abort();
-      this.producers.set(partition, p);
-    }
-    return p;
+  private newProducer(): Producer {
+    return this.kafka.producer({
+      kafkaJS: this.opts.exactlyOnce
+        ? { transactionalId: `${this.opts.groupId}-${this.opts.instanceId ?? this.opts.zone}`, idempotent: true, transactionTimeout: 10_000, acks: -1 }
+        : { idempotent: true, acks: -1 },
+      'linger.ms': 5,
+      'compression.type': 'lz4',
+      'client.rack': this.opts.zone,
+    } as never);
+  }
+
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(f);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   async start(): Promise<void> {
-    if (!this.opts.exactlyOnce) {
-      this.plain = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await connectPatiently(this.plain, `${this.opts.name} producer`);
-      this.commitTimer = setInterval(() => void this.flushCommits(), 1000);
-    }
+    await connectPatiently(this.producer, `${this.opts.name} producer`);
     await connectPatiently(this.consumer, `${this.opts.name} consumer`);
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.fenced.clear());
-    // a consumer that crashed for good leaves a process that looks alive and consumes nothing: die loudly instead
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
-      console.error(`${this.opts.name}: the consumer crashed and will not restart (${payload.error.message}); exiting so the stage is seen down and restarted`);
-      process.exit(1);
-    });
-    await this.consumer.subscribe({ topic: this.opts.inputTopic, fromBeginning: true });
+    await this.consumer.subscribe({ topics: [this.opts.inputTopic] });
     await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 3,
-      eachBatch: (payload) => this.onBatch(payload),
+      partitionsConsumedConcurrently: 1,
+      // a batch returned from is resolved; one that a rewind made stale is not (its partition was sought)
+      eachBatchAutoResolve: true,
+      eachBatch: (payload) => this.serial(() => this.processBatch(payload)),
     });
+    // an idle stage still commits what it holds within the interval
+    const interval = this.opts.exactlyOnce ? (this.opts.commitIntervalMs ?? 100) : 1000;
+    this.timer = setInterval(() => void this.serial(() => this.commit()).catch(() => undefined), interval);
   }
 
   /**
-   * The committed offset, stable (KIP-447's require_stable, through our own OffsetFetch v7: kafkajs stops at v4).
-   * The group coordinator applies a transaction's offsets a moment after its commit marker is written, so a plain
-   * read right after fencing could still show the offset from before the zombie's last commit (seen: 1644, then
-   * 1701) and replay a committed batch. A stable read waits until no transactional commit is pending.
+   * Partitions revoked: what we processed of them commits now, before another instance may take them (Kafka Streams
+   * commits on revocation too). Assigned: restored lazily before their first batch.
    */
-  private async committedOffset(partition: number): Promise<string | undefined> {
-    try {
-      const offsets = await fetchStableOffsets(this.opts.groupId, this.opts.inputTopic, [partition], { brokers: this.opts.brokers, clientId: `${this.opts.name}-${this.opts.zone}`, timeoutMs: 30_000 });
-      const o = offsets.get(partition);
-      return o === null || o === undefined ? undefined : o.toString();
-    } catch (e) {
-      // not knowing where to resume is not a reason to guess: the batch is retried once the coordinator answers
-      throw retriable(e);
-    }
-  }
-
-  /**
-   * The committed offset lags what the output already holds (its lineage, or our own last commit): commit the
-   * offset where we resume, alone in a transaction. Otherwise, with no more input, no batch would ever commit it and
-   * the group's lag would stay above zero for good (a broker-kill run waited on it until its deadline).
-   */
-  private async commitOffsetOnly(topic: string, partition: number, at: bigint): Promise<void> {
-    const producer = await this.producerFor(partition);
-    let txn: Awaited<ReturnType<Producer['transaction']>> | undefined;
-    try {
-      txn = await producer.transaction();
-      await txn.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic, partitions: [{ partition, offset: at.toString() }] }] });
-      await txn.commit();
-    } catch (e) {
-      await txn?.abort().catch(() => undefined);
-      await this.refence(partition, producer);
-      throw retriable(e);
-    }
-  }
-
-  /**
-   * After a failed transaction: its producer is dropped (it may be fenced) and the partition is re-fenced, restored
-   * and re-read before its next batch.
-   */
-  private async refence(partition: number, producer?: Producer): Promise<void> {
-    if (producer) {
-      this.producers.delete(partition);
-      await producer.disconnect().catch(() => undefined);
-    }
-    this.fenced.delete(partition);
+  private async onRebalance(err: { code: number }, assignment: { topic: string; partition: number }[]): Promise<void> {
+    if (err.code !== KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) return;
+    await this.serial(async () => {
+      await this.commit();
+      for (const { partition } of assignment) {
+        this.ready.delete(partition);
+        this.handler.forget?.(partition);
+      }
+    });
   }
 
   /** Fault injection points: `before-transaction` (state updated, nothing sent yet) is reached first in every batch. */
   private crashPoint(where: 'before-transaction' | 'in-transaction'): void {
-    if (where === 'before-transaction') ++this.batches;
     const failHere = (this.opts.failPoint ?? 'in-transaction') === where;
     if (failHere && this.opts.failAfterBatches !== undefined && this.failures < (this.opts.failTimes ?? 1) && this.batches > this.opts.failAfterBatches) {
       this.failures++;
       console.error(`${this.opts.name}: injected transient failure ${this.failures}/${this.opts.failTimes ?? 1} after ${this.opts.failAfterBatches} batches, ${where}`);
-      throw new kafkajs.KafkaJSError('injected transient failure', { retriable: true });
+      throw new InjectedFailure('injected transient failure');
     }
     if (where === 'in-transaction' && this.opts.crashAfterBatches !== undefined && this.batches > this.opts.crashAfterBatches) {
       console.error(`${this.opts.name}: injected crash after ${this.opts.crashAfterBatches} batches, outputs written, offsets not committed`);
@@ -229,145 +187,157 @@ export class EosStage {
     }
   }
 
-  /**
-   * One batch of a partition at a time, whatever kafkajs does: when one partition's batch fails, kafkajs restarts
-   * its fetchers while other partitions' batches are still in flight, and may hand a partition's batch again
-   * before the first call returned (controller-kill found batches processed twice).
-   */
-  private onBatch(payload: EachBatchPayload): Promise<void> {
-    const p = payload.batch.partition;
-    const run = (this.locks.get(p) ?? Promise.resolve()).then(() => this.processBatch(payload));
-    this.locks.set(p, run.catch(() => undefined));
-    return run;
-  }
-
-  private async processBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
-    if (!batch.messages.length || !isRunning() || isStale()) return;
+  private async processBatch({ batch, isStale }: EachBatchPayload): Promise<void> {
+    // a batch fetched before a rewind (seek) or a revocation is not ours to process
+    if (!batch.messages.length || isStale() || this.stopping) return;
     const partition = batch.partition;
-    if (!this.fenced.has(partition)) {
-      // after (re)assignment: fence first, then trust only the offset committed now
-      if (this.opts.exactlyOnce) await this.producerFor(partition, true);
-      const committed = await this.committedOffset(partition);
-      const restored = (await this.handler.restore?.(partition, this.kafka)) ?? undefined;
-      // lineage is an exactly-once defence; the at-least-once negative control must keep its weakness
-      const lineage = this.opts.exactlyOnce ? restored : undefined;
-      this.fenced.add(partition);
-      // what we committed ourselves, and what the committed output already holds, are floors: a committed offset
-      // read lower than either is stale, not the truth
-      const read = BigInt(committed ?? batch.messages[0]!.offset);
-      const hadFloor = this.next.has(partition);
-      const floor = this.next.get(partition) ?? read;
-      let at = read;
-      if (floor > at) at = floor;
-      if (lineage !== undefined && lineage > at) at = lineage;
-      if (at > read) console.error(`${this.opts.name}: partition ${partition}: committed offset read as ${read}, below ${floor > read ? `our own commit ${floor}` : ''}${floor > read && lineage !== undefined && lineage > read ? ' and ' : ''}${lineage !== undefined && lineage > read ? `the output's lineage ${lineage}` : ''}; resuming at ${at}`);
-      this.next.set(partition, at);
-      if (this.opts.exactlyOnce && at > read) await this.commitOffsetOnly(batch.topic, partition, at);
-      // one line per (re)fence: when an output is ever duplicated, this says who resumed where, and why
-      console.log(`${this.opts.name}: partition ${partition} fenced and restored; stable committed offset ${committed ?? 'none'}, own floor ${hadFloor ? floor : 'none'}, output lineage ${lineage ?? 'none'}, resuming at ${at}, batch from ${batch.firstOffset()}`);
-      if (committed !== undefined && at.toString() !== batch.firstOffset()) {
-        this.consumer.seek({ topic: batch.topic, partition, offset: at.toString() });
+    if (!this.assigned(partition)) return;
+    const txn = (): OpenTransaction => (this.txn ??= { began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
+    if (!this.ready.has(partition)) {
+      const floor = (await this.handler.restore?.(partition)) ?? undefined;
+      this.ready.add(partition);
+      const first = BigInt(batch.messages[0]!.offset);
+      console.log(`${this.opts.name}: partition ${partition} restored; resuming at ${first}${floor !== undefined && floor > first ? `, below its output's lineage ${floor}: skipping to it` : ''}`);
+      if (this.opts.exactlyOnce && floor !== undefined && floor > first) {
+        // the skipped offsets commit with the next transaction, so the group's lag does not stay above zero
+        const t = txn();
+        if (!t.from.has(partition)) t.from.set(partition, floor.toString());
+        t.next.set(partition, floor.toString());
+        this.consumer.seek({ topic: batch.topic, partition, offset: floor.toString() });
         return;
       }
     }
-    // never again below what is committed: a batch handed twice (or fetched before our last commit) is skipped
-    const expected = this.next.get(partition);
-    if (expected !== undefined && BigInt(batch.messages[0]!.offset) < expected) {
-      if (BigInt(batch.lastOffset()) >= expected) this.consumer.seek({ topic: batch.topic, partition, offset: expected.toString() });
-      else resolveOffset(batch.lastOffset());
+    this.batches++;
+    const t = txn();
+    if (!t.from.has(partition)) t.from.set(partition, batch.messages[0]!.offset);
+    t.next.set(partition, (BigInt(batch.lastOffset()) + 1n).toString());
+    t.inputs += batch.messages.length;
+    if (this.opts.tracer) t.spans.push(this.spansOf(batch.topic, partition, batch.messages));
+    t.endToEndS.push(...sinceIngest(batch.messages));
+    try {
+      // from here on the handler's state holds this batch: a failure before the commit forgets the partition
+      const outputs = this.handler.handle(partition, batch.messages).filter((t) => t.messages.length);
+      this.crashPoint('before-transaction');
+      if (this.opts.exactlyOnce && outputs.length && !this.producer.isActive()) await this.producer.transaction();
+      for (const o of outputs) {
+        t.records += o.messages.length;
+        // not awaited: librdkafka batches and lingers; the commit waits for every delivery
+        const sent = this.producer.send({ topic: o.topic, messages: o.messages });
+        t.sends.push(sent.catch((e: unknown) => void (t.failed ??= e)));
+      }
+    } catch (e) {
+      await this.abort(e);
       return;
     }
-    const spans = this.opts.tracer
-      ? batchSpans(this.opts.tracer, `${this.opts.name} ${batch.topic}`, batch.messages, {
-          'messaging.system': 'kafka',
-          'messaging.destination.name': batch.topic,
-          'messaging.destination.partition.id': String(partition),
-          'messaging.consumer.group.name': this.opts.groupId,
-          'messaging.kafka.offset': batch.firstOffset() ?? '',
-          'faultline.zone': this.opts.zone,
-          'faultline.exactly_once': String(this.opts.exactlyOnce),
-        })
-      : undefined;
-    const t0 = performance.now();
-    const next = (BigInt(batch.lastOffset()) + 1n).toString();
-    let records = 0;
-    let producer: Producer | undefined;
-    let txn: Awaited<ReturnType<Producer['transaction']>> | undefined;
+    if (this.opts.exactlyOnce && performance.now() - t.began >= (this.opts.commitIntervalMs ?? 100)) await this.commit();
+  }
+
+  private assigned(partition: number): boolean {
     try {
-      // from here on the handler's state holds this batch: any failure before the commit must undo it
-      // (a beginTransaction that threw after handle() once left the batch in the aggregate's state, and the
-      // retried batch was counted twice: broker-kill, whole windows at exactly double)
-      const topicMessages = this.handler.handle(partition, batch.messages).filter((t) => t.messages.length);
-      records = topicMessages.reduce((s, t) => s + t.messages.length, 0);
-      const groups = await this.perPartition(topicMessages);
-      this.crashPoint('before-transaction');
-      if (!this.opts.exactlyOnce) {
-        // at-least-once: a crash between these two steps duplicates the batch
-        for (const g of groups) await this.plain!.send({ topic: g.topic, acks: -1, messages: g.messages });
-        this.crashPoint('in-transaction');
-        // offsets are committed on a timer, as an auto-committing consumer does: a crash replays up to a second
-        this.pendingCommits.set(partition, next);
-      } else {
-        producer = await this.producerFor(partition);
-        txn = await producer.transaction();
-        // one partition per send (see per-partition.ts): kafkajs may otherwise skip a partition after a leader change
-        for (const g of groups) await txn.send({ topic: g.topic, acks: -1, messages: g.messages });
-        this.crashPoint('in-transaction');
-        await txn.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic: batch.topic, partitions: [{ partition, offset: next }] }] });
-        await txn.commit();
-      }
-      this.next.set(partition, BigInt(next));
-      this.handler.committed?.(partition);
-      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'commit', traceId: spans?.traceId, endToEndS: sinceIngest(batch.messages) });
-      spans?.end();
-    } catch (e) {
-      this.opts.onTransaction?.({ inputs: batch.messages.length, records, ms: performance.now() - t0, outcome: 'abort', traceId: spans?.traceId });
-      spans?.end(e);
-      await txn?.abort().catch(() => undefined);
-      this.handler.aborted?.(partition);
-      await this.refence(partition, producer);
-      throw retriable(e);
+      return this.consumer.assignment().some((a) => a.partition === partition);
+    } catch {
+      return false;
     }
-    resolveOffset(batch.lastOffset());
-    await heartbeat();
   }
 
-  private async perPartition(topicMessages: TopicMessages[]): Promise<PartitionMessages[]> {
-    const unknown = topicMessages.map((t) => t.topic).filter((t) => !this.counts.has(t));
-    if (unknown.length) for (const [t, n] of await partitionCounts(this.kafka, unknown)) this.counts.set(t, n);
-    return byPartition(topicMessages, this.counts);
+  private spansOf(topic: string, partition: number, messages: KafkaMessage[]): BatchSpans {
+    return batchSpans(this.opts.tracer!, `${this.opts.name} ${topic}`, messages, {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.consumer.group.name': this.opts.groupId,
+      'messaging.kafka.offset': messages[0]?.offset ?? '',
+      'faultline.zone': this.opts.zone,
+      'faultline.exactly_once': String(this.opts.exactlyOnce),
+    });
   }
 
-  private async flushCommits(): Promise<void> {
-    const due = [...this.pendingCommits];
-    this.pendingCommits.clear();
-    if (!due.length) return;
-    await this.consumer
-      .commitOffsets(due.map(([partition, offset]) => ({ topic: this.opts.inputTopic, partition, offset })))
-      .catch((e: Error) => {
-        console.error(`${this.opts.name}: offset commit failed (${e.message}); retrying with the next flush`);
-        for (const [partition, offset] of due) if (!this.pendingCommits.has(partition)) this.pendingCommits.set(partition, offset);
+  /** Commits the open transaction: every output delivered, then the input offsets with the group's metadata, then the commit. */
+  private async commit(): Promise<void> {
+    const txn = this.txn;
+    if (!txn) return;
+    const topics = [{ topic: this.opts.inputTopic, partitions: [...txn.next].map(([partition, offset]) => ({ partition, offset })) }];
+    try {
+      await Promise.all(txn.sends);
+      if (txn.failed) throw txn.failed;
+      this.crashPoint('in-transaction');
+      if (this.opts.exactlyOnce) {
+        if (!this.producer.isActive()) await this.producer.transaction();
+        await this.producer.sendOffsets({ consumer: this.consumer, topics });
+        await this.retrying('commit', () => this.producer.commit());
+      } else {
+        // at-least-once: a crash between the send above and this commit replays the batches
+        await this.consumer.commitOffsets(topics[0]!.partitions.map((p) => ({ topic: this.opts.inputTopic, ...p })));
+      }
+    } catch (e) {
+      await this.abort(e);
+      return;
+    }
+    this.txn = undefined;
+    this.opts.onTransaction?.({ inputs: txn.inputs, records: txn.records, ms: performance.now() - txn.began, outcome: 'commit', traceId: txn.spans[0]?.traceId, endToEndS: txn.endToEndS });
+    for (const s of txn.spans) s.end();
+  }
+
+  /** A commit that timed out may be called again (librdkafka keeps its state); bounded by the transaction timeout. */
+  private async retrying(what: string, f: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await f();
+      } catch (e) {
+        if (txnErrorKind(e) !== 'retriable' || Date.now() > deadline) throw e;
+        console.error(`${this.opts.name}: ${what} failed (attempt ${attempt}: ${errorText(e)}); retrying`);
+      }
+    }
+  }
+
+  /**
+   * The transaction failed: abort it, forget the state of its partitions and rewind them to where it began. A
+   * producer in a fatal state (fenced) is replaced: the new one's InitProducerId bumps the epoch.
+   */
+  private async abort(e: unknown): Promise<void> {
+    const txn = this.txn;
+    this.txn = undefined;
+    if (!txn) return;
+    const kind = e instanceof InjectedFailure ? 'injected' : txnErrorKind(e);
+    let fresh = kind === 'fatal';
+    if (this.opts.exactlyOnce && !fresh && this.producer.isActive()) {
+      await this.producer.abort().catch((x: unknown) => {
+        console.error(`${this.opts.name}: abort failed (${errorText(x)}); replacing the producer`);
+        fresh = true;
       });
+    }
+    if (fresh) {
+      const old = this.producer;
+      await old.disconnect().catch(() => undefined);
+      this.producer = this.newProducer();
+      await connectPatiently(this.producer, `${this.opts.name} producer`);
+    }
+    this.opts.onTransaction?.({ inputs: txn.inputs, records: txn.records, ms: performance.now() - txn.began, outcome: 'abort', traceId: txn.spans[0]?.traceId });
+    for (const s of txn.spans) s.end(e);
+    const rewound: string[] = [];
+    for (const [partition, offset] of txn.from) {
+      this.ready.delete(partition);
+      this.handler.forget?.(partition);
+      // a partition no longer ours is not sought: a pending seek would be applied at a later assignment
+      if (!this.assigned(partition)) continue;
+      this.consumer.seek({ topic: this.opts.inputTopic, partition, offset });
+      rewound.push(`${partition}@${offset}`);
+    }
+    // one line per abort: when an output is ever wrong, this says what was undone and where it resumed
+    console.error(`${this.opts.name}: transaction aborted (${kind}: ${errorText(e)}); ${txn.inputs} inputs undone, partitions rewound to ${rewound.join(', ') || 'none (revoked)'}`);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.commitTimer);
-    await this.flushCommits();
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.serial(() => this.commit()).catch(() => undefined);
     await this.consumer.disconnect().catch(() => undefined);
-    await Promise.all([...this.producers.values(), ...(this.plain ? [this.plain] : [])].map((p) => p.disconnect().catch(() => undefined)));
-    this.producers.clear();
+    await this.producer.disconnect().catch(() => undefined);
   }
 }
 
-/**
- * Every failure of a batch is recoverable by re-fencing its partition (a fenced producer included): tell kafkajs to
- * retry, or it stops the consumer for good on a "non-retriable" fencing error (controller-kill found this).
- */
-function retriable(e: unknown): Error {
-  return new kafkajs.KafkaJSError(e instanceof Error ? e : new Error(String(e)), { retriable: true });
-}
-
-/** Per input record that carries ingest's timestamp: seconds from its acceptance at ingest until now (its commit here). */
+/** Per input record that carries ingest's timestamp: seconds from its acceptance at ingest until now (its processing here). */
 function sinceIngest(messages: KafkaMessage[]): number[] {
   const now = Date.now();
   const out: number[] = [];
@@ -388,6 +358,8 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
     inputTopic: env[`${prefix}_INPUT`],
     outputTopic: env[`${prefix}_OUTPUT`],
     exactlyOnce: env[`${prefix}_EXACTLY_ONCE`] !== 'false',
+    instanceId: env[`${prefix}_INSTANCE_ID`],
+    commitIntervalMs: env[`${prefix}_COMMIT_INTERVAL_MS`] ? Number(env[`${prefix}_COMMIT_INTERVAL_MS`]) : undefined,
     crashAfterBatches: env[`${prefix}_CRASH_AFTER_BATCHES`] ? Number(env[`${prefix}_CRASH_AFTER_BATCHES`]) : undefined,
     failAfterBatches: env[`${prefix}_FAIL_AFTER_BATCHES`] ? Number(env[`${prefix}_FAIL_AFTER_BATCHES`]) : undefined,
     failTimes: env[`${prefix}_FAIL_TIMES`] ? Number(env[`${prefix}_FAIL_TIMES`]) : undefined,
@@ -403,7 +375,7 @@ export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEn
   return {
     tracer: tracing.tracer,
     tracing,
-    onTransaction: (t: { inputs: number; records: number; ms: number; outcome: 'commit' | 'abort'; traceId?: string; endToEndS?: number[] }) => {
+    onTransaction: (t: TransactionStats) => {
       m.transactions.inc({ outcome: t.outcome });
       m.transactionSeconds.observe({ value: t.ms / 1000, ...(t.traceId ? { exemplarLabels: { trace_id: t.traceId } as Record<string, string> } : {}) });
       m.batchRecords.observe(t.inputs);

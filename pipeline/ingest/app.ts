@@ -4,10 +4,10 @@
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { HEADERS, LIMITS, recordKey, validateEvent, type LogEvent, type Refusal } from '../contract/index.js';
 import { contextOf, endSpan, extractContext, injectContext, SpanKind, type Span, type Tracer } from '../telemetry/index.js';
-import { SaturatedError, type Batcher } from './batcher.js';
+import { SaturatedError, type Sink } from './sink.js';
 
 export interface IngestDeps {
-  batcher: Pick<Batcher, 'offer' | 'pending'>;
+  sink: Pick<Sink, 'offer' | 'pending'>;
   healthy: () => boolean;
   metrics?: { contentType: string; body: () => Promise<string> };
   onResult?: (r: { status: number; accepted: number; refused: number; seconds: number; traceId?: string }) => void;
@@ -26,7 +26,7 @@ export function ingestApp(deps: IngestDeps): express.Express {
 
   app.get('/healthz', (_req, res) => {
     const ok = deps.healthy();
-    res.status(ok ? 200 : 503).json({ ok, pending: deps.batcher.pending });
+    res.status(ok ? 200 : 503).json({ ok, pending: deps.sink.pending });
   });
 
   if (deps.metrics) {
@@ -88,7 +88,7 @@ export function ingestApp(deps: IngestDeps): express.Express {
         : undefined;
       const trace = send ? injectContext(send) : {};
       try {
-        await deps.batcher.offer(
+        await deps.sink.offer(
           events.map((e) => ({
             key: recordKey(e),
             value: JSON.stringify(e),

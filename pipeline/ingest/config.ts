@@ -10,17 +10,12 @@ export const IngestConfig = z.object({
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
   zone: z.string().default('zone-a'),
   topic: z.string().default('logs.raw'),
-  maxBatch: z.coerce.number().int().positive().default(5000),
+  /** librdkafka's linger: how long a record waits for others to share its produce request. */
   lingerMs: z.coerce.number().int().nonnegative().default(5),
+  /** Events accepted and not yet acknowledged above which a request is refused with 503 (backpressure). */
   maxPending: z.coerce.number().int().positive().default(50_000),
-  /**
-   * Concurrent flushes (each flush is one send per partition). 1: a partition
-   * must never have two idempotent sends in flight with kafkajs, whose
-   * sequence bookkeeping then drops or repeats batches after a leader change
-   * (`just chaos broker-kill` caught acknowledged events missing and others
-   * written twice). Above 1 is kept only to reproduce that.
-   */
-  maxInFlight: z.coerce.number().int().min(1).max(5).default(1),
+  /** How long a record may wait for acks=all before its request is answered 503 with its ids unknown. */
+  deliveryTimeoutMs: z.coerce.number().int().min(1000).default(20_000),
 });
 export type IngestConfig = z.infer<typeof IngestConfig>;
 
@@ -31,10 +26,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     brokers: env.KAFKA_BROKERS,
     zone: env.FAULTLINE_ZONE,
     topic: env.INGEST_TOPIC,
-    maxBatch: env.INGEST_MAX_BATCH,
     lingerMs: env.INGEST_LINGER_MS,
     maxPending: env.INGEST_MAX_PENDING,
-    maxInFlight: env.INGEST_MAX_IN_FLIGHT,
+    deliveryTimeoutMs: env.INGEST_DELIVERY_TIMEOUT_MS,
   });
   if (!r.success) throw new Error(`ingest configuration is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;

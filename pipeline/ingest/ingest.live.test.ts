@@ -1,9 +1,9 @@
 // Ingest against the real cluster over real HTTP: what the reply says was
 // stored is exactly what logs.raw holds; refused events are nowhere.
 import { randomUUID } from 'node:crypto';
-import { bootstrapServers, endOffsets, kafka } from '../../cluster/index.js';
+import { bootstrapServers, endOffsets, endpoint } from '../../cluster/index.js';
 import { LIMITS, TOPICS } from '../contract/index.js';
-import { readToEnd } from '../eos/index.js';
+import { readToEnd } from '../kafka/index.js';
 import { liveTopology } from '../../test/live.js';
 import { IngestConfig, startIngest, type RunningIngest } from './index.js';
 
@@ -35,7 +35,7 @@ const post = (body: string, contentType = 'application/json') =>
  * every earlier test's events.
  */
 async function readRawIds(prefix: string, from: Map<number, string>): Promise<Map<string, number>> {
-  const records = await readToEnd(kafka(t, 'test-ingest-reader'), TOPICS.raw, { from, groupPrefix: 'test-ingest', timeoutMs: 90_000 });
+  const records = await readToEnd(endpoint(t, 'test-ingest-reader'), TOPICS.raw, { from, timeoutMs: 90_000 });
   const counts = new Map<string, number>();
   for (const r of records) if (r.key?.startsWith(prefix)) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
   return counts;
@@ -45,7 +45,7 @@ test('a few thousand valid events mixed with invalid ones: the valid are stored 
   const accepted: string[] = [];
   const refusedIds: string[] = [];
   // where logs.raw ends now: this test's records start there (its ids are run-unique)
-  const from = await endOffsets(kafka(t), TOPICS.raw);
+  const from = await endOffsets(endpoint(t), TOPICS.raw);
   const n = 3000;
   for (let start = 0; start < n; start += 500) {
     const batch: unknown[] = [];

@@ -1,12 +1,11 @@
 // Builds the ingest stage from its config: idempotent acks=all producer,
-// batcher, metrics, HTTP server; `close` flushes in-flight sends first.
+// metrics, HTTP server; `close` flushes in-flight sends first.
 import type { Server } from 'node:http';
-import kafkajs from 'kafkajs';
-import type { Producer } from 'kafkajs';
-import { connectPatiently, onePartitionSends, partitionCounts } from '../eos/index.js';
+import { connectPatiently } from '../eos/index.js';
+import { kafkaClient } from '../kafka/index.js';
 import { ingestMetrics, stageRegistry, startTracing, type TracingOptions } from '../telemetry/index.js';
 import { ingestApp } from './app.js';
-import { Batcher } from './batcher.js';
+import { Sink } from './sink.js';
 import type { IngestConfig } from './config.js';
 
 export interface RunningIngest {
@@ -16,60 +15,35 @@ export interface RunningIngest {
 
 export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOptions): Promise<RunningIngest> {
   const tracing = tracingOptions ? startTracing(tracingOptions) : undefined;
-  const kafka = new kafkajs.Kafka({
-    clientId: `ingest-${cfg.zone}`,
-    brokers: cfg.brokers,
-    logLevel: kafkajs.logLevel.ERROR,
-    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
-  });
-  let connected = false;
-  let producer: Producer | undefined;
-  const newProducer = async () => {
-    const p = kafka.producer({ idempotent: true, maxInFlightRequests: cfg.maxInFlight, allowAutoTopicCreation: false });
-    p.on(p.events.CONNECT, () => (connected = true));
-    // a replaced producer's disconnect says nothing about the current one
-    p.on(p.events.DISCONNECT, () => void (p === producer && (connected = false)));
-    await connectPatiently(p, `ingest (${cfg.zone})`);
-    return p;
-  };
-  producer = await newProducer();
-  // A producer whose sequence numbers the broker no longer accepts fails every later send to that partition (kafkajs
-  // keeps its numbers): it is replaced by a new one (a new producer id starts again at 0), as the Java client bumps
-  // its epoch. The batcher has no other send in flight when the error reaches it (sendChunks settles them all).
-  const replacing: Pick<Producer, 'send'> = {
-    async send(r) {
-      const used = producer!;
-      try {
-        return await used.send(r);
-      } catch (e) {
-        if (used === producer && sequenceBroken(e)) {
-          console.error(`ingest (${cfg.zone}): the broker refused the producer's sequence numbers (${errorType(e)}); replacing the producer`);
-          producer = await newProducer();
-          void used.disconnect().catch(() => undefined);
-        }
-        throw e;
-      }
-    },
-  };
+  // librdkafka's idempotent producer keeps its sequence numbers right across leader changes (it bumps its epoch where
+  // it must, KIP-360): kafkajs's did not, and lost acknowledged events under broker kills
+  const producer = kafkaClient({ brokers: cfg.brokers, clientId: `ingest-${cfg.zone}` }).producer({
+    kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
+    'linger.ms': cfg.lingerMs,
+    'compression.type': 'lz4',
+    'batch.size': 256 * 1024,
+    // a request is answered within this bound: acknowledged, or 503 with its ids unknown (the client retries them)
+    'message.timeout.ms': cfg.deliveryTimeoutMs,
+    'client.rack': cfg.zone,
+  } as never);
+  await connectPatiently(producer, `ingest (${cfg.zone})`);
+  let connected = true;
 
   const registry = stageRegistry('ingest', cfg.zone);
   const m = ingestMetrics(registry);
-  // one send per partition, all partitions of a flush at once (see eos/per-partition.ts for why)
-  const counts = await partitionCounts(kafka, [cfg.topic]);
-  const perPartition = onePartitionSends(replacing, counts);
-  const batcher = new Batcher(perPartition, { topic: cfg.topic, maxBatch: cfg.maxBatch, lingerMs: cfg.lingerMs, maxPending: cfg.maxPending, maxInFlight: cfg.maxInFlight }, (s) => {
+  const sink = new Sink(() => producer, { topic: cfg.topic, maxPending: cfg.maxPending }, (s) => {
     m.sendSeconds.observe(s.ms / 1000);
     m.batchSize.observe(s.records);
     if (!s.ok) m.events.inc({ outcome: 'failed' }, s.records);
   });
   const app = ingestApp({
-    batcher,
+    sink,
     tracer: tracing?.tracer,
     healthy: () => connected,
     metrics: {
       contentType: registry.contentType,
       body: () => {
-        m.pending.set(batcher.pending);
+        m.pending.set(sink.pending);
         return registry.metrics();
       },
     },
@@ -96,23 +70,12 @@ export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOpt
     async close() {
       // stop taking requests, let in-flight sends finish, then disconnect
       const closed = new Promise<void>((r) => server.close(() => r()));
-      await batcher.drain();
-      await producer?.disconnect();
+      await sink.drain();
+      connected = false;
+      await producer.disconnect();
       await tracing?.shutdown().catch(() => undefined);
       server.closeAllConnections();
       await closed;
     },
   };
 }
-
-/** The error's kafkajs type, looking through retry wrappers (`originalError`, `cause`). */
-export function errorType(e: unknown): string | undefined {
-  for (let x = e as { type?: string; originalError?: unknown; cause?: unknown } | undefined, depth = 0; x && depth < 5; depth++) {
-    if (typeof x.type === 'string') return x.type;
-    x = (x.originalError ?? x.cause) as typeof x;
-  }
-  return undefined;
-}
-
-/** Errors after which an idempotent producer's sequence numbers for a partition are no longer the broker's. */
-export const sequenceBroken = (e: unknown) => ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH'].includes(errorType(e) ?? '');

@@ -1,8 +1,8 @@
 // The process stage: logs.raw -> logs.processed (+ logs.dlq for poison
 // records), exactly-once through the shared EOS stage loop.
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import { HEADERS, TOPICS, headerString } from '../contract/index.js';
-import { EosStage, readToEnd, topicOffsets, type OutMessage, type StageHandler, type StageOptions } from '../eos/index.js';
+import { EosStage, type OutMessage, type StageHandler, type StageOptions } from '../eos/index.js';
+import { readToEnd, topicOffsets, type Endpoint, type KafkaMessage } from '../kafka/index.js';
 import { transform } from './transform.js';
 
 export interface ProcessorOptions extends Omit<StageOptions, 'name'> {
@@ -29,10 +29,13 @@ export class Processor {
 
   private handler(): StageHandler {
     const { inputTopic, outputTopic, dlqTopic } = this.opts;
+    const endpoint = { brokers: this.opts.brokers, clientId: `process-${this.opts.zone}-lineage` };
     return {
       // the output is co-partitioned and every record names its source offset: the tail of output partition p says
-      // how far input partition p is already processed, whatever the committed offset says
-      restore: (partition: number, kafka: Kafka) => lineageOf(kafka, outputTopic, partition),
+      // how far input partition p is already processed. Stable offset fetch (KIP-447) makes the committed offset
+      // the truth after any failover; this floor still holds when the group's offsets were set back from outside
+      // (an operator's reset), where reprocessing would duplicate the output
+      restore: (partition: number) => lineageOf(endpoint, outputTopic, partition),
       handle(partition: number, messages: KafkaMessage[]) {
         const processedAt = new Date().toISOString();
         const out: OutMessage[] = [];
@@ -74,13 +77,13 @@ const LINEAGE_TAIL = 3000n;
  * The input offset after the last one whose result is committed in the output partition co-partitioned with
  * `partition` (read_committed), or undefined when its tail holds none (only DLQ'd records, or an empty topic).
  */
-export async function lineageOf(kafka: Kafka, outputTopic: string, partition: number): Promise<bigint | undefined> {
-  const offsets = await topicOffsets(kafka, outputTopic);
+export async function lineageOf(e: Endpoint, outputTopic: string, partition: number): Promise<bigint | undefined> {
+  const offsets = await topicOffsets(e, outputTopic);
   const out = partition % offsets.length;
   const o = offsets.find((x) => x.partition === out);
   if (!o || BigInt(o.high) <= BigInt(o.low)) return undefined;
   const from = BigInt(o.high) - LINEAGE_TAIL > BigInt(o.low) ? BigInt(o.high) - LINEAGE_TAIL : BigInt(o.low);
-  const records = await readToEnd(kafka, outputTopic, { partitions: [out], from: new Map([[out, from.toString()]]), groupPrefix: 'faultline-lineage', timeoutMs: 60_000 });
+  const records = await readToEnd(e, outputTopic, { partitions: [out], from: new Map([[out, from.toString()]]), timeoutMs: 60_000 });
   let max: bigint | undefined;
   for (const r of records) {
     try {

@@ -1,0 +1,132 @@
+// Reads a topic once, read_committed, from given offsets (default: the start) up to its high watermark as of the
+// call: used to restore stage state, and by the checkers (through cluster's drain) so "not yet read" is never "lost".
+// librdkafka reads past what a compacted changelog leaves where an aborted transaction was (kafkajs stalled there),
+// and the reader assigns its partitions itself: no consumer group is made.
+import { randomUUID } from 'node:crypto';
+import type { LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
+import { KafkaConsumer, errorText, type Endpoint } from './client.js';
+
+export interface ReadRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key?: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface ReadOptions {
+  /** Per partition, the first offset to read (e.g. a run's start); earlier or missing: the log start. */
+  from?: Map<number, string>;
+  /** Only these partitions (default: all). */
+  partitions?: number[];
+  timeoutMs?: number;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  low: string;
+  high: string;
+}
+
+type Reader = InstanceType<typeof KafkaConsumer>;
+
+const promised = <T>(f: (cb: (err: LibrdKafkaError | null | undefined, v: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
+
+function reader(e: Endpoint): Reader {
+  return new KafkaConsumer(
+    {
+      'bootstrap.servers': e.brokers.join(','),
+      'client.id': e.clientId,
+      // assign() needs no group; librdkafka still wants an id, and nothing is ever committed under it
+      'group.id': `faultline-reader-${randomUUID()}`,
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      'isolation.level': 'read_committed',
+      'enable.partition.eof': true,
+      // a reader that stops at a known end must not long-poll
+      'fetch.wait.max.ms': 100,
+      'fetch.message.max.bytes': 4 * 1024 * 1024,
+      'socket.connection.setup.timeout.ms': 5000,
+    },
+    { 'auto.offset.reset': 'earliest' },
+  );
+}
+
+async function offsetsOf(c: Reader, topic: string, timeoutMs: number): Promise<PartitionOffsets[]> {
+  const meta = await promised<{ topics: { name: string; partitions: { id: number }[] }[] }>((cb) => c.getMetadata({ topic, timeout: timeoutMs }, cb as never));
+  const t = meta.topics.find((x) => x.name === topic);
+  if (!t || !t.partitions.length) throw new Error(`topic ${topic} is unknown to the cluster (no partitions in its metadata)`);
+  return Promise.all(
+    t.partitions
+      .map((p) => p.id)
+      .sort((a, b) => a - b)
+      .map(async (partition) => {
+        const w = await promised<{ lowOffset: number; highOffset: number }>((cb) => c.queryWatermarkOffsets(topic, partition, timeoutMs, cb as never));
+        return { partition, low: String(w.lowOffset), high: String(w.highOffset) };
+      }),
+  );
+}
+
+async function connected<T>(e: Endpoint, use: (c: Reader) => Promise<T>): Promise<T> {
+  const c = reader(e);
+  await promised((cb) => c.connect({ timeout: 30_000 }, cb as never));
+  try {
+    return await use(c);
+  } finally {
+    await new Promise<void>((r) => c.disconnect(() => r()));
+  }
+}
+
+/** One topic's log start and high watermark per partition. */
+export const topicOffsets = (e: Endpoint, topic: string): Promise<PartitionOffsets[]> => connected(e, (c) => offsetsOf(c, topic, 15_000));
+
+const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? undefined : v.toString());
+
+export function readToEnd(e: Endpoint, topic: string, opts: ReadOptions = {}): Promise<ReadRecord[]> {
+  return connected(e, async (c) => {
+    const offsets = await offsetsOf(c, topic, 15_000);
+    const start = (p: PartitionOffsets) => {
+      const f = opts.from?.get(p.partition);
+      return f !== undefined && BigInt(f) > BigInt(p.low) ? BigInt(f) : BigInt(p.low);
+    };
+    const wanted = offsets.filter((p) => (!opts.partitions || opts.partitions.includes(p.partition)) && BigInt(p.high) > start(p));
+    const records: ReadRecord[] = [];
+    if (!wanted.length) return records;
+    // the end is fixed now: every offset below the high watermark (data, aborted data or a transaction marker)
+    // must be passed before a partition counts as read
+    const ends = new Map(wanted.map((p) => [p.partition, BigInt(p.high)]));
+    const reached = new Map<number, bigint>();
+    const pass = (partition: number, next: bigint) => {
+      if (next > (reached.get(partition) ?? -1n)) reached.set(partition, next);
+    };
+    const behind = () => [...ends].filter(([p, end]) => (reached.get(p) ?? -1n) < end);
+    c.on('partition.eof', (eof: { topic: string; partition: number; offset: number }) => pass(eof.partition, BigInt(eof.offset)));
+    c.assign(wanted.map((p) => ({ topic, partition: p.partition, offset: Number(start(p)) })));
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    const deadline = Date.now() + timeoutMs;
+    while (behind().length) {
+      if (Date.now() > deadline) {
+        const where = behind().map(([p, end]) => `${p} at ${reached.get(p) ?? 'start'} of ${end}`);
+        throw new Error(
+          `reading ${topic} to its end took over ${timeoutMs / 1000} s; partitions behind: ${where.join(', ')}. ` +
+            `An open transaction holds read_committed readers back until it commits or times out; ${records.length} records were read.`,
+        );
+      }
+      const batch = await promised<Message[]>((cb) => c.consume(1000, cb as never));
+      for (const m of batch) {
+        const end = ends.get(m.partition);
+        if (end === undefined) continue;
+        pass(m.partition, BigInt(m.offset) + 1n);
+        if (BigInt(m.offset) >= end) continue;
+        const headers: Record<string, string> = {};
+        for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) if (!(k in headers)) headers[k] = v.toString();
+        records.push({ topic, partition: m.partition, offset: String(m.offset), key: text(m.key as Buffer | string | null), value: text(m.value) ?? '', headers });
+      }
+    }
+    return records;
+  }).catch((err: unknown) => {
+    throw err instanceof Error ? err : new Error(`reading ${topic}: ${errorText(err)}`);
+  });
+}
