@@ -73,6 +73,13 @@ export interface StageHandler {
 }
 
 class InjectedFailure extends Error {}
+class StuckError extends Error {}
+
+/** A client call that must answer within a bound: librdkafka calls can wait forever on a coordinator that is gone. */
+function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new StuckError(`${what} did not finish within ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
+}
 
 /** What the open transaction holds, per input partition and in all. */
 interface OpenTransaction {
@@ -258,13 +265,13 @@ export class EosStage {
     if (!txn) return;
     const topics = [{ topic: this.opts.inputTopic, partitions: [...txn.next].map(([partition, offset]) => ({ partition, offset })) }];
     try {
-      await Promise.all(txn.sends);
+      await within(30_000, 'deliveries', Promise.all(txn.sends));
       if (txn.failed) throw txn.failed;
       this.crashPoint('in-transaction');
       if (this.opts.exactlyOnce) {
-        if (!this.producer.isActive()) await this.producer.transaction();
-        await this.producer.sendOffsets({ consumer: this.consumer, topics });
-        await this.retrying('commit', () => this.producer.commit());
+        if (!this.producer.isActive()) await within(15_000, 'begin transaction', this.producer.transaction());
+        await within(15_000, 'send offsets', this.producer.sendOffsets({ consumer: this.consumer, topics }));
+        await this.retrying('commit', () => within(15_000, 'commit', this.producer.commit()));
       } else {
         // at-least-once: a crash between the send above and this commit replays the batches
         await this.consumer.commitOffsets(topics[0]!.partitions.map((p) => ({ topic: this.opts.inputTopic, ...p })));
@@ -299,17 +306,20 @@ export class EosStage {
     const txn = this.txn;
     this.txn = undefined;
     if (!txn) return;
-    const kind = e instanceof InjectedFailure ? 'injected' : txnErrorKind(e);
-    let fresh = kind === 'fatal';
+    const kind = e instanceof InjectedFailure ? 'injected' : e instanceof StuckError ? 'stuck' : txnErrorKind(e);
+    let fresh = kind === 'fatal' || kind === 'stuck';
     if (this.opts.exactlyOnce && !fresh && this.producer.isActive()) {
-      await this.producer.abort().catch((x: unknown) => {
+      // an abort that timed out is called again (librdkafka resumes it); one that still fails replaces the producer
+      await this.retrying('abort', () => within(15_000, 'abort', this.producer.abort())).catch((x: unknown) => {
         console.error(`${this.opts.name}: abort failed (${errorText(x)}); replacing the producer`);
         fresh = true;
       });
     }
     if (fresh) {
+      // the new producer's InitProducerId (same transactional id) bumps the epoch: the old one is fenced, and its
+      // open transaction aborted by the coordinator. Its close is not waited for: a wedged client may never close.
       const old = this.producer;
-      await old.disconnect().catch(() => undefined);
+      void within(10_000, 'close the old producer', old.disconnect()).catch(() => undefined);
       this.producer = this.newProducer();
       await connectPatiently(this.producer, `${this.opts.name} producer`);
     }
