@@ -17,6 +17,15 @@ describe('history-well-formed', () => {
     expect(r.counterexamples[0]!.what).toMatch(/written twice/);
   });
 
+  test('a retry of ids whose attempt was unknown or failed is well formed; a retry of acknowledged ids, or an unmarked repeat, is not', () => {
+    const ok = historyBuilder().write(1, ['a'], 0, 'info').write(1, ['a'], 5, 'fail', { retry: 1 }).write(1, ['a'], 9, 'ok', { retry: 2 });
+    expect(historyWellFormed(ok.ops)).toMatchObject({ valid: true, stats: { retries: 2, repeatedIds: 0 } });
+    const afterOk = historyBuilder().write(1, ['a'], 0, 'ok').write(1, ['a'], 5, 'ok', { retry: 1 });
+    expect(historyWellFormed(afterOk.ops)).toMatchObject({ valid: false, stats: { repeatedIds: 1 } });
+    const unmarked = historyBuilder().write(1, ['a'], 0, 'info').write(1, ['a'], 5, 'ok');
+    expect(historyWellFormed(unmarked.ops)).toMatchObject({ valid: false, stats: { repeatedIds: 1 } });
+  });
+
   test('an invoke without completion, a completion without invoke, and a completion before its invoke are reported', () => {
     const h = historyBuilder()
       .write(1, ['a'], 0, 'none')

@@ -32,6 +32,19 @@ describe('no-duplicates', () => {
     expect(noDuplicates([rec(RAW, 0, 0, 'a'), rec('logs.processed', 0, 0, 'a')], { topic: RAW }).valid).toBe(true);
   });
 
+  test("a client's retried id may be read once per attempt in the retries' topic, never more, and never in a strict topic", () => {
+    const h = historyBuilder().write(1, ['a', 'b'], 10, 'info').write(1, ['a', 'b'], 20, 'ok', { retry: 1 }).write(2, ['c'], 30, 'ok');
+    const twice = [rec(RAW, 0, 0, 'a'), rec(RAW, 0, 1, 'a'), rec(RAW, 1, 0, 'b'), rec(RAW, 2, 0, 'c')];
+    const ok = noDuplicates(twice, { topic: RAW, history: h.ops, retriesMayRepeat: true });
+    expect(ok.valid).toBe(true);
+    expect(ok.stats).toMatchObject({ retriedRepeats: 1, duplicatedIds: 0 });
+    // three copies of an id sent twice, or two copies of an id sent once: duplicates
+    expect(noDuplicates([...twice, rec(RAW, 0, 2, 'a')], { topic: RAW, history: h.ops, retriesMayRepeat: true }).valid).toBe(false);
+    expect(noDuplicates([...twice, rec(RAW, 2, 1, 'c')], { topic: RAW, history: h.ops, retriesMayRepeat: true }).valid).toBe(false);
+    // the processed topic is strict: a retried id twice there is a duplicate
+    expect(noDuplicates(twice, { topic: RAW, history: h.ops }).valid).toBe(false);
+  });
+
   test('nothing read proves nothing', () => {
     expect(noDuplicates([], { topic: RAW }).valid).toBe('unknown');
   });

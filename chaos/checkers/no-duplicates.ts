@@ -9,6 +9,12 @@ import { writeOutcomes } from './write-outcomes.js';
 export interface DuplicateCheckOptions extends ReadCheckOptions {
   /** Optional: the history, to give each duplicate the faults and trace of its write. */
   history?: Op[];
+  /**
+   * The topic where a client's retries land as they were sent (ingest's output): an id the client wrote in more than
+   * one attempt, after an unknown outcome, may be read more than once there (at-least-once from the client; the
+   * process stage de-duplicates). Counted, not a violation. Needs `history`. Every other id must still be read once.
+   */
+  retriesMayRepeat?: boolean;
 }
 
 const NAME = 'no-duplicates';
@@ -20,8 +26,13 @@ export function noDuplicates(reads: ReadRecord[], opts: DuplicateCheckOptions): 
   const windows = opts.history ? faultWindows(opts.history) : [];
   const dupes: Counterexample[] = [];
   let extraCopies = 0;
+  let retriedRepeats = 0;
   for (const [id, rs] of byId) {
     if (rs.length < 2) continue;
+    if (opts.retriesMayRepeat && (outcomes.get(id)?.invokes ?? 1) > 1 && rs.length <= outcomes.get(id)!.invokes) {
+      retriedRepeats++;
+      continue;
+    }
     extraCopies += rs.length - 1;
     dupes.push({
       id,
@@ -30,9 +41,12 @@ export function noDuplicates(reads: ReadRecord[], opts: DuplicateCheckOptions): 
       ...contextOf(outcomes.get(id), windows),
     });
   }
-  const stats = { records, distinctIds: byId.size, duplicatedIds: dupes.length, extraCopies, unidentifiedRecords: unidentified };
+  const stats = { records, distinctIds: byId.size, duplicatedIds: dupes.length, extraCopies, unidentifiedRecords: unidentified, retriedRepeats };
   const valid = dupes.length > 0 ? false : records === 0 ? 'unknown' : true;
   const summary =
-    records === 0 ? `nothing read from ${opts.topic}: nothing is proven` : `${records} records, ${byId.size} distinct ids, ${dupes.length} ids read more than once (${extraCopies} extra copies)`;
+    records === 0
+      ? `nothing read from ${opts.topic}: nothing is proven`
+      : `${records} records, ${byId.size} distinct ids, ${dupes.length} ids read more than once (${extraCopies} extra copies)` +
+        (opts.retriesMayRepeat ? `; ${retriedRepeats} ids retried by their client read once per attempt at most` : '');
   return result(NAME, PROPERTY, valid, summary, stats, dupes);
 }

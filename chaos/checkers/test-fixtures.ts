@@ -11,6 +11,8 @@ export interface WriteExtra {
   traces?: Record<string, string>;
   /** ms from invoke to completion; default 1. */
   took?: number;
+  /** The invoke is a retry (its attempt number). */
+  retry?: number;
 }
 
 export function historyBuilder() {
@@ -21,6 +23,7 @@ export function historyBuilder() {
   const client = (f: string, process: number, ids: string[], time: number, outcome: Completion, extra: WriteExtra = {}) => {
     const invoke: WriteValue = { ids };
     if (extra.traces) invoke.traces = extra.traces;
+    if (extra.retry) invoke.retry = extra.retry;
     op({ process, type: 'invoke', f, value: invoke, time });
     if (outcome === 'none') return;
     const done: WriteValue = { ids };

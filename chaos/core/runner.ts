@@ -22,6 +22,7 @@ import {
 import type { Experiment } from '../experiments/index.js';
 import { faultByName } from '../nemeses/index.js';
 import { runHttpWorkload } from '../workloads/http-ingest.js';
+import type { KafkaClientName } from '../workloads/kafka-direct.js';
 import { runKafkaWorkload } from '../workloads/kafka-direct.js';
 import { seeded, type ChaosContext } from './context.js';
 import { waitCaughtUp, waitFullIsr } from './final-phase.js';
@@ -42,6 +43,8 @@ export interface RunOptions {
   coordination?: Coordination;
   /** The local provider whose deployment the run targets (default processes). */
   provider?: ProviderName;
+  /** The direct Kafka workload's client (default librdkafka, the pipeline's; kafkajs is the client under test). */
+  client?: KafkaClientName;
   /** Default: the local deployment (`coordination` and `provider` pick it); chaos/manifests/in-cluster.ts makes the cluster's. */
   target?: RunTarget;
   outRoot?: string;
@@ -53,6 +56,13 @@ export interface RunOutcome {
   dir: string;
   report: string;
 }
+
+/**
+ * The pipeline workload's clients behave as real ones do: a request that gets no answer within a few seconds is an
+ * unknown outcome, and its batch is retried with the same ids (a 503 too). The pipeline must hold each id once.
+ */
+const HTTP_TIMEOUT_MS = 3000;
+const HTTP_RETRIES = 8;
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 
@@ -179,10 +189,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
                 return r;
               })
             : w.kind === 'http'
-            ? runHttpWorkload(ctx, { rate, durationMs: loadMs, batch: 20, clientsPerZone: 2, services, timeoutMs: 15_000 }, ac.signal)
+            ? runHttpWorkload(ctx, { rate, durationMs: loadMs, batch: 20, clientsPerZone: 2, services, timeoutMs: HTTP_TIMEOUT_MS, retries: HTTP_RETRIES }, ac.signal)
             : runKafkaWorkload(
                 ctx,
-                { topic: own.raw, partitions: w.topic.partitions, rate, durationMs: loadMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000, proxied: Boolean(w.proxied) },
+                { topic: own.raw, partitions: w.topic.partitions, rate, durationMs: loadMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000, proxied: Boolean(w.proxied), client: o.client ?? 'librdkafka' },
                 ac.signal,
               );
         const progress = setInterval(() => {
@@ -251,7 +261,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const rawReads = reads.get(input) ?? [];
     checks.push(
       noLostWrites(ops, rawReads, { topic: input, idOf: mine }),
-      noDuplicates(rawReads, { topic: input, idOf: mine, history: ops }),
+      noDuplicates(rawReads, { topic: input, idOf: mine, history: ops, retriesMayRepeat: true }),
       offsetsMonotonic(ops, rawReads, { topic: input, idOf: mine }),
     );
     // only a workload that can fail, refuse or abort a write has ids that must never be read
@@ -298,11 +308,13 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
         rate,
         seed,
         workload: w.kind === 'external' ? w.label : w.kind === 'http' ? 'http ingest -> logs.raw -> process -> aggregate' : `kafka direct -> ${own.raw}`,
+        ...(w.kind === 'http' ? { clientTimeoutMs: HTTP_TIMEOUT_MS, clientRetries: HTTP_RETRIES } : {}),
         ...loadConfig,
         ...(w.kind === 'kafka'
           ? {
               replicationFactor: w.topic.replicationFactor,
               minInsyncReplicas: w.topic.minInsyncReplicas,
+              client: o.client ?? 'librdkafka',
               acks: w.acks === -1 ? 'all' : '1',
               idempotent: w.idempotent,
               transactional: Boolean(w.transactional),

@@ -37,6 +37,8 @@ export interface WriteValue {
   via?: string;
   /** Trace ids by event id, when the write carried trace context. */
   traces?: Record<string, string>;
+  /** On an invoke: the attempt number of a retry of ids whose earlier attempt's outcome was unknown or failed. */
+  retry?: number;
 }
 
 /** The value of a nemesis op. */

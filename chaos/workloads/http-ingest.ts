@@ -3,6 +3,8 @@
 // what the server said. 200 = ok (minus refused ids); a reply that says nothing
 // was written = fail; a timeout, a reset or "unknown" ids = info. Some
 // batches carry an invalid event, which must be refused and never be read.
+// Like a real client, it retries a batch whose outcome it did not learn (or a
+// 503) with the same ids: the pipeline must then hold each id once.
 import type { Topology } from '../../cluster/index.js';
 import { LEVELS, newTraceparent, type LogEvent } from '../../pipeline/contract/index.js';
 import { paced, type ChaosContext } from '../core/context.js';
@@ -18,7 +20,11 @@ export interface HttpWorkloadOptions {
   clientsPerZone: number;
   /** Run-unique service names: the aggregates of these services are this run's alone. */
   services: string[];
+  /** A request's timeout: a client that waits no longer does not know the outcome. */
   timeoutMs: number;
+  /** Retries of a batch with the same ids after an unknown outcome or a 503 (0: none), within `retryWithinMs` of the load's end. */
+  retries: number;
+  retryWithinMs?: number;
 }
 
 export const ingestUrls = (t: Topology) => t.stages.filter((s) => s.stage === 'ingest').map((s) => `http://${s.http.host}:${s.http.port}/v1/events`);
@@ -50,21 +56,27 @@ export async function runHttpWorkload(ctx: ChaosContext, o: HttpWorkloadOptions,
         // every 10th batch carries one invalid event: the server must refuse it and it must never be read
         const batch: unknown[] = seq % 10 === 9 ? [...events, { ...events[0]!, id: `${ctx.runId}-${process}-bad-${seq}`, level: 'loud' }] : events;
         totals.events += events.length;
-        await postBatch(ctx, process, url, batch, o.timeoutMs);
+        // a bounded retry loop: attempts, and time past the load's end
+        for (let attempt = 0; attempt <= o.retries; attempt++) {
+          if (attempt > 0 && (signal.aborted || Date.now() > end + (o.retryWithinMs ?? 20_000))) break;
+          if (await postBatch(ctx, process, url, batch, o.timeoutMs, attempt)) break;
+          await new Promise((r) => setTimeout(r, Math.min(2000, 250 * 2 ** attempt)));
+        }
       });
     }),
   );
   return totals;
 }
 
-async function postBatch(ctx: ChaosContext, process: number, url: string, events: unknown[], timeoutMs: number): Promise<void> {
+/** One attempt; resolves true when the outcome is settled (acknowledged, or refused for good), false when a retry may help. */
+async function postBatch(ctx: ChaosContext, process: number, url: string, events: unknown[], timeoutMs: number, retry = 0): Promise<boolean> {
   const ids = events.map((e) => (e as LogEvent).id);
   const via = new URL(url).host;
   // every request is traced (a sampled traceparent, which ingest honours): the requests that wait through a fault
   // are in Tempo, and the history says which trace holds each event
   const { traceId, traceparent } = newTraceparent();
   const traces = Object.fromEntries(ids.map((id) => [id, traceId]));
-  ctx.history.record({ process, type: 'invoke', f: 'write', value: { ids, via, traces } satisfies WriteValue });
+  ctx.history.record({ process, type: 'invoke', f: 'write', value: { ids, via, traces, ...(retry ? { retry } : {}) } satisfies WriteValue });
   try {
     const res = await fetch(url, {
       method: 'POST',
@@ -76,15 +88,19 @@ async function postBatch(ctx: ChaosContext, process: number, url: string, events
     const refused = (body.refused ?? []).map((r) => r.id).filter((x): x is string => Boolean(x));
     if (res.status === 200) {
       ctx.history.record({ process, type: 'ok', f: 'write', value: { ids: body.accepted ?? [], refused, via } satisfies WriteValue });
+      return true;
     } else if (body.unknown?.length) {
       ctx.history.record({ process, type: 'info', f: 'write', value: { ids, via } satisfies WriteValue, error: `${res.status} ${body.error}: ${body.message}` });
-    } else {
-      ctx.history.record({ process, type: 'fail', f: 'write', value: { ids, via } satisfies WriteValue, error: `${res.status} ${body.error ?? ''}: ${body.message ?? ''}` });
+      return false;
     }
+    ctx.history.record({ process, type: 'fail', f: 'write', value: { ids, via } satisfies WriteValue, error: `${res.status} ${body.error ?? ''}: ${body.message ?? ''}` });
+    // backpressure passes; any other refusal would be the same on a retry
+    return res.status !== 503 && res.status !== 429;
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
     // refused before any byte was sent: definitely not written. Anything else: we cannot know.
     const type = err.cause?.code === 'ECONNREFUSED' ? 'fail' : 'info';
     ctx.history.record({ process, type, f: 'write', value: { ids, via } satisfies WriteValue, error: `${err.cause?.code ?? err.name}: ${err.message}` });
+    return false;
   }
 }

@@ -1,7 +1,10 @@
 // Drives Kafka directly, with the producer settings an experiment asks for
 // (acks, idempotence, transactions with deliberate aborts): the workload of the
-// negative controls, whose unsafe settings the checkers must catch.
-import { bootstrapServers, Kafka, logLevel, proxiedBootstrapServers, type Producer } from '../../cluster/index.js';
+// negative controls, whose unsafe settings the checkers must catch. Its client
+// is librdkafka (the pipeline's) or kafkajs, the client under test: the same
+// experiment with `--client kafkajs` shows what that client gets wrong.
+import { bootstrapServers, Kafka, logLevel, proxiedBootstrapServers } from '../../cluster/index.js';
+import { kafkaClient } from '../../pipeline/kafka/index.js';
 import { paced, type ChaosContext } from '../core/context.js';
 import type { WriteValue } from '../core/types.js';
 
@@ -23,6 +26,75 @@ export interface KafkaWorkloadOptions {
   timeoutMs: number;
   /** Through toxiproxy (the latency nemesis acts on these connections). */
   proxied?: boolean;
+  client: KafkaClientName;
+}
+
+export const KAFKA_CLIENTS = ['librdkafka', 'kafkajs'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+
+/** One producer of the workload, whichever client: a send of one batch to one partition, in a transaction or not. */
+interface DirectProducer {
+  /** The base offset the broker gave the batch (undefined when the client does not say), after commit or abort. */
+  send(topic: string, messages: { key: string; value: string; partition: number }[], abort: boolean): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+async function kafkajsProducer(o: KafkaWorkloadOptions, brokers: string[], clientId: string, transactionalId: string): Promise<DirectProducer> {
+  const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: o.timeoutMs, retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 } });
+  const p = kafka.producer({
+    idempotent: o.idempotent || Boolean(o.transactional),
+    maxInFlightRequests: o.idempotent || o.transactional ? 1 : undefined,
+    transactionalId: o.transactional ? transactionalId : undefined,
+    allowAutoTopicCreation: false,
+  });
+  await p.connect();
+  return {
+    async send(topic, messages, abort) {
+      if (!o.transactional) return (await p.send({ topic, acks: o.acks, timeout: o.timeoutMs, messages }))[0]?.baseOffset;
+      const txn = await p.transaction();
+      try {
+        const meta = await txn.send({ topic, acks: -1, timeout: o.timeoutMs, messages });
+        await (abort ? txn.abort() : txn.commit());
+        return meta[0]?.baseOffset;
+      } catch (e) {
+        await txn.abort().catch(() => undefined);
+        throw e;
+      }
+    },
+    close: () => p.disconnect(),
+  };
+}
+
+async function librdkafkaProducer(o: KafkaWorkloadOptions, brokers: string[], clientId: string, transactionalId: string): Promise<DirectProducer> {
+  const p = kafkaClient({ brokers, clientId }).producer({
+    kafkaJS: {
+      acks: o.acks,
+      idempotent: o.idempotent || Boolean(o.transactional),
+      ...(o.transactional ? { transactionalId } : {}),
+      allowAutoTopicCreation: false,
+    },
+    // one send is one batch, acknowledged as such: no lingering for others
+    'linger.ms': 0,
+    'message.timeout.ms': o.timeoutMs,
+  } as never);
+  await p.connect();
+  return {
+    async send(topic, messages, abort) {
+      // librdkafka may split one send into several produce requests, between which another client's batch to the
+      // same partition can land: its offsets are not base + i, so none are claimed (the checks use read order)
+      if (!o.transactional) return void (await p.send({ topic, messages }));
+      await p.transaction();
+      try {
+        await p.send({ topic, messages });
+        await (abort ? p.abort() : p.commit());
+        return undefined;
+      } catch (e) {
+        if (p.isActive()) await p.abort().catch(() => undefined);
+        throw e;
+      }
+    },
+    close: () => p.disconnect(),
+  };
 }
 
 export async function runKafkaWorkload(ctx: ChaosContext, o: KafkaWorkloadOptions, signal: AbortSignal): Promise<{ events: number }> {
@@ -31,25 +103,10 @@ export async function runKafkaWorkload(ctx: ChaosContext, o: KafkaWorkloadOption
   let events = 0;
   await Promise.all(
     Array.from({ length: o.clients }, async (_, process) => {
-      const kafka = new Kafka({
-        clientId: `faultline-workload-${process}`,
-        brokers: o.proxied ? proxiedBootstrapServers(ctx.topology) : bootstrapServers(ctx.topology),
-        logLevel: logLevel.NOTHING,
-        connectionTimeout: 3000,
-        requestTimeout: o.timeoutMs,
-        retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
-      });
-      const newProducer = async () => {
-        const p = kafka.producer({
-          idempotent: o.idempotent || Boolean(o.transactional),
-          maxInFlightRequests: o.idempotent || o.transactional ? 1 : undefined,
-          transactionalId: o.transactional ? `faultline-${ctx.runId}-${process}` : undefined,
-          allowAutoTopicCreation: false,
-        });
-        await p.connect();
-        return p;
-      };
-      let producer: Producer = await newProducer();
+      const brokers = o.proxied ? proxiedBootstrapServers(ctx.topology) : bootstrapServers(ctx.topology);
+      const make = o.client === 'kafkajs' ? kafkajsProducer : librdkafkaProducer;
+      const newProducer = () => make(o, brokers, `faultline-workload-${process}`, `faultline-${ctx.runId}-${process}`);
+      let producer = await newProducer();
       try {
         await paced({ intervalMs, offsetMs: (intervalMs * process) / o.clients, endAt: end, signal }, async (seq) => {
           const ids = Array.from({ length: o.batch }, (_, i) => `${ctx.runId}-k${process}-${seq * o.batch + i}`);
@@ -58,12 +115,12 @@ export async function runKafkaWorkload(ctx: ChaosContext, o: KafkaWorkloadOption
           const outcome = await send(ctx, producer, o, process, ids, abort, (process + seq) % o.partitions);
           // a transactional producer in an unknown state is replaced, as the Java client requires: the new one fences it
           if (outcome === 'info' && o.transactional) {
-            await producer.disconnect().catch(() => undefined);
+            await producer.close().catch(() => undefined);
             producer = await newProducer().catch(() => producer);
           }
         });
       } finally {
-        await producer.disconnect().catch(() => undefined);
+        await producer.close().catch(() => undefined);
       }
     }),
   );
@@ -81,27 +138,13 @@ function messages(o: KafkaWorkloadOptions, ids: string[], partition: number) {
   }));
 }
 
-async function send(ctx: ChaosContext, producer: Producer, o: KafkaWorkloadOptions, process: number, ids: string[], abort: boolean, partition: number): Promise<'ok' | 'info'> {
+async function send(ctx: ChaosContext, producer: DirectProducer, o: KafkaWorkloadOptions, process: number, ids: string[], abort: boolean, partition: number): Promise<'ok' | 'info'> {
   const f = abort ? 'write-aborted' : 'write';
   ctx.history.record({ process, type: 'invoke', f, value: { ids, via: 'kafka' } satisfies WriteValue });
   try {
-    const msgs = messages(o, ids, partition);
-    let meta;
-    if (o.transactional) {
-      const txn = await producer.transaction();
-      try {
-        meta = await txn.send({ topic: o.topic, acks: -1, timeout: o.timeoutMs, messages: msgs });
-        if (abort) await txn.abort();
-        else await txn.commit();
-      } catch (e) {
-        await txn.abort().catch(() => undefined);
-        throw e;
-      }
-    } else {
-      meta = await producer.send({ topic: o.topic, acks: o.acks, timeout: o.timeoutMs, messages: msgs });
-    }
+    const baseOffset = await producer.send(o.topic, messages(o, ids, partition), abort);
     // one batch, one partition: its records got consecutive offsets from the base offset, in send order
-    const base = BigInt(meta[0]?.baseOffset ?? '-1');
+    const base = BigInt(baseOffset ?? '-1');
     const acked = base >= 0n ? ids.map((id, i) => ({ id, partition, offset: String(base + BigInt(i)) })) : [];
     ctx.history.record({ process, type: 'ok', f, value: { ids, via: 'kafka', acked: acked.length ? acked : undefined } satisfies WriteValue });
     return 'ok';

@@ -11,6 +11,8 @@ const a = new Aggregator({
   inputTopic: env.inputTopic ?? d.inputTopic,
   outputTopic: env.outputTopic ?? d.outputTopic,
   exactlyOnce: env.exactlyOnce,
+  instanceId: env.instanceId,
+  commitIntervalMs: env.commitIntervalMs,
   crashAfterBatches: env.crashAfterBatches,
   failAfterBatches: env.failAfterBatches,
   failTimes: env.failTimes,

@@ -369,6 +369,7 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
     outputTopic: env[`${prefix}_OUTPUT`],
     exactlyOnce: env[`${prefix}_EXACTLY_ONCE`] !== 'false',
     instanceId: env[`${prefix}_INSTANCE_ID`],
+    dedupHorizonMs: env[`${prefix}_DEDUP_HORIZON_MS`] ? Number(env[`${prefix}_DEDUP_HORIZON_MS`]) : undefined,
     commitIntervalMs: env[`${prefix}_COMMIT_INTERVAL_MS`] ? Number(env[`${prefix}_COMMIT_INTERVAL_MS`]) : undefined,
     crashAfterBatches: env[`${prefix}_CRASH_AFTER_BATCHES`] ? Number(env[`${prefix}_CRASH_AFTER_BATCHES`]) : undefined,
     failAfterBatches: env[`${prefix}_FAIL_AFTER_BATCHES`] ? Number(env[`${prefix}_FAIL_AFTER_BATCHES`]) : undefined,
@@ -385,6 +386,7 @@ export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEn
   return {
     tracer: tracing.tracer,
     tracing,
+    onDuplicates: (n: number) => m.duplicates.inc(n),
     onTransaction: (t: TransactionStats) => {
       m.transactions.inc({ outcome: t.outcome });
       m.transactionSeconds.observe({ value: t.ms / 1000, ...(t.traceId ? { exemplarLabels: { trace_id: t.traceId } as Record<string, string> } : {}) });

@@ -20,6 +20,8 @@ export interface ReadOptions {
   from?: Map<number, string>;
   /** Only these partitions (default: all). */
   partitions?: number[];
+  /** Start at the first record at or after this time (ms since the epoch), where `from` says nothing later. */
+  fromTime?: number;
   timeoutMs?: number;
 }
 
@@ -79,6 +81,15 @@ async function connected<T>(e: Endpoint, use: (c: Reader) => Promise<T>): Promis
   }
 }
 
+/** Per partition, the first offset whose record is at or after `time` (the high watermark when none is). */
+async function offsetsAt(c: Reader, topic: string, offsets: PartitionOffsets[], time: number): Promise<Map<number, bigint>> {
+  const found = await promised<{ partition: number; offset: number }[]>((cb) =>
+    c.offsetsForTimes(offsets.map((p) => ({ topic, partition: p.partition, offset: time })), 15_000, cb as never),
+  );
+  const high = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+  return new Map(found.map((f) => [f.partition, f.offset >= 0 ? BigInt(f.offset) : high.get(f.partition)!]));
+}
+
 /** One topic's log start and high watermark per partition. */
 export const topicOffsets = (e: Endpoint, topic: string): Promise<PartitionOffsets[]> => connected(e, (c) => offsetsOf(c, topic, 15_000));
 
@@ -87,9 +98,11 @@ const text = (v: Buffer | string | null | undefined) => (v === null || v === und
 export function readToEnd(e: Endpoint, topic: string, opts: ReadOptions = {}): Promise<ReadRecord[]> {
   return connected(e, async (c) => {
     const offsets = await offsetsOf(c, topic, 15_000);
+    const byTime = opts.fromTime === undefined ? new Map<number, bigint>() : await offsetsAt(c, topic, offsets, opts.fromTime);
     const start = (p: PartitionOffsets) => {
-      const f = opts.from?.get(p.partition);
-      return f !== undefined && BigInt(f) > BigInt(p.low) ? BigInt(f) : BigInt(p.low);
+      let s = BigInt(p.low);
+      for (const f of [opts.from?.get(p.partition), byTime.get(p.partition)]) if (f !== undefined && BigInt(f) > s) s = BigInt(f);
+      return s;
     };
     const wanted = offsets.filter((p) => (!opts.partitions || opts.partitions.includes(p.partition)) && BigInt(p.high) > start(p));
     const records: ReadRecord[] = [];

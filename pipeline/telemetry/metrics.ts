@@ -74,6 +74,11 @@ export function eosMetrics(registry: StageRegistry) {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 30, 60, 120],
       registers: [registry],
     }),
+    duplicates: new client.Counter({
+      name: 'faultline_stage_duplicates_dropped_total',
+      help: 'Input records dropped because their event id was already processed within the de-duplication horizon (a client retried it)',
+      registers: [registry],
+    }),
     batchRecords: new client.Histogram({
       name: 'faultline_stage_batch_records',
       help: 'Input records per transaction',
