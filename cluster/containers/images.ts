@@ -14,8 +14,9 @@ export type ImageName = 'jre' | 'node';
 
 export const IMAGE_PACKAGES: Record<ImageName, string[]> = {
   jre: ['openjdk-17-jre-headless'],
-  // the host's Node binary needs libstdc++; the ops binaries need nothing but libc
-  node: ['libstdc++6', 'ca-certificates'],
+  // the host's Node binary needs libstdc++; the pipeline's Kafka client (librdkafka, built by setup and mounted with
+  // node_modules) links OpenSSL and zlib; the ops binaries need nothing but libc
+  node: ['libstdc++6', 'ca-certificates', 'libssl3', 'zlib1g'],
 };
 
 /** The host's Debian suite (the mounted Node and Prometheus binaries are the host's), bookworm elsewhere. */

@@ -31,7 +31,7 @@ export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOpt
 
   const registry = stageRegistry('ingest', cfg.zone);
   const m = ingestMetrics(registry);
-  const sink = new Sink(() => producer, { topic: cfg.topic, maxPending: cfg.maxPending }, (s) => {
+  const sink = new Sink(producer, { topic: cfg.topic, maxPending: cfg.maxPending }, (s) => {
     m.sendSeconds.observe(s.ms / 1000);
     m.batchSize.observe(s.records);
     if (!s.ok) m.events.inc({ outcome: 'failed' }, s.records);

@@ -20,7 +20,7 @@ export class Sink {
   private drained: (() => void)[] = [];
 
   constructor(
-    private readonly producer: () => Pick<Producer, 'send'>,
+    private readonly producer: Pick<Producer, 'send'>,
     private readonly opts: { topic: string; maxPending: number },
     private readonly onSend: (s: SendStats) => void = () => {},
   ) {}
@@ -36,7 +36,7 @@ export class Sink {
     this.inFlight += n;
     const t0 = performance.now();
     try {
-      await this.producer().send({ topic: this.opts.topic, messages });
+      await this.producer.send({ topic: this.opts.topic, messages });
       this.onSend({ records: n, ms: performance.now() - t0, ok: true });
     } catch (e) {
       this.onSend({ records: n, ms: performance.now() - t0, ok: false });
