@@ -11,6 +11,8 @@ const common = {
 export default {
   // live tests wait on real recovery (session timeouts, ISR catch-up); each bounds its own waits
   testTimeout: 240_000,
+  // one shared deployment: a fixed order, the destructive chaos suite last (see the sequencer)
+  testSequencer: '<rootDir>/test/live-sequencer.cjs',
   verbose: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.live\\.test\\.ts$', '\\.containers\\.test\\.ts$'] },

@@ -10,8 +10,7 @@ import express from 'express';
 import client from 'prom-client';
 import { WebSocketServer, WebSocket } from 'ws';
 import { HEADERS, TOPICS, headerString, type WindowAggregate } from '../contract/index.js';
-import { connectPatiently } from '../eos/index.js';
-import { kafkaClient, type Consumer, type KafkaMessage } from '../kafka/index.js';
+import { connectPatiently, kafkaClient, type Consumer, type KafkaMessage } from '../kafka/index.js';
 import { extractContext, injectContext, isSampled, SpanKind, startTracing, type Tracing, type TracingOptions } from '../telemetry/index.js';
 import { bundlePage, pageHtml } from './bundle.js';
 import { WindowTable, type DlqRow, type LagRow, type Push, type Snapshot } from './view.js';
@@ -112,9 +111,8 @@ export async function startDashboard(cfg: DashboardConfig): Promise<RunningDashb
   const kafka = kafkaClient({ clientId: 'faultline-dashboard', brokers: cfg.brokers });
   const consumers: Consumer[] = [];
   const follow = async (groupId: string, topic: string, onBatch: (msgs: KafkaMessage[], partition: number) => void) => {
-    const c = kafka.consumer({ kafkaJS: { groupId, readUncommitted: false, fromBeginning: false, maxWaitTimeInMs: 200 }, 'js.consumer.max.batch.size': 500 });
+    const c = await connectPatiently(() => kafka.consumer({ kafkaJS: { groupId, readUncommitted: false, fromBeginning: false, maxWaitTimeInMs: 200 }, 'js.consumer.max.batch.size': 500 }), `dashboard (${groupId})`);
     consumers.push(c);
-    await connectPatiently(c, `dashboard (${groupId})`);
     await c.subscribe({ topics: [topic] });
     await c.run({ eachBatch: async ({ batch }) => onBatch(batch.messages, batch.partition) });
   };

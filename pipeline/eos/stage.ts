@@ -4,8 +4,7 @@
 // its generation; read_committed with stable offset fetch, so a new owner resumes only where a transaction ended.
 import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, tracingEnv, type BatchSpans, type Tracer } from '../telemetry/index.js';
 import { HEADERS, headerString } from '../contract/index.js';
-import { KafkaJS, errorText, kafkaClient, txnErrorKind, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from '../kafka/index.js';
-import { connectPatiently } from './connect.js';
+import { KafkaJS, connectPatiently, errorText, kafkaClient, txnErrorKind, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from '../kafka/index.js';
 
 export interface OutMessage {
   key: string | null;
@@ -97,8 +96,8 @@ interface OpenTransaction {
 
 export class EosStage {
   readonly kafka: Kafka;
-  private readonly consumer: Consumer;
-  private producer: Producer;
+  private consumer!: Consumer;
+  private producer!: Producer;
   /** Partitions restored since they were assigned to us. */
   private readonly ready = new Set<number>();
   private txn?: OpenTransaction;
@@ -114,9 +113,12 @@ export class EosStage {
     private readonly handler: StageHandler,
   ) {
     this.kafka = kafkaClient({ brokers: opts.brokers, clientId: `${opts.name}-${opts.zone}` });
-    this.consumer = this.kafka.consumer({
+  }
+
+  private newConsumer(): Consumer {
+    return this.kafka.consumer({
       kafkaJS: {
-        groupId: opts.groupId,
+        groupId: this.opts.groupId,
         fromBeginning: true,
         autoCommit: false,
         // read_committed: librdkafka then fetches committed offsets with require_stable (KIP-447)
@@ -127,10 +129,9 @@ export class EosStage {
         partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky],
       },
       'js.consumer.max.batch.size': 2000,
-      'client.rack': opts.zone,
+      'client.rack': this.opts.zone,
       rebalance_cb: (err: { code: number }, assignment: { topic: string; partition: number }[]) => this.onRebalance(err, assignment),
     } as never);
-    this.producer = this.newProducer();
   }
 
   private newProducer(): Producer {
@@ -151,8 +152,8 @@ export class EosStage {
   }
 
   async start(): Promise<void> {
-    await connectPatiently(this.producer, `${this.opts.name} producer`);
-    await connectPatiently(this.consumer, `${this.opts.name} consumer`);
+    this.producer = await connectPatiently(() => this.newProducer(), `${this.opts.name} producer`);
+    this.consumer = await connectPatiently(() => this.newConsumer(), `${this.opts.name} consumer`);
     await this.consumer.subscribe({ topics: [this.opts.inputTopic] });
     await this.consumer.run({
       partitionsConsumedConcurrently: 1,
@@ -320,8 +321,7 @@ export class EosStage {
       // open transaction aborted by the coordinator. Its close is not waited for: a wedged client may never close.
       const old = this.producer;
       void within(10_000, 'close the old producer', old.disconnect()).catch(() => undefined);
-      this.producer = this.newProducer();
-      await connectPatiently(this.producer, `${this.opts.name} producer`);
+      this.producer = await connectPatiently(() => this.newProducer(), `${this.opts.name} producer`);
     }
     this.opts.onTransaction?.({ inputs: txn.inputs, records: txn.records, ms: performance.now() - txn.began, outcome: 'abort', traceId: txn.spans[0]?.traceId });
     for (const s of txn.spans) s.end(e);

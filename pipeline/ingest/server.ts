@@ -1,8 +1,7 @@
 // Builds the ingest stage from its config: idempotent acks=all producer,
 // metrics, HTTP server; `close` flushes in-flight sends first.
 import type { Server } from 'node:http';
-import { connectPatiently } from '../eos/index.js';
-import { kafkaClient } from '../kafka/index.js';
+import { connectPatiently, kafkaClient } from '../kafka/index.js';
 import { ingestMetrics, stageRegistry, startTracing, type TracingOptions } from '../telemetry/index.js';
 import { ingestApp } from './app.js';
 import { Sink } from './sink.js';
@@ -17,7 +16,8 @@ export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOpt
   const tracing = tracingOptions ? startTracing(tracingOptions) : undefined;
   // librdkafka's idempotent producer keeps its sequence numbers right across leader changes (it bumps its epoch where
   // it must, KIP-360): kafkajs's did not, and lost acknowledged events under broker kills
-  const producer = kafkaClient({ brokers: cfg.brokers, clientId: `ingest-${cfg.zone}` }).producer({
+  const kafka = kafkaClient({ brokers: cfg.brokers, clientId: `ingest-${cfg.zone}` });
+  const newProducer = () => kafka.producer({
     kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
     'linger.ms': cfg.lingerMs,
     'compression.type': 'lz4',
@@ -26,7 +26,7 @@ export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOpt
     'message.timeout.ms': cfg.deliveryTimeoutMs,
     'client.rack': cfg.zone,
   } as never);
-  await connectPatiently(producer, `ingest (${cfg.zone})`);
+  const producer = await connectPatiently(newProducer, `ingest (${cfg.zone})`);
   let connected = true;
 
   const registry = stageRegistry('ingest', cfg.zone);
