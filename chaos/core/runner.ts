@@ -151,6 +151,9 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
               PROCESS_OUTPUT: own.processed,
               PROCESS_DLQ: own.dlq,
               PROCESS_EXACTLY_ONCE: String(w.processors.exactlyOnce),
+              // the negative control is unsafe all the way: with exactly-once off, de-duplication by id (which would
+              // drop the replayed batches) is off too
+              ...(w.processors.exactlyOnce ? {} : { PROCESS_DEDUP_HORIZON_MS: '0' }),
             }, join(dir, `process-${z.name.slice(-1)}-own.log`));
             s.start();
             owned.push(s);

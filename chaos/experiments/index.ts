@@ -142,7 +142,7 @@ export const EXPERIMENTS: Experiment[] = [
   },
   {
     name: 'control-eos-off-processor-kill',
-    description: 'NEGATIVE CONTROL: processors with exactly-once off (commit after produce), killed mid-stream: no-duplicates must find the replayed batches',
+    description: 'NEGATIVE CONTROL: processors with exactly-once and de-duplication off (commit after produce), killed mid-stream: no-duplicates must find the replayed batches',
     faults: ['processor-kill'],
     schedule: every(5, 1),
     workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, processors: { exactlyOnce: false } },

@@ -100,6 +100,8 @@ export class EosStage {
   private producer!: Producer;
   /** Partitions restored since they were assigned to us. */
   private readonly ready = new Set<number>();
+  /** Partitions in the middle of being revoked. */
+  private readonly revoking = new Set<number>();
   private txn?: OpenTransaction;
   /** One thing at a time touches the transaction: a batch, a commit, a rebalance. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -173,10 +175,16 @@ export class EosStage {
   private async onRebalance(err: { code: number }, assignment: { topic: string; partition: number }[]): Promise<void> {
     if (err.code !== KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) return;
     await this.serial(async () => {
-      await this.commit();
-      for (const { partition } of assignment) {
-        this.ready.delete(partition);
-        this.handler.forget?.(partition);
+      // being revoked: an abort now must not seek them (the seek would wait for a later assignment and rewind it)
+      for (const { partition } of assignment) this.revoking.add(partition);
+      try {
+        await this.commit();
+      } finally {
+        for (const { partition } of assignment) {
+          this.revoking.delete(partition);
+          this.ready.delete(partition);
+          this.handler.forget?.(partition);
+        }
       }
     });
   }
@@ -241,6 +249,7 @@ export class EosStage {
   }
 
   private assigned(partition: number): boolean {
+    if (this.revoking.has(partition)) return false;
     try {
       return this.consumer.assignment().some((a) => a.partition === partition);
     } catch {
@@ -325,17 +334,46 @@ export class EosStage {
     }
     this.opts.onTransaction?.({ inputs: txn.inputs, records: txn.records, ms: performance.now() - txn.began, outcome: 'abort', traceId: txn.spans[0]?.traceId });
     for (const s of txn.spans) s.end(e);
-    const rewound: string[] = [];
-    for (const [partition, offset] of txn.from) {
+    // Where to resume is the group's committed offset, not where this transaction began: a commit whose answer was
+    // lost (timed out, then 'invalid state' on the abort) may have committed after all, and a rewind to its start
+    // counted its batches twice (broker-down: 21 windows over by 1-5). The offsets commit in the same transaction as
+    // the outputs and the changelog, and librdkafka reads them stable (KIP-447): they and the state restored from
+    // the changelog agree either way. A partition no longer ours is not sought (a pending seek would be applied at a
+    // later assignment).
+    const mine = [...txn.from.keys()].filter((p) => this.assigned(p));
+    for (const partition of txn.from.keys()) {
       this.ready.delete(partition);
       this.handler.forget?.(partition);
-      // a partition no longer ours is not sought: a pending seek would be applied at a later assignment
-      if (!this.assigned(partition)) continue;
-      this.consumer.seek({ topic: this.opts.inputTopic, partition, offset });
-      rewound.push(`${partition}@${offset}`);
+    }
+    const committed = await this.committedOffsets(mine);
+    const rewound: string[] = [];
+    for (const partition of mine) {
+      const offset = committed.get(partition);
+      // nothing committed yet: from the log start, as a new group begins
+      this.consumer.seek({ topic: this.opts.inputTopic, partition, offset: offset !== undefined && BigInt(offset) >= 0n ? offset : '-2' });
+      rewound.push(`${partition}@${offset ?? 'start'} (began at ${txn.from.get(partition)})`);
     }
     // one line per abort: when an output is ever wrong, this says what was undone and where it resumed
-    console.error(`${this.opts.name}: transaction aborted (${kind}: ${errorText(e)}); ${txn.inputs} inputs undone, partitions rewound to ${rewound.join(', ') || 'none (revoked)'}`);
+    console.error(`${this.opts.name}: transaction aborted (${kind}: ${errorText(e)}); ${txn.inputs} inputs undone, partitions rewound to their committed offsets: ${rewound.join(', ') || 'none (revoked)'}`);
+  }
+
+  /** The group's committed offsets of these partitions, read stable; asked again for up to a minute, then the stage exits (it cannot know where to resume). */
+  private async committedOffsets(partitions: number[]): Promise<Map<number, string>> {
+    if (!partitions.length) return new Map();
+    const deadline = Date.now() + 60_000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const got = await within(15_000, 'committed offsets', this.consumer.committed(partitions.map((partition) => ({ topic: this.opts.inputTopic, partition })), 10_000));
+        return new Map(got.map((o) => [o.partition, o.offset]));
+      } catch (e) {
+        if (Date.now() > deadline) {
+          console.error(`${this.opts.name}: the committed offsets of ${this.opts.inputTopic} ${partitions.join(',')} could not be read for a minute (${errorText(e)}); exiting rather than guess where to resume. Nothing uncommitted was kept; start the stage again (\`just deploy\`)`);
+          process.exit(70);
+        }
+        console.error(`${this.opts.name}: reading the committed offsets failed (attempt ${attempt}: ${errorText(e)}); asking again`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 
   async stop(): Promise<void> {

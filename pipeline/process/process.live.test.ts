@@ -99,7 +99,9 @@ async function crashBetweenProduceAndCommit(exactlyOnce: boolean): Promise<{ cou
   const n = 1500;
   await feed.send(0, n);
   await feed.disconnect();
-  const mode = { PROCESS_EXACTLY_ONCE: String(exactlyOnce) };
+  // exactly-once off is the negative control, unsafe all the way: de-duplication by id (which would drop the replayed
+  // batch) is off too
+  const mode = { PROCESS_EXACTLY_ONCE: String(exactlyOnce), ...(exactlyOnce ? {} : { PROCESS_DEDUP_HORIZON_MS: '0' }) };
   const crashing = startProcessor({ ...mode, PROCESS_CRASH_AFTER_BATCHES: '1' }, tp);
   expect(await exitCode(crashing)).toBe(137);
   const proc = startProcessor(mode, tp);
