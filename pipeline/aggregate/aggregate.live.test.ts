@@ -2,7 +2,7 @@
 // window updates and committing, then restarted, its output still equals the
 // aggregates recomputed from its input; with exactly-once off it does not.
 import { randomUUID } from 'node:crypto';
-import { ensureTopics, kafka } from '../../cluster/index.js';
+import { ensureTopics, kafka, waitFor } from '../../cluster/index.js';
 import { liveTopology } from '../../test/live.js';
 import { readTopicToEnd } from '../../test/read-topic.js';
 import { exitCode, killStages, startStage, waitCaughtUp } from '../../test/stage-process.js';
@@ -91,4 +91,60 @@ test('a failure after the window updates, before the transaction begins (the sta
 test('negative control: the same crash with exactly-once off double-counts, and the comparison shows it', async () => {
   const { mismatches } = await crashAndCompare(false);
   expect(mismatches.length).toBeGreaterThan(0);
+});
+
+test('restore from a compacted changelog with aborted transactions in it: the restore reads past what the cleaner left, and the aggregates still equal the recomputation', async () => {
+  const id = `${run}-compacted`;
+  const input = `test.agg-in.${id}`;
+  const output = `test.agg-out.${id}`;
+  const group = `test-aggregate-${id}`;
+  // the changelog's settings, with segments that roll every second so the cleaner has something to clean at once
+  await ensureTopics(t, [
+    { name: input, partitions: 3 },
+    { name: output, partitions: 3, config: { 'cleanup.policy': 'compact', 'segment.ms': '1000', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0' } },
+  ]);
+  const base = Date.parse('2026-01-01T00:00:00Z');
+  const producer = kafka(t, 'test-aggregate-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const event = (i: number): ProcessedEvent => ({
+    id: `c-${id}-${i}`,
+    service: ['checkout', 'search'][i % 2]!,
+    level: 'info',
+    message: 'm',
+    timestamp: new Date(base + (i % 200) * 100).toISOString(),
+    latencyMs: i % 500,
+    ingestedAt: new Date(base).toISOString(),
+    processedAt: new Date(base).toISOString(),
+    severity: 1,
+    category: 'other',
+    source: { partition: 0, offset: String(i) },
+  });
+  const feed = async (from: number, to: number) => {
+    for (let i = from; i < to; i += 100) {
+      await producer.send({ topic: input, acks: -1, messages: Array.from({ length: Math.min(100, to - i) }, (_, k) => event(i + k)).map((e) => ({ key: e.id, value: JSON.stringify(e) })) });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  };
+  const env = { AGGREGATE_GROUP: group, AGGREGATE_INPUT: input, AGGREGATE_OUTPUT: output };
+  // aborted transactions in the changelog: failures inside the open transaction, after its window updates were sent
+  let stage = startStage(t, 'pipeline/aggregate/main.ts', { ...env, AGGREGATE_FAIL_AFTER_BATCHES: '3', AGGREGATE_FAIL_TIMES: '4' });
+  await feed(0, 3000);
+  await waitCaughtUp(t, group, input);
+  stage.kill('SIGTERM');
+  await exitCode(stage);
+  // the same window keys updated again and again: once the cleaner has run, fewer records remain than were written
+  const written = (await readTopicToEnd(t, output)).length;
+  await waitFor('the log cleaner to compact the changelog', async () => (await readTopicToEnd(t, output)).length < written, { timeoutMs: 120_000, intervalMs: 3000 });
+  stage = startStage(t, 'pipeline/aggregate/main.ts', env);
+  await feed(3000, 3600);
+  await waitCaughtUp(t, group, input);
+  stage.kill('SIGTERM');
+  await producer.disconnect();
+
+  const latest = new Map<string, WindowAggregate>();
+  for (const r of await readTopicToEnd(t, output)) latest.set(r.key!, JSON.parse(r.value) as WindowAggregate);
+  const expected = recompute((await readTopicToEnd(t, input)).map((r) => ({ event: JSON.parse(r.value) as ProcessedEvent, inputPartition: r.partition })));
+  const wrong = [...expected].filter(([k, want]) => latest.get(k)?.count !== want.count).map(([k, want]) => `${k}: got ${latest.get(k)?.count ?? 'nothing'}, want ${want.count}`);
+  expect(expected.size).toBeGreaterThan(5);
+  expect(wrong).toEqual([]);
 });

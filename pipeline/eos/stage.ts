@@ -349,8 +349,8 @@ export class EosStage {
     const rewound: string[] = [];
     for (const partition of mine) {
       const offset = committed.get(partition);
-      // nothing committed yet: from the log start, as a new group begins
-      this.consumer.seek({ topic: this.opts.inputTopic, partition, offset: offset !== undefined && BigInt(offset) >= 0n ? offset : '-2' });
+      // nothing committed yet (no offset, or librdkafka's -1001): from the log start, as a new group begins
+      this.consumer.seek({ topic: this.opts.inputTopic, partition, offset: offset !== undefined ? offset : '-2' });
       rewound.push(`${partition}@${offset ?? 'start'} (began at ${txn.from.get(partition)})`);
     }
     // one line per abort: when an output is ever wrong, this says what was undone and where it resumed
@@ -364,7 +364,7 @@ export class EosStage {
     for (let attempt = 1; ; attempt++) {
       try {
         const got = await within(15_000, 'committed offsets', this.consumer.committed(partitions.map((partition) => ({ topic: this.opts.inputTopic, partition })), 10_000));
-        return new Map(got.map((o) => [o.partition, o.offset]));
+        return new Map(got.filter((o) => o.offset !== null && o.offset !== undefined && /^\d+$/.test(String(o.offset))).map((o) => [o.partition, String(o.offset)]));
       } catch (e) {
         if (Date.now() > deadline) {
           console.error(`${this.opts.name}: the committed offsets of ${this.opts.inputTopic} ${partitions.join(',')} could not be read for a minute (${errorText(e)}); exiting rather than guess where to resume. Nothing uncommitted was kept; start the stage again (\`just deploy\`)`);

@@ -219,3 +219,33 @@ test('negative control: with de-duplication off (horizon 0) the same retries are
   expect(counts.size).toBe(300);
   expect([...counts.values()].filter((c) => c > 1)).toHaveLength(300);
 });
+
+test('a zombie (an instance paused past its session while its transaction is open, then resumed) is fenced: with de-duplication off, every id once', async () => {
+  const id = `${run}-zombie`;
+  const tp = topicsFor(id);
+  const group = `test-process-${tp.input}`;
+  const feed = await feedFor(tp, `z-${id}`, 6, 1);
+  // de-duplication off: only the fencing (the group's generation on the zombie's offset commit) keeps the output exact
+  const env = { PROCESS_DEDUP_HORIZON_MS: '0' };
+  const zombie = startProcessor({ ...env, PROCESS_INSTANCE_ID: 'zombie' }, tp);
+  await feed.send(0, 600);
+  await waitFor('the first instance to commit output', async () => (await readTopicToEnd(t, tp.output)).length > 0, { timeoutMs: 90_000, intervalMs: 500 });
+  const other = startProcessor({ ...env, PROCESS_INSTANCE_ID: 'other' }, tp);
+  await new Promise((r) => setTimeout(r, 5000));
+  // frozen mid-stream, past its 10 s session: the group gives its partitions to the other instance
+  await feed.send(600, 1200);
+  zombie.kill('SIGSTOP');
+  await feed.send(1200, 1800);
+  await new Promise((r) => setTimeout(r, 15_000));
+  await feed.send(1800, 2400);
+  zombie.kill('SIGCONT');
+  await feed.send(2400, 3000);
+  await waitCaughtUp(t, group, tp.input);
+  zombie.kill('SIGTERM');
+  other.kill('SIGTERM');
+  await feed.disconnect();
+  const counts = new Map<string, number>();
+  for (const r of await readTopicToEnd(t, tp.output)) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
+  expect([...counts].filter(([, c]) => c > 1).slice(0, 5)).toEqual([]);
+  expect(counts.size).toBe(3000);
+});

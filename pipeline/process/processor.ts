@@ -140,7 +140,7 @@ export async function restoreFromOutput(e: Endpoint, outputTopic: string, partit
     const src = parse(r.value)?.source;
     if (src && src.partition === partition && (max === undefined || BigInt(src.offset) > max)) max = BigInt(src.offset);
   }
-  for (const r of records) {
+  for (const r of horizonMs > 0 ? records : []) {
     const p = parse(r.value);
     const at = Date.parse(p?.processedAt ?? '');
     if (p?.source?.partition === partition && r.key) seen.set(r.key, Number.isFinite(at) ? at : Date.now());
