@@ -18,6 +18,13 @@ const startProcessor = (env: Record<string, string> = {}, tp = topics) =>
 
 afterAll(killStages);
 
+/** How many times each key is in a topic (read_committed, to its end). */
+async function keyCounts(topic: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const r of await readTopicToEnd(t, topic)) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
+  return counts;
+}
+
 const event = (i: number, id = `p-${run}-${i}`) =>
   JSON.stringify({ id, service: 'checkout', level: i % 7 ? 'info' : 'error', message: i % 5 ? 'ok' : 'upstream timeout', timestamp: new Date().toISOString(), latencyMs: i });
 
@@ -173,8 +180,7 @@ test('a committed offset read stale (rewound behind the committed output): the p
   await waitCaughtUp(t, group, tp.input);
   proc.kill('SIGTERM');
   await feed.disconnect();
-  const counts = new Map<string, number>();
-  for (const r of await readTopicToEnd(t, tp.output)) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
+  const counts = await keyCounts(tp.output);
   expect(counts.size).toBe(n + 300);
   expect([...counts].filter(([, c]) => c > 1).slice(0, 5)).toEqual([]);
 });
@@ -198,8 +204,7 @@ test('retried ids (the same event written twice to the input, before and after a
   await waitCaughtUp(t, group, tp.input);
   proc.kill('SIGTERM');
   await feed.disconnect();
-  const counts = new Map<string, number>();
-  for (const r of await readTopicToEnd(t, tp.output)) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
+  const counts = await keyCounts(tp.output);
   expect([...counts].filter(([, c]) => c > 1).slice(0, 5)).toEqual([]);
   expect(counts.size).toBe(700);
 });
@@ -214,8 +219,7 @@ test('negative control: with de-duplication off (horizon 0) the same retries are
   const proc = startProcessor({ PROCESS_DEDUP_HORIZON_MS: '0' }, tp);
   await waitCaughtUp(t, `test-process-${tp.input}`, tp.input);
   proc.kill('SIGTERM');
-  const counts = new Map<string, number>();
-  for (const r of await readTopicToEnd(t, tp.output)) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
+  const counts = await keyCounts(tp.output);
   expect(counts.size).toBe(300);
   expect([...counts.values()].filter((c) => c > 1)).toHaveLength(300);
 });
@@ -244,8 +248,7 @@ test('a zombie (an instance paused past its session while its transaction is ope
   zombie.kill('SIGTERM');
   other.kill('SIGTERM');
   await feed.disconnect();
-  const counts = new Map<string, number>();
-  for (const r of await readTopicToEnd(t, tp.output)) counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1);
+  const counts = await keyCounts(tp.output);
   expect([...counts].filter(([, c]) => c > 1).slice(0, 5)).toEqual([]);
   expect(counts.size).toBe(3000);
 });
