@@ -5,7 +5,7 @@
 // Exit status: 0 when every run passed (valid, or invalid for a control), 1 otherwise, 2 on bad usage,
 // 3 (with --target k8s, off-cluster) no kube context.
 import { parseArgs } from 'node:util';
-import { KAFKA_CLIENTS, type KafkaClientName } from './workloads/kafka-direct.js';
+import { KAFKA_CLIENTS, type KafkaClientName } from '../cluster/index.js';
 import { Coordination, justCmd, openProvider, paths, providerName, topology } from '../cluster/index.js';
 import { healEverything } from './core/final-phase.js';
 import { runExperiment, type RunOptions } from './core/runner.js';
@@ -18,7 +18,8 @@ const usage = `usage: just chaos <experiment> [--duration S] [--rate N] [--seed 
        just chaos controls      (every negative control; fails if one is judged valid)
   --provider containers: the deployment of \`just deploy --provider containers\` (same experiments, faults on containers)
   --client kafkajs: the direct Kafka workload (txn-broker-kill, latency, leader-partition, the controls) on kafkajs, the
-  client under test, instead of librdkafka (the pipeline's client)
+  client under test, instead of librdkafka (the pipeline's client). For the pipeline experiments it names the client
+  the deployed ingest must run on (\`just deploy --ingest-client kafkajs\` switches it); a mismatch is refused
   --target k8s: outside a cluster, starts the experiment's runner Job and Chaos Mesh Workflow on the current kube
   context (what \`just k8s chaos <experiment>\` does; use that for --image or --namespace); inside one (the runner
   Job, FAULTLINE_TARGET=k8s), runs it against the cluster's Services while Chaos Mesh injects the faults`;
@@ -72,8 +73,8 @@ try {
   console.error(`${(e as Error).message}\n${usage}`);
   process.exit(2);
 }
-const client = (values.client ?? 'librdkafka') as KafkaClientName;
-if (!KAFKA_CLIENTS.includes(client)) {
+const client = values.client as KafkaClientName | undefined;
+if (client !== undefined && !KAFKA_CLIENTS.includes(client)) {
   console.error(`--client is ${KAFKA_CLIENTS.join(' or ')}, not ${JSON.stringify(values.client)}\n${usage}`);
   process.exit(2);
 }

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { paths } from './paths.js';
 import { grafanaBinary, type ComponentStatus } from './processes/provider.js';
 import { openProvider } from './providers.js';
-import { justCmd } from './provider.js';
+import { KAFKA_CLIENTS, justCmd, type KafkaClientName } from './provider.js';
 import { kafka } from './probes.js';
 import { removeChain } from './processes/partition.js';
 import { setup } from './setup/setup.js';
@@ -60,6 +60,12 @@ function urls(t: Topology, state: string): string {
   ].join('\n');
 }
 
+function ingestClientOf(v: string | undefined): KafkaClientName | undefined {
+  if (v === undefined) return undefined;
+  if (!(KAFKA_CLIENTS as readonly string[]).includes(v)) throw new Error(`--ingest-client is ${KAFKA_CLIENTS.join(' or ')}, not ${JSON.stringify(v)}`);
+  return v as KafkaClientName;
+}
+
 async function main(argv: string[]) {
   const [cmd, ...rest] = argv;
   const { values, positionals } = parseArgs({
@@ -71,6 +77,7 @@ async function main(argv: string[]) {
       lines: { type: 'string', short: 'n', default: '100' },
       follow: { type: 'boolean', short: 'f', default: false },
       'skip-setup': { type: 'boolean', default: false },
+      'ingest-client': { type: 'string' },
     },
   });
   const p = paths();
@@ -80,12 +87,13 @@ async function main(argv: string[]) {
       await setup(p, say);
       return;
     case 'deploy': {
+      const ingestClient = ingestClientOf(values['ingest-client']);
       const provider = openProvider(values.provider, p, coordination);
       // the container engine and images only when they are needed
       if (!values['skip-setup']) await setup(p, say, { containers: provider.name === 'containers' });
       const t0 = Date.now();
       say(`deploy: ${provider.topology.coordination} cluster (${provider.name}), state in ${provider.paths.state}`);
-      const { started } = await provider.deploy((l) => say(`deploy: ${l}`));
+      const { started } = await provider.deploy((l) => say(`deploy: ${l}`), { ingestClient });
       say(`deploy: ${started.length ? `started ${started.length} ${provider.name === 'containers' ? 'container(s)' : 'process(es)'}` : 'everything was already running'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
       say(renderStatus(await provider.status(), await provider.health(), provider.topology));
       say(`\n${urls(provider.topology, provider.paths.state)}\n${provider.name === 'containers' ? 'logs: just logs <component> --provider containers' : `logs: ${p.state}/logs  (just logs <component>)`}`);

@@ -17,10 +17,24 @@ export const providerName = (v: string | undefined): ProviderName => {
 /** A recipe as the user types it for this provider, e.g. `just deploy --provider containers`. */
 export const justCmd = (recipe: string, provider: ProviderName) => `just ${recipe}${provider === 'processes' ? '' : ` --provider ${provider}`}`;
 
+/**
+ * The Kafka clients Faultline drives: librdkafka (the pipeline's) and kafkajs, the client under test (the direct
+ * workload, and by configuration the deployed ingest's producer). The pipeline's ingest config lists the same two.
+ */
+export const KAFKA_CLIENTS = ['librdkafka', 'kafkajs'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+
 export interface Deployment {
   coordination: Topology['coordination'];
   clusterId: string;
   createdAt: string;
+  /** Absent in deployments made before it could be chosen: librdkafka. */
+  ingestClient?: KafkaClientName;
+}
+
+export interface DeployOptions {
+  /** Run the ingest on this client from now on (its instances restart if they ran on the other). Default: as deployed. */
+  ingestClient?: KafkaClientName;
 }
 
 export type Progress = (line: string) => void;
@@ -52,7 +66,7 @@ export interface Provider {
   readonly paths: Paths;
   readonly topology: Topology;
   readonly deployment: Deployment | undefined;
-  deploy(progress?: Progress): Promise<{ started: string[] }>;
+  deploy(progress?: Progress, opts?: DeployOptions): Promise<{ started: string[] }>;
   down(progress?: Progress): Promise<void>;
   clean(progress?: Progress): Promise<void>;
   status(): Promise<ComponentStatus[]>;

@@ -4,7 +4,7 @@
 // and the lag exporter; a sampled event is one trace in Tempo across stages.
 import { randomUUID } from 'node:crypto';
 import { addr, prometheusApi, waitFor } from '../cluster/index.js';
-import { liveTopology, promQuery, sampledTraceparent, traceSpans } from '../test/live.js';
+import { liveTopology, promQuery, provider, sampledTraceparent, traceSpans } from '../test/live.js';
 import { endsNow, readTopicToEnd } from '../test/read-topic.js';
 import { recompute, type WindowAggregate } from './aggregate/index.js';
 import { TOPICS, type ProcessedEvent } from './contract/index.js';
@@ -159,4 +159,31 @@ test('a sampled event is one trace in Tempo: HTTP request, Kafka send, process, 
     { timeoutMs: 60_000, intervalMs: 2000 },
   );
   expect(exemplar).toBeDefined();
+});
+
+test('the deployed ingest switches to kafkajs (the client under test) and back by configuration: each serves and stores events', async () => {
+  const p = provider();
+  const ingestA = t.stages.find((s) => s.stage === 'ingest' && s.zone.name === 'zone-a')!;
+  const postOne = async (client: string) => {
+    const id = `switch-${run}-${client}`;
+    const body = JSON.stringify([{ id, service: `switch-${run}`, level: 'info', message: 'ok', timestamp: new Date().toISOString(), latencyMs: 1 }]);
+    const r = await fetch(`http://${addr(ingestA.http)}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect([client, r.status]).toEqual([client, 200]);
+    return id;
+  };
+  const from = await endsNow(t, TOPICS.raw);
+  try {
+    await p.deploy(() => {}, { ingestClient: 'kafkajs' });
+    expect(p.deployment?.ingestClient).toBe('kafkajs');
+    expect(await p.logTail('ingest-a', 5)).toMatch(/writing to logs\.raw with kafkajs/);
+    const viaKafkajs = await postOne('kafkajs');
+    await p.deploy(() => {}, { ingestClient: 'librdkafka' });
+    expect(await p.logTail('ingest-a', 5)).toMatch(/writing to logs\.raw with librdkafka/);
+    const viaLibrdkafka = await postOne('librdkafka');
+    const keys = (await readTopicToEnd(t, TOPICS.raw, { from })).map((r) => r.key);
+    expect(keys.filter((k) => k === viaKafkajs || k === viaLibrdkafka).sort()).toEqual([viaKafkajs, viaLibrdkafka].sort());
+  } finally {
+    // the deployment is shared: whatever happened, the ingest goes back to the pipeline's client
+    if (p.deployment?.ingestClient !== 'librdkafka') await p.deploy(() => {}, { ingestClient: 'librdkafka' });
+  }
 });

@@ -22,7 +22,7 @@ import {
 import type { Experiment } from '../experiments/index.js';
 import { faultByName } from '../nemeses/index.js';
 import { runHttpWorkload } from '../workloads/http-ingest.js';
-import type { KafkaClientName } from '../workloads/kafka-direct.js';
+import type { KafkaClientName } from '../../cluster/index.js';
 import { runKafkaWorkload } from '../workloads/kafka-direct.js';
 import { seeded, type ChaosContext } from './context.js';
 import { waitCaughtUp, waitFullIsr } from './final-phase.js';
@@ -84,6 +84,11 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   // ---- preflight: a deployment must be up; what a crashed run left behind is undone first ----
   const unsupported = exp.faults.map(faultByName).filter((f) => f.modes && !f.modes.includes(t.coordination));
   if (unsupported.length) throw new Error(`${exp.name} needs ${unsupported.map((f) => f.name).join(', ')}, which has no meaning under ${t.coordination}`);
+  // the pipeline's ingest runs on the client it was deployed with; a run that asks for the other is refused up front
+  const pipelineRun = exp.workload.kind === 'http';
+  const client: KafkaClientName = pipelineRun ? (target.local?.deployment?.ingestClient ?? 'librdkafka') : (o.client ?? 'librdkafka');
+  if (pipelineRun && o.client && o.client !== client)
+    throw new Error(`${exp.name} drives the deployed pipeline, whose ingest runs on ${client}, not ${o.client}: \`just deploy --ingest-client ${o.client}\` switches it (the ingest instances restart), then run again. Nothing was written.`);
   notes.push(...(await target.preflight(log)));
   // every run deletes its own topics: any chaos.* topic now was left by a run that crashed
   const stale = await leftoverTopics(t);
@@ -195,7 +200,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
             ? runHttpWorkload(ctx, { rate, durationMs: loadMs, batch: 20, clientsPerZone: 2, services, timeoutMs: HTTP_TIMEOUT_MS, retries: HTTP_RETRIES }, ac.signal)
             : runKafkaWorkload(
                 ctx,
-                { topic: own.raw, partitions: w.topic.partitions, rate, durationMs: loadMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000, proxied: Boolean(w.proxied), client: o.client ?? 'librdkafka' },
+                { topic: own.raw, partitions: w.topic.partitions, rate, durationMs: loadMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services, timeoutMs: 15_000, proxied: Boolean(w.proxied), client },
                 ac.signal,
               );
         const progress = setInterval(() => {
@@ -293,7 +298,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       .reduce((s, x) => s + ((x.value as { ids?: string[] }).ids?.length ?? 0), 0);
     const cmd = exp.replay
       ? exp.replay({ durationS: durationMs / 1000, rate, seed, coordination: t.coordination })
-      : `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}${target.provider === 'k8s' ? ' --target k8s' : target.provider === 'containers' ? ' --provider containers' : ''}`;
+      : `just chaos ${exp.name} --duration ${durationMs / 1000} --rate ${rate} --seed ${seed} --coordination ${t.coordination}${client === 'kafkajs' ? ' --client kafkajs' : ''}${target.provider === 'k8s' ? ' --target k8s' : target.provider === 'containers' ? ' --provider containers' : ''}`;
     const result: RunResult = {
       runId,
       kind: exp.reportKind ?? 'chaos',
@@ -311,13 +316,13 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
         rate,
         seed,
         workload: w.kind === 'external' ? w.label : w.kind === 'http' ? 'http ingest -> logs.raw -> process -> aggregate' : `kafka direct -> ${own.raw}`,
-        ...(w.kind === 'http' ? { clientTimeoutMs: HTTP_TIMEOUT_MS, clientRetries: HTTP_RETRIES } : {}),
+        ...(w.kind === 'http' ? { clientTimeoutMs: HTTP_TIMEOUT_MS, clientRetries: HTTP_RETRIES, client } : {}),
         ...loadConfig,
         ...(w.kind === 'kafka'
           ? {
               replicationFactor: w.topic.replicationFactor,
               minInsyncReplicas: w.topic.minInsyncReplicas,
-              client: o.client ?? 'librdkafka',
+              client,
               acks: w.acks === -1 ? 'all' : '1',
               idempotent: w.idempotent,
               transactional: Boolean(w.transactional),

@@ -62,7 +62,7 @@ const pipelineObserved: Observation[] = [
   { kind: 'lag', groups: ['faultline-process', 'faultline-aggregate'], belowS: 30 },
   { kind: 'traces', service: 'faultline-ingest' },
 ];
-const base = { workload: http, recoveryBoundMs: 15_000, defaults: { durationS: 60, rate: 400 }, observe: pipelineObserved };
+const base = { workload: http, recoveryBoundMs: 10_000, defaults: { durationS: 60, rate: 400 }, observe: pipelineObserved };
 
 const safeTopic = { partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 };
 

@@ -3,7 +3,7 @@
 // negative controls, whose unsafe settings the checkers must catch. Its client
 // is librdkafka (the pipeline's) or kafkajs, the client under test: the same
 // experiment with `--client kafkajs` shows what that client gets wrong.
-import { bootstrapServers, Kafka, logLevel, proxiedBootstrapServers } from '../../cluster/index.js';
+import { bootstrapServers, Kafka, logLevel, proxiedBootstrapServers, type KafkaClientName } from '../../cluster/index.js';
 import { kafkaClient } from '../../pipeline/kafka/index.js';
 import { paced, type ChaosContext } from '../core/context.js';
 import type { WriteValue } from '../core/types.js';
@@ -29,8 +29,6 @@ export interface KafkaWorkloadOptions {
   client: KafkaClientName;
 }
 
-export const KAFKA_CLIENTS = ['librdkafka', 'kafkajs'] as const;
-export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
 /** One producer of the workload, whichever client: a send of one batch to one partition, in a transaction or not. */
 interface DirectProducer {

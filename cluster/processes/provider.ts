@@ -13,7 +13,7 @@ import { ensureTopics } from '../topics.js';
 import { addr, bootstrapServers, topology, type Coordination, type Endpoint, type Topology, type Zone } from '../topology.js';
 import { waitFor } from '../wait.js';
 import { activeRules, cutHosts, ensureChain, healAll, isolateZone, removeRules } from './partition.js';
-import { justCmd, type ComponentStatus, type Deployment, type NetworkCut, type Progress, type Provider, type ProviderName } from '../provider.js';
+import { justCmd, type ComponentStatus, type DeployOptions, type Deployment, type KafkaClientName, type NetworkCut, type Progress, type Provider, type ProviderName } from '../provider.js';
 import { ensureProxies } from './toxiproxy.js';
 import { brokerConfig, controllerConfig, jmxExporterConfig, jvmArgs, log4jConfig, zookeeperConfig } from './configs.js';
 import { prometheusConfig, tempoConfig } from './ops-configs.js';
@@ -67,6 +67,12 @@ export class ProcessesProvider implements Provider {
 
   get deployment(): Deployment | undefined {
     return readDeployment(this.paths);
+  }
+
+  /** The ingest's client: the one a deploy in progress asked for, else the deployment's. */
+  private requestedKafkaClientName?: KafkaClientName;
+  get ingestClient(): KafkaClientName {
+    return this.requestedKafkaClientName ?? this.deployment?.ingestClient ?? 'librdkafka';
   }
 
   components(): ComponentSpec[] {
@@ -165,7 +171,8 @@ export class ProcessesProvider implements Provider {
         st.stage === 'ingest'
           ? { INGEST_HOST: st.http.host, INGEST_PORT: String(st.http.port) }
           : { STAGE_HTTP_HOST: st.http.host, STAGE_HTTP_PORT: String(st.http.port) };
-      specs.push(this.nodeSpec(`${st.stage}-${letter(st.zone.name)}`, 'pipeline', st.stage, st.http, { FAULTLINE_ZONE: st.zone.name, ...http }, st.zone));
+      const client: Record<string, string> = st.stage === 'ingest' ? { INGEST_KAFKA_CLIENT: this.ingestClient } : {};
+      specs.push(this.nodeSpec(`${st.stage}-${letter(st.zone.name)}`, 'pipeline', st.stage, st.http, { FAULTLINE_ZONE: st.zone.name, ...http, ...client }, st.zone));
     }
     const grafana = grafanaBinary();
     if (grafana) {
@@ -230,17 +237,18 @@ export class ProcessesProvider implements Provider {
   }
 
   /** Idempotent: renders configs, starts whatever is not running, waits for real readiness. */
-  async deploy(progress: Progress = () => {}): Promise<{ started: string[] }> {
+  async deploy(progress: Progress = () => {}, opts: DeployOptions = {}): Promise<{ started: string[] }> {
     const t = this.topology;
+    const switchIngest = opts.ingestClient !== undefined && opts.ingestClient !== this.ingestClient;
     for (const f of [this.cache.tempo, this.cache.jmxAgent, join(this.cache.kafkaLibs, 'kafka_2.13-3.9.2.jar')]) {
       if (!existsSync(f)) throw new Error(`${f} is missing: the setup has not completed. Run \`just setup\` and deploy again.`);
     }
     await this.prepareHost(progress);
-    const deployment = this.deployment ?? {
-      coordination: t.coordination,
-      clusterId: randomBytes(16).toString('base64url'),
-      createdAt: new Date().toISOString(),
+    const deployment: Deployment = {
+      ...(this.deployment ?? { coordination: t.coordination, clusterId: randomBytes(16).toString('base64url'), createdAt: new Date().toISOString() }),
+      ingestClient: opts.ingestClient ?? this.ingestClient,
     };
+    this.requestedKafkaClientName = deployment.ingestClient;
     this.renderConfigs(deployment);
     const started: string[] = [];
     const start = async (group: ComponentSpec[]) => void started.push(...(await this.launch(group, progress)));
@@ -288,6 +296,13 @@ export class ProcessesProvider implements Provider {
     });
 
     const stages = specs.filter((s) => s.kind === 'pipeline');
+    if (switchIngest) {
+      // the ingest is stateless: its instances stop (each answers what it accepted first) and start on the new client
+      for (const s of stages.filter((x) => x.name.startsWith('ingest-'))) {
+        progress(`${s.name}: restarting on ${deployment.ingestClient}`);
+        await this.stop(s.name);
+      }
+    }
     await start(stages);
     progress('waiting for the pipeline stages (ingest, process, aggregate per zone) to answer /healthz');
     await this.ready('every pipeline stage healthy', stages, async () => {

@@ -2,7 +2,7 @@
 // transactional producer per stage instance; outputs, state changelog and input offsets commit in one transaction
 // per commit interval; the offsets are sent with the consumer's group metadata, so the broker fences a zombie by
 // its generation; read_committed with stable offset fetch, so a new owner resumes only where a transaction ended.
-import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, tracingEnv, type BatchSpans, type Tracer } from '../telemetry/index.js';
+import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, timestampLogs, tracingEnv, type BatchSpans, type Tracer } from '../telemetry/index.js';
 import { HEADERS, headerString } from '../contract/index.js';
 import { KafkaJS, connectPatiently, errorText, kafkaClient, txnErrorKind, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from '../kafka/index.js';
 
@@ -109,6 +109,9 @@ export class EosStage {
   private batches = 0;
   private failures = 0;
   private stopping = false;
+  /** What the stage is waiting on now (the watchdog names it when it takes long) and since when. */
+  private doing?: { what: string; since: number; said: number };
+  private watchdog?: NodeJS.Timeout;
 
   constructor(
     readonly opts: StageOptions,
@@ -148,9 +151,25 @@ export class EosStage {
   }
 
   private serial<T>(f: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(f);
+    const run = this.queue.then(f).finally(() => (this.doing = undefined));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Marks what the stage waits on: while the consumer's handler waits, the group sees no poll (max.poll.interval). */
+  private step(what: string): void {
+    this.doing = { what, since: Date.now(), said: 0 };
+  }
+
+  /** Says, every 20 s, what a step that has taken over 20 s waits on: a stuck stage names where it is stuck. */
+  private watch(): void {
+    const d = this.doing;
+    if (!d) return;
+    const s = Math.floor((Date.now() - d.since) / 20_000) * 20;
+    if (s >= 20 && s > d.said) {
+      d.said = s;
+      console.error(`${this.opts.name}: waiting ${s} s on ${d.what}`);
+    }
   }
 
   async start(): Promise<void> {
@@ -166,6 +185,7 @@ export class EosStage {
     // an idle stage still commits what it holds within the interval
     const interval = this.opts.exactlyOnce ? (this.opts.commitIntervalMs ?? 100) : 1000;
     this.timer = setInterval(() => void this.serial(() => this.commit()).catch(() => undefined), interval);
+    this.watchdog = setInterval(() => this.watch(), 5000);
   }
 
   /**
@@ -210,6 +230,7 @@ export class EosStage {
     if (!this.assigned(partition)) return;
     const txn = (): OpenTransaction => (this.txn ??= { began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
     if (!this.ready.has(partition)) {
+      this.step(`restoring partition ${partition}`);
       const floor = (await this.handler.restore?.(partition)) ?? undefined;
       this.ready.add(partition);
       const first = BigInt(batch.messages[0]!.offset);
@@ -234,6 +255,7 @@ export class EosStage {
       // from here on the handler's state holds this batch: a failure before the commit forgets the partition
       const outputs = this.handler.handle(partition, batch.messages).filter((t) => t.messages.length);
       this.crashPoint('before-transaction');
+      this.step('beginning a transaction');
       if (this.opts.exactlyOnce && outputs.length && !this.producer.isActive()) await this.producer.transaction();
       for (const o of outputs) {
         t.records += o.messages.length;
@@ -275,12 +297,15 @@ export class EosStage {
     if (!txn) return;
     const topics = [{ topic: this.opts.inputTopic, partitions: [...txn.next].map(([partition, offset]) => ({ partition, offset })) }];
     try {
+      this.step('the deliveries of the open transaction');
       await within(30_000, 'deliveries', Promise.all(txn.sends));
       if (txn.failed) throw txn.failed;
       this.crashPoint('in-transaction');
       if (this.opts.exactlyOnce) {
         if (!this.producer.isActive()) await within(15_000, 'begin transaction', this.producer.transaction());
+        this.step('sending the offsets to the transaction');
         await within(15_000, 'send offsets', this.producer.sendOffsets({ consumer: this.consumer, topics }));
+        this.step('the commit');
         await this.retrying('commit', () => within(15_000, 'commit', this.producer.commit()));
       } else {
         // at-least-once: a crash between the send above and this commit replays the batches
@@ -320,6 +345,7 @@ export class EosStage {
     let fresh = kind === 'fatal' || kind === 'stuck';
     if (this.opts.exactlyOnce && !fresh && this.producer.isActive()) {
       // an abort that timed out is called again (librdkafka resumes it); one that still fails replaces the producer
+      this.step('the abort');
       await this.retrying('abort', () => within(15_000, 'abort', this.producer.abort())).catch((x: unknown) => {
         console.error(`${this.opts.name}: abort failed (${errorText(x)}); replacing the producer`);
         fresh = true;
@@ -330,6 +356,7 @@ export class EosStage {
       // open transaction aborted by the coordinator. Its close is not waited for: a wedged client may never close.
       const old = this.producer;
       void within(10_000, 'close the old producer', old.disconnect()).catch(() => undefined);
+      this.step('a new producer (InitProducerId)');
       this.producer = await connectPatiently(() => this.newProducer(), `${this.opts.name} producer`);
     }
     this.opts.onTransaction?.({ inputs: txn.inputs, records: txn.records, ms: performance.now() - txn.began, outcome: 'abort', traceId: txn.spans[0]?.traceId });
@@ -345,6 +372,7 @@ export class EosStage {
       this.ready.delete(partition);
       this.handler.forget?.(partition);
     }
+    this.step(`the committed offsets of ${mine.join(',') || 'no partition'}`);
     const committed = await this.committedOffsets(mine);
     const rewound: string[] = [];
     for (const partition of mine) {
@@ -379,9 +407,12 @@ export class EosStage {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
-    await this.serial(() => this.commit()).catch(() => undefined);
-    await this.consumer.disconnect().catch(() => undefined);
-    await this.producer.disconnect().catch(() => undefined);
+    clearInterval(this.watchdog);
+    // bounded: a stage asked to stop exits even when its last commit cannot finish (its open transaction is then
+    // aborted by the coordinator, and its partitions resume from their committed offsets elsewhere)
+    await within(20_000, 'the last commit', this.serial(() => this.commit())).catch((e: unknown) => console.error(`${this.opts.name}: stopping without the last commit (${errorText(e)})`));
+    await within(10_000, 'closing the consumer', this.consumer.disconnect()).catch(() => undefined);
+    await within(10_000, 'closing the producer', this.producer.disconnect()).catch(() => undefined);
   }
 }
 
@@ -418,6 +449,7 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
 
 /** Metrics for a stage and, when STAGE_HTTP_PORT is set, the /metrics + /healthz server Prometheus scrapes. */
 export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEnv = process.env) {
+  timestampLogs();
   const registry = stageRegistry(name, zone);
   const m = eosMetrics(registry);
   const tracing = startTracing(tracingEnv(`faultline-${name}`, zone, env));

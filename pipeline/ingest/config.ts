@@ -1,5 +1,6 @@
 // The ingest stage's configuration: read once from the environment, typed, with defaults that run.
 import { z } from 'zod';
+import { KAFKA_CLIENTS } from '../kafka/index.js';
 
 export const IngestConfig = z.object({
   host: z.string().default('127.0.0.1'),
@@ -10,6 +11,8 @@ export const IngestConfig = z.object({
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
   zone: z.string().default('zone-a'),
   topic: z.string().default('logs.raw'),
+  /** The producer's client: librdkafka (the pipeline's), or kafkajs, the client under test. */
+  client: z.enum(KAFKA_CLIENTS).default('librdkafka'),
   /** librdkafka's linger: how long a record waits for others to share its produce request. */
   lingerMs: z.coerce.number().int().nonnegative().default(5),
   /** Events accepted and not yet acknowledged above which a request is refused with 503 (backpressure). */
@@ -26,6 +29,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     brokers: env.KAFKA_BROKERS,
     zone: env.FAULTLINE_ZONE,
     topic: env.INGEST_TOPIC,
+    client: env.INGEST_KAFKA_CLIENT,
     lingerMs: env.INGEST_LINGER_MS,
     maxPending: env.INGEST_MAX_PENDING,
     deliveryTimeoutMs: env.INGEST_DELIVERY_TIMEOUT_MS,

@@ -1,11 +1,12 @@
 // Entry point of the ingest stage: read the environment once, start, stop gracefully on SIGTERM/SIGINT.
 import { readEnv } from './config.js';
-import { tracingEnv } from '../telemetry/index.js';
+import { timestampLogs, tracingEnv } from '../telemetry/index.js';
 import { startIngest } from './server.js';
 
+timestampLogs();
 const cfg = readEnv();
 const ingest = await startIngest(cfg, tracingEnv('faultline-ingest', cfg.zone));
-console.log(`ingest (${cfg.zone}) listening on ${ingest.url}, writing to ${cfg.topic}`);
+console.log(`ingest (${cfg.zone}) listening on ${ingest.url}, writing to ${cfg.topic} with ${cfg.client}`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => {
     console.log(`ingest: ${sig}, flushing in-flight sends`);

@@ -1,10 +1,10 @@
-// Builds the ingest stage from its config: idempotent acks=all producer,
+// Builds the ingest stage from its config: idempotent acks=all producer (librdkafka, or kafkajs by configuration),
 // metrics, HTTP server; `close` flushes in-flight sends first.
 import type { Server } from 'node:http';
-import { connectPatiently, kafkaClient } from '../kafka/index.js';
 import { ingestMetrics, stageRegistry, startTracing, type TracingOptions } from '../telemetry/index.js';
 import { ingestApp } from './app.js';
 import { Sink } from './sink.js';
+import { ingestProducer } from './producer.js';
 import type { IngestConfig } from './config.js';
 
 export interface RunningIngest {
@@ -14,19 +14,7 @@ export interface RunningIngest {
 
 export async function startIngest(cfg: IngestConfig, tracingOptions?: TracingOptions): Promise<RunningIngest> {
   const tracing = tracingOptions ? startTracing(tracingOptions) : undefined;
-  // librdkafka's idempotent producer keeps its sequence numbers right across leader changes (it bumps its epoch where
-  // it must, KIP-360): kafkajs's did not, and lost acknowledged events under broker kills
-  const kafka = kafkaClient({ brokers: cfg.brokers, clientId: `ingest-${cfg.zone}` });
-  const newProducer = () => kafka.producer({
-    kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
-    'linger.ms': cfg.lingerMs,
-    'compression.type': 'lz4',
-    'batch.size': 256 * 1024,
-    // a request is answered within this bound: acknowledged, or 503 with its ids unknown (the client retries them)
-    'message.timeout.ms': cfg.deliveryTimeoutMs,
-    'client.rack': cfg.zone,
-  } as never);
-  const producer = await connectPatiently(newProducer, `ingest (${cfg.zone})`);
+  const producer = await ingestProducer(cfg);
   let connected = true;
 
   const registry = stageRegistry('ingest', cfg.zone);

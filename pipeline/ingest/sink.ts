@@ -1,7 +1,8 @@
-// Where accepted events go: librdkafka's idempotent producer (acks=all, its own linger and batching, lz4), with a
+// Where accepted events go: the ingest's idempotent producer (librdkafka: acks=all, its own linger and batching, lz4), with a
 // bound on events not yet acknowledged. Each request learns the fate of exactly its own events (a delivery report
 // per record); a full queue turns into a 503, never a silent drop.
-import type { Message, Producer } from '../kafka/index.js';
+import type { Message } from '../kafka/index.js';
+import type { IngestProducer } from './producer.js';
 
 export class SaturatedError extends Error {
   constructor(readonly pending: number) {
@@ -20,7 +21,7 @@ export class Sink {
   private drained: (() => void)[] = [];
 
   constructor(
-    private readonly producer: Pick<Producer, 'send'>,
+    private readonly producer: Pick<IngestProducer, 'send'>,
     private readonly opts: { topic: string; maxPending: number },
     private readonly onSend: (s: SendStats) => void = () => {},
   ) {}

@@ -14,6 +14,10 @@ export type KafkaMessage = KJS.KafkaMessage;
 export type Message = KJS.Message;
 export type EachBatchPayload = KJS.EachBatchPayload;
 
+/** The clients the ingest's producer can run on: librdkafka (the pipeline's), or kafkajs, the client under test. */
+export const KAFKA_CLIENTS = ['librdkafka', 'kafkajs'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+
 /** Where the cluster is and who is asking. */
 export interface Endpoint {
   brokers: string[];

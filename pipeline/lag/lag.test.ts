@@ -20,7 +20,7 @@ test('time lag: seconds since the oldest unconsumed record; 0 when caught up; un
 });
 
 test('exported groups: not transient readers with a UUID, not the probe itself', () => {
-  expect(exportedGroup('faultline-process', 'faultline-lag-probe')).toBe(true);
-  expect(exportedGroup('faultline-lag-probe', 'faultline-lag-probe')).toBe(false);
-  expect(exportedGroup('faultline-drain-0b6f5c1e-8d1b-4c3e-9a55-2f1e0c9d7a10', 'faultline-lag-probe')).toBe(false);
+  expect(exportedGroup('faultline-process')).toBe(true);
+  expect(exportedGroup('faultline-lag-probe-0b6f5c1e-8d1b-4c3e-9a55-2f1e0c9d7a10')).toBe(false);
+  expect(exportedGroup('faultline-drain-0b6f5c1e-8d1b-4c3e-9a55-2f1e0c9d7a10')).toBe(false);
 });

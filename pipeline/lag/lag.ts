@@ -45,7 +45,7 @@ export function timeLag(answer: { timestamp: number } | 'caught-up' | 'unknown',
   return Math.max(0, (nowMs - answer.timestamp) / 1000);
 }
 
-/** Groups worth exporting: not the transient readers (a random UUID in the name) nor the exporter's own probe. */
-export function exportedGroup(group: string, probeGroup: string): boolean {
-  return group !== probeGroup && !/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.test(group);
+/** Groups worth exporting: not the transient readers and probes (a random UUID in the name). */
+export function exportedGroup(group: string): boolean {
+  return !/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.test(group);
 }

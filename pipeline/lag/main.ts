@@ -10,7 +10,7 @@ const intervalMs = Number(process.env.LAG_INTERVAL_MS ?? 5000);
 const registry = new client.Registry();
 registry.setDefaultLabels({ stage: 'lag' });
 const kafka = new kafkajs.Kafka({ clientId: 'faultline-lag-exporter', brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 2 } });
-const exporter = new LagExporter(kafka, lagMetrics(registry));
+const exporter = new LagExporter(kafka, lagMetrics(registry), brokers);
 
 let healthy = false;
 let stopping = false;

@@ -1,117 +1,127 @@
-// Reads the timestamp of the record at a given offset, for the exact time lag.
-// kafkajs has no standalone fetch, so this is one consumer of its own group
-// (it never commits) holding every partition of the watched topics, each
-// paused until asked: seek to the offset, resume, take the first record at or
-// after it, pause again. read_uncommitted, so a record of an open transaction
-// counts as waiting (the group cannot have consumed it). A batch of only
-// transaction markers up to the log end means nothing waits: caught up.
-import type { Consumer, Kafka } from 'kafkajs';
+// Reads the timestamp of the record at a given offset, for the exact time lag. On librdkafka: the pipeline writes
+// lz4 (which kafkajs cannot decompress: its consumer crashed on every fetch of logs.raw, so the time lag of a lagging
+// group was never known). One reader, no consumer group: each sample assigns every partition asked about at the
+// offset asked, takes the first record at or after it, and unassigns. read_uncommitted, so a record of an open transaction counts
+// as waiting (the group cannot have consumed it). Reaching the partition's end with no record (only transaction
+// markers or aborted records were left) means nothing waits: caught up.
+import { randomUUID } from 'node:crypto';
+import type { LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
+import { KafkaConsumer, type Endpoint } from '../kafka/index.js';
 
 export type ProbeAnswer = { timestamp: number } | 'caught-up' | 'unknown';
-
-interface Pending {
+export interface ProbeQuestion {
+  topic: string;
+  partition: number;
   offset: bigint;
-  resolve: (a: ProbeAnswer) => void;
 }
+export const probeKey = (topic: string, partition: number, offset: bigint) => `${topic}:${partition}:${offset}`;
+
+type Reader = InstanceType<typeof KafkaConsumer>;
 
 export class TimestampProbe {
-  private consumer?: Consumer;
-  private topics: string[] = [];
-  private readonly pending = new Map<string, Pending>();
-  private partitionsOf = new Map<string, number[]>();
+  private reader?: Reader;
+  /** One question at a time: the reader has one assignment. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private eof?: (topic: string, partition: number, offset: number) => void;
 
   constructor(
-    private readonly kafka: Kafka,
-    readonly groupId: string,
+    private readonly endpoint: Endpoint,
     private readonly timeoutMs = 3000,
   ) {}
 
-  /** (Re)subscribes when the set of topics changes: a new chaos topic, a deleted one. */
-  async watch(partitionsOf: Map<string, number[]>): Promise<void> {
-    const topics = [...partitionsOf.keys()].sort();
-    this.partitionsOf = partitionsOf;
-    if (this.consumer && topics.join() === this.topics.join()) return;
-    await this.close();
-    this.topics = topics;
-    if (!topics.length) return;
-    const c = this.kafka.consumer({
-      groupId: this.groupId,
-      readUncommitted: true,
-      maxBytesPerPartition: 64 * 1024,
-      maxWaitTimeInMs: 100,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
-      retry: { retries: 3 },
-    });
-    await c.connect();
-    await c.subscribe({ topics, fromBeginning: false });
-    // a topic deleted under it (a finished experiment's) can stop the consumer for good: rebuild on the next watch
-    c.on(c.events.CRASH, () => {
-      if (this.consumer !== c) return;
-      this.consumer = undefined;
-      this.topics = [];
-      void c.disconnect().catch(() => undefined);
-    });
-    c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
-      // batches of only markers or aborted records never reach eachBatch; this event still says how far they went
-      const p = this.pending.get(`${payload.topic}:${payload.partition}`);
-      if (p && BigInt(payload.lastOffset) + 1n >= BigInt(payload.highWatermark)) this.answer(payload.topic, payload.partition, 'caught-up');
-    });
-    await c.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch }) => {
-        const p = this.pending.get(`${batch.topic}:${batch.partition}`);
-        if (!p) return void c.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
-        const m = batch.messages.find((x) => BigInt(x.offset) >= p.offset);
-        if (m) this.answer(batch.topic, batch.partition, { timestamp: Number(m.timestamp) });
-        else if (BigInt(batch.lastOffset()) + 1n >= BigInt(batch.highWatermark)) this.answer(batch.topic, batch.partition, 'caught-up');
+  private async open(): Promise<Reader> {
+    if (this.reader) return this.reader;
+    const r = new KafkaConsumer(
+      {
+        'bootstrap.servers': this.endpoint.brokers.join(','),
+        'client.id': this.endpoint.clientId,
+        // assign() needs no group; librdkafka wants an id, nothing is committed under it
+        'group.id': `faultline-lag-probe-${randomUUID()}`,
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+        'isolation.level': 'read_uncommitted',
+        'enable.partition.eof': true,
+        'fetch.wait.max.ms': 100,
+        'fetch.message.max.bytes': 256 * 1024,
+        'socket.connection.setup.timeout.ms': 5000,
       },
-    });
-    c.pause(topics.map((topic) => ({ topic, partitions: partitionsOf.get(topic) ?? [] })));
-    this.consumer = c;
+      { 'auto.offset.reset': 'latest' },
+    );
+    await new Promise<void>((resolve, reject) => r.connect({ timeout: 10_000 }, (err: LibrdKafkaError | null | undefined) => (err ? reject(err) : resolve())));
+    r.on('partition.eof', (e: { topic: string; partition: number; offset: number }) => this.eof?.(e.topic, e.partition, e.offset));
+    // consume(n) waits for n records or this long: a probe usually wants one record or the end, not a second's wait
+    r.setDefaultConsumeTimeout(50);
+    this.reader = r;
+    return r;
   }
 
-  private answer(topic: string, partition: number, a: ProbeAnswer): void {
-    const key = `${topic}:${partition}`;
-    const p = this.pending.get(key);
-    if (!p) return;
-    this.pending.delete(key);
-    this.consumer?.pause([{ topic, partitions: [partition] }]);
-    p.resolve(a);
+  /**
+   * Per question, the timestamp of the first record at or after its offset, 'caught-up' when the partition ends
+   * before one, 'unknown' when the probe cannot tell in time. All questions are asked at once (one assignment).
+   */
+  timestampsAt(questions: ProbeQuestion[]): Promise<Map<string, ProbeAnswer>> {
+    if (!questions.length) return Promise.resolve(new Map());
+    const ask = this.queue.then(() => this.ask(questions));
+    this.queue = ask.catch(() => undefined);
+    return ask.catch(() => new Map());
   }
 
-  /** The timestamp of the first record at or after `offset`; 'unknown' when the probe cannot tell in time. */
-  timestampAt(topic: string, partition: number, offset: bigint): Promise<ProbeAnswer> {
-    const c = this.consumer;
-    const key = `${topic}:${partition}`;
-    if (!c || !this.topics.includes(topic) || this.pending.has(key)) return Promise.resolve('unknown');
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.answer(topic, partition, 'unknown'), this.timeoutMs);
-      this.pending.set(key, {
-        offset,
-        resolve: (a) => {
-          clearTimeout(timer);
-          resolve(a);
-        },
-      });
-      try {
-        c.seek({ topic, partition, offset: offset.toString() });
-        c.resume([{ topic, partitions: [partition] }]);
-      } catch {
-        this.answer(topic, partition, 'unknown');
+  private async ask(questions: ProbeQuestion[]): Promise<Map<string, ProbeAnswer>> {
+    const answers = new Map<string, ProbeAnswer>();
+    let r: Reader;
+    try {
+      r = await this.open();
+    } catch {
+      // the cluster is unreachable: ask again next time with a new reader
+      await this.close();
+      return answers;
+    }
+    // one question per partition (a group's several questions on one partition are asked one after the other)
+    const byPartition = new Map<string, ProbeQuestion>();
+    const later: ProbeQuestion[] = [];
+    for (const q of questions) {
+      const k = `${q.topic}:${q.partition}`;
+      if (byPartition.has(k)) later.push(q);
+      else byPartition.set(k, q);
+    }
+    const open = new Map(byPartition);
+    // the end of a partition may be signalled in the same consume call that hands a record over: a record wins
+    const atEnd = new Set<string>();
+    this.eof = (topic, p, at) => {
+      const q = open.get(`${topic}:${p}`);
+      if (q && BigInt(at) >= q.offset) atEnd.add(`${topic}:${p}`);
+    };
+    r.assign([...open.values()].map((q) => ({ topic: q.topic, partition: q.partition, offset: Number(q.offset) })));
+    try {
+      const deadline = Date.now() + this.timeoutMs;
+      while (open.size && Date.now() < deadline) {
+        const batch = await new Promise<Message[]>((resolve, reject) => r.consume(500, (err: LibrdKafkaError | null | undefined, ms: Message[]) => (err ? reject(err) : resolve(ms))));
+        for (const m of batch) {
+          const q = open.get(`${m.topic}:${m.partition}`);
+          if (!q || BigInt(m.offset) < q.offset) continue;
+          answers.set(probeKey(q.topic, q.partition, q.offset), { timestamp: Number(m.timestamp) });
+          open.delete(`${m.topic}:${m.partition}`);
+        }
+        for (const k of atEnd) {
+          const q = open.get(k);
+          if (!q) continue;
+          answers.set(probeKey(q.topic, q.partition, q.offset), 'caught-up');
+          open.delete(k);
+        }
+        atEnd.clear();
       }
-    });
+      for (const q of open.values()) answers.set(probeKey(q.topic, q.partition, q.offset), 'unknown');
+    } finally {
+      this.eof = undefined;
+      r.unassign();
+    }
+    if (later.length) for (const [k, a] of await this.ask(later)) answers.set(k, a);
+    return answers;
   }
 
   async close(): Promise<void> {
-    for (const key of [...this.pending.keys()]) {
-      const [topic, partition] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
-      this.answer(topic, partition, 'unknown');
-    }
-    const c = this.consumer;
-    this.consumer = undefined;
-    this.topics = [];
-    await c?.disconnect().catch(() => undefined);
+    const r = this.reader;
+    this.reader = undefined;
+    if (r) await new Promise<void>((resolve) => r.disconnect(() => resolve()));
   }
 }

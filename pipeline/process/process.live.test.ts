@@ -224,13 +224,17 @@ test('negative control: with de-duplication off (horizon 0) the same retries are
   expect([...counts.values()].filter((c) => c > 1)).toHaveLength(300);
 });
 
-test('a zombie (an instance paused past its session while its transaction is open, then resumed) is fenced: with de-duplication off, every id once', async () => {
-  const id = `${run}-zombie`;
+/**
+ * Two instances of one group, de-duplication off; the first is frozen mid-stream past its 10 s session (its
+ * partitions go to the other), then resumed. Returns how many times each of the 3000 ids is in the output.
+ */
+async function zombieRun(exactlyOnce: boolean): Promise<Map<string, number>> {
+  const id = `${run}-zombie-${exactlyOnce ? 'eos' : 'alo'}`;
   const tp = topicsFor(id);
   const group = `test-process-${tp.input}`;
   const feed = await feedFor(tp, `z-${id}`, 6, 1);
   // de-duplication off: only the fencing (the group's generation on the zombie's offset commit) keeps the output exact
-  const env = { PROCESS_DEDUP_HORIZON_MS: '0' };
+  const env = { PROCESS_DEDUP_HORIZON_MS: '0', PROCESS_EXACTLY_ONCE: String(exactlyOnce) };
   const zombie = startProcessor({ ...env, PROCESS_INSTANCE_ID: 'zombie' }, tp);
   await feed.send(0, 600);
   await waitFor('the first instance to commit output', async () => (await readTopicToEnd(t, tp.output)).length > 0, { timeoutMs: 90_000, intervalMs: 500 });
@@ -248,7 +252,17 @@ test('a zombie (an instance paused past its session while its transaction is ope
   zombie.kill('SIGTERM');
   other.kill('SIGTERM');
   await feed.disconnect();
-  const counts = await keyCounts(tp.output);
+  return keyCounts(tp.output);
+}
+
+test('a zombie (an instance paused past its session while its transaction is open, then resumed) is fenced: with de-duplication off, every id once', async () => {
+  const counts = await zombieRun(true);
   expect([...counts].filter(([, c]) => c > 1).slice(0, 5)).toEqual([]);
   expect(counts.size).toBe(3000);
+});
+
+test('negative control: the same zombie with exactly-once off is not fenced, and the output shows its duplicates', async () => {
+  const counts = await zombieRun(false);
+  expect(counts.size).toBe(3000);
+  expect([...counts.values()].filter((c) => c > 1).length).toBeGreaterThan(0);
 });

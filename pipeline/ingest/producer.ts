@@ -1,0 +1,62 @@
+// The ingest's producer, on the client its configuration names. librdkafka (the default) is the pipeline's client:
+// its idempotent producer keeps its sequence numbers right across leader changes (it bumps its epoch where it must,
+// KIP-360). kafkajs is the client under test: `INGEST_KAFKA_CLIENT=kafkajs` (`just deploy --ingest-client kafkajs`)
+// runs the ingest on it, so an experiment shows what its idempotent producer does under broker faults.
+import kafkajs from 'kafkajs';
+import { connectPatiently, kafkaClient, type Message } from '../kafka/index.js';
+import type { IngestConfig } from './config.js';
+
+export interface IngestProducer {
+  /** Resolves once every message is acknowledged by acks=all; rejects (within the delivery bound) if any was not. */
+  send(r: { topic: string; messages: Message[] }): Promise<unknown>;
+  disconnect(): Promise<void>;
+}
+
+export async function ingestProducer(cfg: IngestConfig): Promise<IngestProducer> {
+  return cfg.client === 'kafkajs' ? kafkajsProducer(cfg) : librdkafkaProducer(cfg);
+}
+
+async function librdkafkaProducer(cfg: IngestConfig): Promise<IngestProducer> {
+  const kafka = kafkaClient({ brokers: cfg.brokers, clientId: `ingest-${cfg.zone}` });
+  const make = () =>
+    kafka.producer({
+      kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
+      'linger.ms': cfg.lingerMs,
+      'compression.type': 'lz4',
+      'batch.size': 256 * 1024,
+      // a request is answered within this bound: acknowledged, or 503 with its ids unknown (the client retries them)
+      'message.timeout.ms': cfg.deliveryTimeoutMs,
+      'client.rack': cfg.zone,
+      // A SIGKILLed leader stays the leader in the metadata until the controller sees its ZooKeeper session expire
+      // (6 s); librdkafka then learns of the new leader at its next refresh. Every second, not every 5 minutes: after
+      // a kill the ingest acknowledged again 6.8-9.1 s later with the default (4 runs), too close to the 10 s bound.
+      'topic.metadata.refresh.interval.ms': 1000,
+      // a restarted broker is reconnected to within a second, not after a backoff grown to 10 s
+      'reconnect.backoff.max.ms': 1000,
+    } as never);
+  return connectPatiently(make, `ingest (${cfg.zone})`);
+}
+
+/** kafkajs has no linger, no lz4 and no delivery timeout: one produce request per send, the bound kept here. */
+async function kafkajsProducer(cfg: IngestConfig): Promise<IngestProducer> {
+  const kafka = new kafkajs.Kafka({
+    clientId: `ingest-${cfg.zone}`,
+    brokers: cfg.brokers,
+    logLevel: kafkajs.logLevel.WARN,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
+  });
+  // idempotence in kafkajs needs one request in flight per connection
+  const p = await connectPatiently(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }), `ingest (${cfg.zone}) on kafkajs`);
+  return {
+    async send({ topic, messages }) {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not acknowledged within ${cfg.deliveryTimeoutMs} ms`)), cfg.deliveryTimeoutMs)));
+      try {
+        return await Promise.race([p.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key as string | null, value: m.value as string, headers: m.headers as Record<string, string> | undefined, partition: m.partition })) }), bound]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    disconnect: () => p.disconnect(),
+  };
+}
