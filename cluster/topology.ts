@@ -83,6 +83,15 @@ export interface StageInstance {
   http: Endpoint;
 }
 
+/**
+ * The environment every Node process of the pipeline starts with. librdkafka's blocking calls (connect, InitProducerId,
+ * a producer's close) each hold one of libuv's threads until they return, four by default. A stage that replaced its
+ * producer a few times under broker kills had every thread held by a close or an init that would not return: from
+ * then on no Kafka call of the process was even started (no InitProducerId reached any broker for minutes, under any
+ * transactional id), and the stage stopped for good.
+ */
+export const NODE_SERVICE_ENV: Record<string, string> = { UV_THREADPOOL_SIZE: '64' };
+
 export interface Topology {
   coordination: Coordination;
   zones: Zone[];

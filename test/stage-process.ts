@@ -1,7 +1,7 @@
 // Runs a pipeline stage's entry point as a child process for live tests, and
 // waits for a stage's consumer group to commit up to the end of its input.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { bootstrapServers, type Topology } from '../cluster/index.js';
+import { bootstrapServers, NODE_SERVICE_ENV, type Topology } from '../cluster/index.js';
 import { waitCaughtUp as caughtUp } from '../chaos/core/final-phase.js';
 
 const children: ChildProcess[] = [];
@@ -9,7 +9,7 @@ const children: ChildProcess[] = [];
 export function startStage(t: Topology, main: string, env: Record<string, string>): ChildProcess {
   // tsx as a loader, not its CLI (which forks): SIGKILL must reach the stage itself
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, KAFKA_BROKERS: bootstrapServers(t).join(','), ...env },
+    env: { ...process.env, ...NODE_SERVICE_ENV, KAFKA_BROKERS: bootstrapServers(t).join(','), ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(child);

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OwnedProcess } from './context.js';
+import { NODE_SERVICE_ENV } from '../../cluster/index.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -22,7 +23,7 @@ export class OwnedStage implements OwnedProcess {
   start(): void {
     const out = openSync(this.logFile, 'a');
     // tsx as a loader (not its forking CLI): the pid we kill is the stage itself
-    this.child = spawn(process.execPath, ['--import', 'tsx', this.main], { cwd: REPO, env: { ...process.env, ...this.env }, stdio: ['ignore', out, out] });
+    this.child = spawn(process.execPath, ['--import', 'tsx', this.main], { cwd: REPO, env: { ...process.env, ...NODE_SERVICE_ENV, ...this.env }, stdio: ['ignore', out, out] });
   }
 
   running(): boolean {

@@ -5,6 +5,7 @@
 import type { V1Container, V1Deployment, V1EnvVar, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 import { TOPICS } from '../../pipeline/contract/index.js';
 import { APP_UID, containerResources, metadata, ourLabels, podUser, restrictedContainer, type Component, type K8sObject, type RenderInput, type Resources } from './model.js';
+import { NODE_SERVICE_ENV } from '../topology.js';
 import { zoneSpread } from './kafka.js';
 
 /** A core object typed by the client's models, with the name every manifest needs. */
@@ -87,6 +88,7 @@ export const appSelector = (a: NodeApp) => ({ 'app.kubernetes.io/name': `faultli
 
 function env(o: RenderInput, a: NodeApp): V1EnvVar[] {
   const plain: Record<string, string> = {
+    ...NODE_SERVICE_ENV,
     KAFKA_BROKERS: bootstrap(o),
     OTEL_EXPORTER_OTLP_ENDPOINT: serviceUrl(o, 'tempo', OTLP_PORT),
     ...a.env,

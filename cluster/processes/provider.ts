@@ -10,7 +10,7 @@ import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
 import { cacheLayout, stateLayout, type Paths } from '../paths.js';
 import { clusterHealth, httpOk, kafka, tcpOpen, zookeeperQuorum, type ClusterHealth } from '../probes.js';
 import { ensureTopics } from '../topics.js';
-import { addr, bootstrapServers, topology, type Coordination, type Endpoint, type Topology, type Zone } from '../topology.js';
+import { addr, bootstrapServers, NODE_SERVICE_ENV, topology, type Coordination, type Endpoint, type Topology, type Zone } from '../topology.js';
 import { waitFor } from '../wait.js';
 import { activeRules, cutHosts, ensureChain, healAll, isolateZone, removeRules } from './partition.js';
 import { justCmd, type ComponentStatus, type DeployOptions, type Deployment, type KafkaClientName, type NetworkCut, type Progress, type Provider, type ProviderName } from '../provider.js';
@@ -224,7 +224,7 @@ export class ProcessesProvider implements Provider {
       // tsx as a loader in this very process (its CLI would fork a child): the
       // pid we record, signal and SIGKILL is the process itself
       args: ['--import', pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(REPO, 'pipeline', dir, 'main.ts'), marker],
-      env: { KAFKA_BROKERS: bootstrapServers(this.topology).join(','), OTEL_EXPORTER_OTLP_ENDPOINT: `http://${addr(this.topology.ops.tempo.otlpHttp)}`, ...env },
+      env: { ...NODE_SERVICE_ENV, KAFKA_BROKERS: bootstrapServers(this.topology).join(','), OTEL_EXPORTER_OTLP_ENDPOINT: `http://${addr(this.topology.ops.tempo.otlpHttp)}`, ...env },
       listens: [http],
       marker,
     };
