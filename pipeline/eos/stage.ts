@@ -112,8 +112,6 @@ export class EosStage {
   /** What the stage is waiting on now (the watchdog names it when it takes long) and since when. */
   private doing?: { what: string; since: number; said: number };
   private watchdog?: NodeJS.Timeout;
-  /** How many times the transactional id was given up for a coordinator that would not answer. */
-  private txnGeneration = 0;
 
   constructor(
     readonly opts: StageOptions,
@@ -141,36 +139,16 @@ export class EosStage {
     } as never);
   }
 
-  /** `<group>-<instance>`, stable across restarts; `-r<n>` after a coordinator that would not answer (see freshProducer). */
-  private transactionalId(): string {
-    return `${this.opts.groupId}-${this.opts.instanceId ?? this.opts.zone}${this.txnGeneration ? `-r${this.txnGeneration}` : ''}`;
-  }
-
   /**
-   * A transactional producer, initialised (InitProducerId). Under repeated broker kills a transactional id's
-   * coordinator sometimes answered no InitProducerId for minutes (the broker leading its __transaction_state
-   * partition had the partition's leader epoch bumped without a leader change), and a stage that waited on it, or
-   * gave up and kept its broken producer, stopped for good: after two of those every stage of a group had left it.
-   * After 45 s the stage goes on under a new transactional id, whose coordinator is most likely another partition's.
-   * That is safe under EOS v2: zombies are fenced by the group's generation on the offsets sent with each
-   * transaction, not by the transactional id, and the rewind that follows reads the group's offsets stable, so it
-   * waits for the old producer's last transaction to be decided either way. Still nothing after 60 s more (all of it
-   * within the group's 120 s max.poll.interval): the stage exits, so that its partitions go to the other instances
-   * at once and a supervisor can restart it.
+   * A transactional producer, initialised (InitProducerId), or the stage exits: a stage that gave up and kept its
+   * broken producer stayed in its group without processing anything (after a few of those every instance of a group
+   * had stopped). Exiting hands its partitions to the other instances, and a supervisor can restart it.
    */
   private async freshProducer(): Promise<Producer> {
-    const what = `${this.opts.name} producer`;
     try {
-      return await connectPatiently(() => this.newProducer(), what, 45_000, 20_000);
+      return await connectPatiently(() => this.newProducer(), `${this.opts.name} producer`);
     } catch (e) {
-      const old = this.transactionalId();
-      this.txnGeneration++;
-      console.error(`${this.opts.name}: no producer as ${old} within 45 s (${errorText(e)}): its transaction coordinator does not answer; going on as ${this.transactionalId()}`);
-    }
-    try {
-      return await connectPatiently(() => this.newProducer(), what, 60_000, 20_000);
-    } catch (e) {
-      console.error(`${this.opts.name}: no producer as ${this.transactionalId()} either (${errorText(e)}); exiting so the group hands its partitions to the other instances. Nothing uncommitted was kept; start the stage again (\`just deploy\`)`);
+      console.error(`${this.opts.name}: no producer (${errorText(e)}); exiting so the group hands its partitions to the other instances. Nothing uncommitted was kept; start the stage again (\`just deploy\`)`);
       process.exit(70);
     }
   }
@@ -178,7 +156,7 @@ export class EosStage {
   private newProducer(): Producer {
     return this.kafka.producer({
       kafkaJS: this.opts.exactlyOnce
-        ? { transactionalId: this.transactionalId(), idempotent: true, transactionTimeout: 10_000, acks: -1 }
+        ? { transactionalId: `${this.opts.groupId}-${this.opts.instanceId ?? this.opts.zone}`, idempotent: true, transactionTimeout: 10_000, acks: -1 }
         : { idempotent: true, acks: -1 },
       'linger.ms': 5,
       'compression.type': 'lz4',

@@ -3,23 +3,23 @@
 // cannot connect again: "Connect has already been called elsewhere"). A stage that gave up would stay down.
 import { errorText } from './client.js';
 
-export async function connectPatiently<T extends { connect(): Promise<void>; disconnect(): Promise<void> }>(make: () => T, what: string, boundMs = 180_000, attemptMs = 30_000): Promise<T> {
+export async function connectPatiently<T extends { connect(): Promise<void>; disconnect(): Promise<void> }>(make: () => T, what: string, boundMs = 180_000): Promise<T> {
   const deadline = Date.now() + boundMs;
   for (let attempt = 1; ; attempt++) {
     const client = make();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      // each attempt is bounded too: a transactional producer's connect (InitProducerId) right after a broker kill
-      // once never answered, and the stage waited on it for over 4 minutes while its group gave its partitions away
-      await Promise.race([client.connect(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${attemptMs / 1000} s`)), attemptMs)))]);
+      // An attempt is not cut short here: a transactional producer abandoned in the middle of its InitProducerId
+      // goes on with it, and two clients initialising one transactional id fence each other. With attempts cut at
+      // 20 s, a containers zone-partition run never caught up (an output partition held back by a transaction that
+      // was not decided; that this was the cause is suspected, not shown). The connects that had hung for minutes
+      // were waiting for a libuv thread (see NODE_SERVICE_ENV), not for the broker.
+      await client.connect();
       return client;
     } catch (e) {
       void client.disconnect().catch(() => undefined);
       if (Date.now() + 2000 > deadline) throw new Error(`${what}: could not connect to Kafka within ${boundMs / 1000} s (last: ${errorText(e)}); exiting, start it again once the cluster answers`);
       console.error(`${what}: connecting to Kafka failed (attempt ${attempt}: ${errorText(e)}); retrying in 2 s with a new client`);
       await new Promise((r) => setTimeout(r, 2000));
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
