@@ -27,14 +27,6 @@ async function librdkafkaProducer(cfg: IngestConfig): Promise<IngestProducer> {
       // a request is answered within this bound: acknowledged, or 503 with its ids unknown (the client retries them)
       'message.timeout.ms': cfg.deliveryTimeoutMs,
       'client.rack': cfg.zone,
-      // A SIGKILLed leader stays the leader in the metadata until the controller sees its ZooKeeper session expire
-      // (6 s); librdkafka then learns of the new leader at its next refresh. Every half second, not every 5 minutes:
-      // after a kill the ingest acknowledged again 6.8-9.1 s later with the default (4 runs), too close to the 10 s
-      // bound; and a failed send is retried within 250 ms, not after a backoff grown to a second during the outage.
-      'topic.metadata.refresh.interval.ms': 500,
-      'retry.backoff.max.ms': 250,
-      // a restarted broker is reconnected to within a second, not after a backoff grown to 10 s
-      'reconnect.backoff.max.ms': 1000,
     } as never);
   return connectPatiently(make, `ingest (${cfg.zone})`);
 }
