@@ -5,8 +5,7 @@
 // Exit status: 0 when every run passed (valid, or invalid for a control), 1 otherwise, 2 on bad usage,
 // 3 (with --target k8s, off-cluster) no kube context.
 import { parseArgs } from 'node:util';
-import { KAFKA_CLIENTS, type KafkaClientName } from '../cluster/index.js';
-import { Coordination, justCmd, openProvider, paths, providerName, topology } from '../cluster/index.js';
+import { Coordination, justCmd, kafkaClientName, openProvider, paths, providerName, topology } from '../cluster/index.js';
 import { healEverything } from './core/final-phase.js';
 import { runExperiment, type RunOptions } from './core/runner.js';
 import { CONTROLS, EXPERIMENTS, experimentByName } from './experiments/index.js';
@@ -73,9 +72,11 @@ try {
   console.error(`${(e as Error).message}\n${usage}`);
   process.exit(2);
 }
-const client = values.client as KafkaClientName | undefined;
-if (client !== undefined && !KAFKA_CLIENTS.includes(client)) {
-  console.error(`--client is ${KAFKA_CLIENTS.join(' or ')}, not ${JSON.stringify(values.client)}\n${usage}`);
+let client: ReturnType<typeof kafkaClientName>;
+try {
+  client = kafkaClientName(values.client, '--client');
+} catch (e) {
+  console.error(`${(e as Error).message}\n${usage}`);
   process.exit(2);
 }
 const names = positionals[0] === 'controls' ? CONTROLS : positionals;

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { paths } from './paths.js';
 import { grafanaBinary, type ComponentStatus } from './processes/provider.js';
 import { openProvider } from './providers.js';
-import { KAFKA_CLIENTS, justCmd, type KafkaClientName } from './provider.js';
+import { justCmd, kafkaClientName } from './provider.js';
 import { kafka } from './probes.js';
 import { removeChain } from './processes/partition.js';
 import { setup } from './setup/setup.js';
@@ -60,12 +60,6 @@ function urls(t: Topology, state: string): string {
   ].join('\n');
 }
 
-function ingestClientOf(v: string | undefined): KafkaClientName | undefined {
-  if (v === undefined) return undefined;
-  if (!(KAFKA_CLIENTS as readonly string[]).includes(v)) throw new Error(`--ingest-client is ${KAFKA_CLIENTS.join(' or ')}, not ${JSON.stringify(v)}`);
-  return v as KafkaClientName;
-}
-
 async function main(argv: string[]) {
   const [cmd, ...rest] = argv;
   const { values, positionals } = parseArgs({
@@ -87,7 +81,7 @@ async function main(argv: string[]) {
       await setup(p, say);
       return;
     case 'deploy': {
-      const ingestClient = ingestClientOf(values['ingest-client']);
+      const ingestClient = kafkaClientName(values['ingest-client'], '--ingest-client');
       const provider = openProvider(values.provider, p, coordination);
       // the container engine and images only when they are needed
       if (!values['skip-setup']) await setup(p, say, { containers: provider.name === 'containers' });

@@ -5,7 +5,7 @@ export { waitFor, TimeoutError } from './wait.js';
 export { clusterHealth, kafka, kraftQuorum, tcpOpen, zookeeperQuorum, zookeeperMode, fourLetterWord, prometheusApi, promQuery, tempoSearch, type ClusterHealth, type KraftQuorum } from './probes.js';
 export { ensureTopics, type TopicOptions } from './topics.js';
 export { ProcessesProvider, readDeployment } from './processes/provider.js';
-export { PROVIDERS, providerName, justCmd, type Provider, type ProviderName, type Progress, type ComponentStatus, type Deployment, type DeployOptions, type KafkaClientName, KAFKA_CLIENTS, type NetworkCut, type ComponentKind } from './provider.js';
+export { PROVIDERS, providerName, justCmd, type Provider, type ProviderName, type Progress, type ComponentStatus, type Deployment, type DeployOptions, type KafkaClientName, kafkaClientName, type NetworkCut, type ComponentKind } from './provider.js';
 export { openProvider } from './providers.js';
 export { ContainersProvider, containersPaths, containerName, NETWORK as CONTAINER_NETWORK_NAME } from './containers/provider.js';
 export { engineServicePid } from './containers/engine.js';

@@ -24,6 +24,13 @@ export const justCmd = (recipe: string, provider: ProviderName) => `just ${recip
 export const KAFKA_CLIENTS = ['librdkafka', 'kafkajs'] as const;
 export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
+/** A `--client`-like flag's value, checked (undefined stays undefined: the caller's default applies). */
+export const kafkaClientName = (v: string | undefined, flag: string): KafkaClientName | undefined => {
+  if (v === undefined) return undefined;
+  if (!(KAFKA_CLIENTS as readonly string[]).includes(v)) throw new Error(`${flag} is ${KAFKA_CLIENTS.join(' or ')}, not ${JSON.stringify(v)}`);
+  return v as KafkaClientName;
+};
+
 export interface Deployment {
   coordination: Topology['coordination'];
   clusterId: string;

@@ -29,7 +29,6 @@ export interface KafkaWorkloadOptions {
   client: KafkaClientName;
 }
 
-
 /** One producer of the workload, whichever client: a send of one batch to one partition, in a transaction or not. */
 interface DirectProducer {
   /** The base offset the broker gave the batch (undefined when the client does not say), after commit or abort. */

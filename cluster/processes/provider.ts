@@ -70,9 +70,9 @@ export class ProcessesProvider implements Provider {
   }
 
   /** The ingest's client: the one a deploy in progress asked for, else the deployment's. */
-  private requestedKafkaClientName?: KafkaClientName;
+  private requestedIngestClient?: KafkaClientName;
   get ingestClient(): KafkaClientName {
-    return this.requestedKafkaClientName ?? this.deployment?.ingestClient ?? 'librdkafka';
+    return this.requestedIngestClient ?? this.deployment?.ingestClient ?? 'librdkafka';
   }
 
   components(): ComponentSpec[] {
@@ -248,7 +248,7 @@ export class ProcessesProvider implements Provider {
       ...(this.deployment ?? { coordination: t.coordination, clusterId: randomBytes(16).toString('base64url'), createdAt: new Date().toISOString() }),
       ingestClient: opts.ingestClient ?? this.ingestClient,
     };
-    this.requestedKafkaClientName = deployment.ingestClient;
+    this.requestedIngestClient = deployment.ingestClient;
     this.renderConfigs(deployment);
     const started: string[] = [];
     const start = async (group: ComponentSpec[]) => void started.push(...(await this.launch(group, progress)));

@@ -31,12 +31,16 @@ export interface PartitionOffsets {
   high: string;
 }
 
-type Reader = InstanceType<typeof KafkaConsumer>;
+export type Reader = InstanceType<typeof KafkaConsumer>;
 
 const promised = <T>(f: (cb: (err: LibrdKafkaError | null | undefined, v: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
 
-function reader(e: Endpoint): Reader {
+/**
+ * A reader that assigns its partitions itself (no consumer group): read_committed by default (restores, drains), or
+ * read_uncommitted (the lag probe: a record of an open transaction is one the group has not consumed).
+ */
+export function reader(e: Endpoint, o: { isolation?: 'read_committed' | 'read_uncommitted'; fetchMaxBytes?: number } = {}): Reader {
   return new KafkaConsumer(
     {
       'bootstrap.servers': e.brokers.join(','),
@@ -45,11 +49,11 @@ function reader(e: Endpoint): Reader {
       'group.id': `faultline-reader-${randomUUID()}`,
       'enable.auto.commit': false,
       'enable.auto.offset.store': false,
-      'isolation.level': 'read_committed',
+      'isolation.level': o.isolation ?? 'read_committed',
       'enable.partition.eof': true,
       // a reader that stops at a known end must not long-poll
       'fetch.wait.max.ms': 100,
-      'fetch.message.max.bytes': 4 * 1024 * 1024,
+      'fetch.message.max.bytes': o.fetchMaxBytes ?? 4 * 1024 * 1024,
       'socket.connection.setup.timeout.ms': 5000,
     },
     { 'auto.offset.reset': 'earliest' },
@@ -71,9 +75,12 @@ async function offsetsOf(c: Reader, topic: string, timeoutMs: number): Promise<P
   );
 }
 
+/** Connects a reader (the callback API, promised). */
+export const connectReader = (c: Reader, timeoutMs = 30_000): Promise<unknown> => promised((cb) => c.connect({ timeout: timeoutMs }, cb as never));
+
 async function connected<T>(e: Endpoint, use: (c: Reader) => Promise<T>): Promise<T> {
   const c = reader(e);
-  await promised((cb) => c.connect({ timeout: 30_000 }, cb as never));
+  await connectReader(c);
   try {
     return await use(c);
   } finally {

@@ -1,12 +1,11 @@
 // Reads the timestamp of the record at a given offset, for the exact time lag. On librdkafka: the pipeline writes
 // lz4 (which kafkajs cannot decompress: its consumer crashed on every fetch of logs.raw, so the time lag of a lagging
 // group was never known). One reader, no consumer group: each sample assigns every partition asked about at the
-// offset asked, takes the first record at or after it, and unassigns. read_uncommitted, so a record of an open transaction counts
-// as waiting (the group cannot have consumed it). Reaching the partition's end with no record (only transaction
+// offset asked, takes the first record at or after it, and unassigns. read_uncommitted, so a record of an open
+// transaction counts as waiting (the group cannot have consumed it). Reaching the partition's end with no record (only transaction
 // markers or aborted records were left) means nothing waits: caught up.
-import { randomUUID } from 'node:crypto';
 import type { LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
-import { KafkaConsumer, type Endpoint } from '../kafka/index.js';
+import { connectReader, reader, type Endpoint, type Reader } from '../kafka/index.js';
 
 export type ProbeAnswer = { timestamp: number } | 'caught-up' | 'unknown';
 export interface ProbeQuestion {
@@ -15,8 +14,6 @@ export interface ProbeQuestion {
   offset: bigint;
 }
 export const probeKey = (topic: string, partition: number, offset: bigint) => `${topic}:${partition}:${offset}`;
-
-type Reader = InstanceType<typeof KafkaConsumer>;
 
 export class TimestampProbe {
   private reader?: Reader;
@@ -31,23 +28,8 @@ export class TimestampProbe {
 
   private async open(): Promise<Reader> {
     if (this.reader) return this.reader;
-    const r = new KafkaConsumer(
-      {
-        'bootstrap.servers': this.endpoint.brokers.join(','),
-        'client.id': this.endpoint.clientId,
-        // assign() needs no group; librdkafka wants an id, nothing is committed under it
-        'group.id': `faultline-lag-probe-${randomUUID()}`,
-        'enable.auto.commit': false,
-        'enable.auto.offset.store': false,
-        'isolation.level': 'read_uncommitted',
-        'enable.partition.eof': true,
-        'fetch.wait.max.ms': 100,
-        'fetch.message.max.bytes': 256 * 1024,
-        'socket.connection.setup.timeout.ms': 5000,
-      },
-      { 'auto.offset.reset': 'latest' },
-    );
-    await new Promise<void>((resolve, reject) => r.connect({ timeout: 10_000 }, (err: LibrdKafkaError | null | undefined) => (err ? reject(err) : resolve())));
+    const r = reader(this.endpoint, { isolation: 'read_uncommitted', fetchMaxBytes: 256 * 1024 });
+    await connectReader(r, 10_000);
     r.on('partition.eof', (e: { topic: string; partition: number; offset: number }) => this.eof?.(e.topic, e.partition, e.offset));
     // consume(n) waits for n records or this long: a probe usually wants one record or the end, not a second's wait
     r.setDefaultConsumeTimeout(50);
@@ -76,15 +58,15 @@ export class TimestampProbe {
       await this.close();
       return answers;
     }
-    // one question per partition (a group's several questions on one partition are asked one after the other)
-    const byPartition = new Map<string, ProbeQuestion>();
+    // one question per partition (a group's several questions on one partition are asked one after the other);
+    // a question leaves `open` when it is answered
+    const open = new Map<string, ProbeQuestion>();
     const later: ProbeQuestion[] = [];
     for (const q of questions) {
       const k = `${q.topic}:${q.partition}`;
-      if (byPartition.has(k)) later.push(q);
-      else byPartition.set(k, q);
+      if (open.has(k)) later.push(q);
+      else open.set(k, q);
     }
-    const open = new Map(byPartition);
     // the end of a partition may be signalled in the same consume call that hands a record over: a record wins
     const atEnd = new Set<string>();
     this.eof = (topic, p, at) => {
