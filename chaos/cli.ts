@@ -14,7 +14,8 @@ import { passed, verdictLines, type RunResult } from '../reports/index.js';
 const usage = `usage: just chaos <experiment> [--duration S] [--rate N] [--seed N] [--coordination zookeeper|kraft] [--provider processes|containers] [--target k8s]
        just chaos --list
        just chaos --heal        (undo any fault left behind: partitions, toxics, paused or stopped processes)
-       just chaos controls      (every negative control; fails if one is judged valid)
+       just chaos controls      (every negative control, each followed by its safe pair: fails unless each control is
+                                 judged INVALID by the checks it targets and each pair VALID)
   --provider containers: the deployment of \`just deploy --provider containers\` (same experiments, faults on containers)
   --client kafkajs: the direct Kafka workload (txn-broker-kill, latency, leader-partition, the controls) on kafkajs, the
   client under test, instead of librdkafka (the pipeline's client). For the pipeline experiments it names the client
@@ -79,7 +80,7 @@ try {
   console.error(`${(e as Error).message}\n${usage}`);
   process.exit(2);
 }
-const names = positionals[0] === 'controls' ? CONTROLS : positionals;
+const names = positionals[0] === 'controls' ? CONTROLS.flatMap((c) => [c, experimentByName(c).control!.pair]) : positionals;
 const run = { durationS: num('duration', values.duration), rate: num('rate', values.rate), seed: num('seed', values.seed), coordination, client };
 
 function printOutcome(result: RunResult, report: string): void {
@@ -157,9 +158,8 @@ for (const name of names) {
   try {
     const { result, report } = await runExperiment({ ...run, experiment, provider });
     const ok = passed(result);
-    const verdict = result.verdict === true ? 'VALID' : result.verdict === false ? 'INVALID' : 'UNKNOWN';
     printOutcome(result, report);
-    outcomes.push({ name, ok, line: `${name}: ${verdict}` });
+    outcomes.push({ name, ok, line: verdictLines(result)[0]! });
   } catch (e) {
     console.error(`\n${name} could not run: ${e instanceof Error ? e.message : String(e)}`);
     outcomes.push({ name, ok: false, line: `${name}: ERROR` });

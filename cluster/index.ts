@@ -12,7 +12,7 @@ export { engineServicePid } from './containers/engine.js';
 export { partition, isolateZone, cutHosts, removeRules, healAll, activeRules, ensureChain, CHAIN, type PartitionRule } from './processes/partition.js';
 export { alive, findProcesses, rssMiB } from './processes/supervisor.js';
 export { setup, setupSteps, SetupError } from './setup/setup.js';
-export { Kafka, logLevel, ConfigResourceTypes, CompressionTypes } from './kafkajs.js';
+export { Kafka, logLevel, ConfigResourceTypes, CompressionTypes, AssignerProtocol } from './kafkajs.js';
 export type { Admin, Consumer, Producer, KafkaClient, Transaction, Message, EachBatchPayload } from './kafkajs.js';
 export { drain, endOffsets, endpoint, type DrainedRecord } from './drain.js';
 export { ensureProxies, addLatency, removeToxics, resetToxics, activeToxics } from './processes/toxiproxy.js';

@@ -120,6 +120,7 @@ export function negativeControlRun(): RunResult {
     description: 'Negative control: broker-kill against a topic with RF 1 and acks=1; acknowledged writes on the killed broker must be reported lost.',
     verdict: false,
     expectInvalid: true,
+    mustFail: ['no-lost-writes'],
     startedAt,
     durationMs,
     command: 'npx just chaos broker-kill-rf1 --seed 17',

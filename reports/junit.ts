@@ -1,7 +1,7 @@
 // junit.xml for CI: one testsuite per run, one testcase per check. A negative control's checks are
 // expected to fail, so its pass/fail rides on an extra `verdict` testcase instead.
 import type { CheckResult, RunResult } from './model.js';
-import { passed } from './model.js';
+import { controlOutcome, passed } from './model.js';
 
 type Counterexample = CheckResult['counterexamples'][number];
 
@@ -45,7 +45,7 @@ export function renderJunit(run: RunResult): string {
   });
   if (control) {
     const open = `  <testcase name="verdict" classname="${x(cls)}" time="0">`;
-    const why = `negative control judged ${String(run.verdict)}; it must be judged false`;
+    const why = `negative control judged ${String(run.verdict)}: ${controlOutcome(run).why}`;
     if (passed(run)) cases.push(`${open}\n    <system-out>${x(why)}</system-out>\n  </testcase>`);
     else {
       failures++;

@@ -30,6 +30,11 @@ export interface RunResult {
   verdict: Validity;
   /** A negative control must be judged invalid: `expectInvalid` true means valid=false is the pass. */
   expectInvalid?: boolean;
+  /**
+   * A negative control's targets: the checks that must be judged INVALID for it to be caught (e.g. `no-lost-writes`
+   * for RF 1). A control judged INVALID only by other checks (a slow recovery) is not caught.
+   */
+  mustFail?: string[];
   startedAt: string;
   durationMs: number;
   /** The command that replays this run (same seed, same settings). */
@@ -46,15 +51,27 @@ export interface RunResult {
   notes: string[];
 }
 
-/** Did the run pass? A control passes when it was judged invalid. */
-export const passed = (r: Pick<RunResult, 'verdict' | 'expectInvalid'>): boolean => (r.expectInvalid ? r.verdict === false : r.verdict === true);
+/** A negative control's outcome: caught when the verdict is INVALID and every check it targets is INVALID. */
+export function controlOutcome(r: Pick<RunResult, 'verdict' | 'checks' | 'mustFail'>): { caught: boolean; why: string } {
+  const targets = r.mustFail ?? [];
+  const valid = (name: string) => r.checks.find((c) => c.name === name)?.valid;
+  const held = targets.filter((name) => valid(name) !== false);
+  const others = r.checks.filter((c) => c.valid === false && !targets.includes(c.name)).map((c) => c.name);
+  if (r.verdict === false && held.length === 0)
+    return { caught: true, why: targets.length ? `caught by ${targets.join(', ')}, as it must be` : 'caught, as it must be' };
+  const missing = held.map((name) => `${name} ${valid(name) === undefined ? 'did not run' : valid(name) === true ? 'held' : 'had no verdict'}`);
+  const besides = others.length ? `; judged INVALID only for another reason (${others.join(', ')})` : '';
+  return { caught: false, why: `NOT CAUGHT: ${missing.length ? missing.join(', ') : `the verdict is ${String(r.verdict)}`}${besides}` };
+}
+
+/** Did the run pass? A control passes when the checks it targets judged it invalid. */
+export const passed = (r: Pick<RunResult, 'verdict' | 'expectInvalid' | 'checks' | 'mustFail'>): boolean => (r.expectInvalid ? controlOutcome(r).caught : r.verdict === true);
 
 /** A run's verdict as lines, the experiment's then one per check: what `just chaos` prints and the in-cluster runner's /verdict answers. */
-export function verdictLines(r: Pick<RunResult, 'experiment' | 'verdict' | 'expectInvalid' | 'checks'>): string[] {
-  const ok = passed(r);
+export function verdictLines(r: Pick<RunResult, 'experiment' | 'verdict' | 'expectInvalid' | 'checks' | 'mustFail'>): string[] {
   const verdict = r.verdict === true ? 'VALID' : r.verdict === false ? 'INVALID' : 'UNKNOWN';
   return [
-    `${r.experiment}: ${verdict}${r.expectInvalid ? ` (negative control: ${ok ? 'caught, as it must be' : 'NOT CAUGHT: the checkers are broken'})` : ''}`,
+    `${r.experiment}: ${verdict}${r.expectInvalid ? ` (negative control: ${controlOutcome(r).why})` : ''}`,
     ...r.checks.map((c) => `  ${c.valid === true ? 'ok  ' : c.valid === false ? 'FAIL' : '??  '} ${c.name}: ${c.summary}`),
   ];
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerKillRun, negativeControlRun } from './fixtures.js';
-import { renderIndex, renderJunit, renderReport, writeRun, DEFAULT_OUT } from './index.js';
+import { controlOutcome, passed, renderIndex, renderJunit, renderReport, verdictLines, writeRun, DEFAULT_OUT } from './index.js';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 const count = (s: string, re: RegExp): number => (s.match(re) ?? []).length;
@@ -63,11 +63,27 @@ describe('renderReport', () => {
 
   test('negative control: pass when judged invalid, loud when caught nothing', () => {
     const control = negativeControlRun();
-    expect(renderReport(control)).toContain('negative control: judged INVALID as it must be');
+    expect(renderReport(control)).toContain('negative control: caught by no-lost-writes, as it must be');
     control.verdict = true;
     const missed = renderReport(control);
     expect(missed).toContain('CONTROL NOT CAUGHT');
     expect(missed).toContain('class="verdict bad"');
+  });
+
+  test('negative control INVALID for another reason than the check it targets is not caught', () => {
+    const control = negativeControlRun();
+    control.checks[0]!.valid = true; // no-lost-writes held
+    control.checks.push({ name: 'recovery-bounds', property: 'writes come back', valid: false, summary: 'no write for 70 s', stats: {}, counterexamples: [] });
+    expect(control.verdict).toBe(false);
+    expect(passed(control)).toBe(false);
+    expect(controlOutcome(control).why).toBe('NOT CAUGHT: no-lost-writes held; judged INVALID only for another reason (recovery-bounds)');
+    expect(verdictLines(control)[0]).toBe('broker-kill-rf1: INVALID (negative control: NOT CAUGHT: no-lost-writes held; judged INVALID only for another reason (recovery-bounds))');
+    const html = renderReport(control);
+    expect(html).toContain('CONTROL NOT CAUGHT');
+    expect(html).toContain('class="verdict bad"');
+    expect(renderJunit(control)).toMatch(/<failure message="control not caught/);
+    // a target that did not run at all is not caught either
+    expect(controlOutcome({ ...control, mustFail: ['no-duplicates (processed)'] }).why).toMatch(/^NOT CAUGHT: no-duplicates \(processed\) did not run/);
   });
 });
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { CheckResult, RunResult } from './model.js';
-import { passed } from './model.js';
+import { controlOutcome, passed } from './model.js';
 
 type Counterexample = CheckResult['counterexamples'][number];
 import { esc, fmtDuration, fmtNum, fmtS, jsonForScript, page, validityClass, validityPill, validityText } from './html.js';
@@ -27,9 +27,9 @@ const RECOVERY = 'recovery-bounds';
 function badge(run: RunResult): string {
   const ok = passed(run);
   if (run.expectInvalid) {
-    if (run.verdict === false) return bigBadge('ok', 'INVALID', 'negative control: judged INVALID as it must be', 'PASS');
-    if (run.verdict === true) return bigBadge('bad', 'CONTROL NOT CAUGHT', 'negative control judged VALID: the checkers missed the unsafe configuration', 'FAIL');
-    return bigBadge('unk', 'UNKNOWN', 'negative control: no verdict, so it was not caught', 'FAIL');
+    const { caught, why } = controlOutcome(run);
+    if (caught) return bigBadge('ok', 'INVALID', `negative control: ${why}`, 'PASS');
+    return bigBadge(run.verdict === 'unknown' ? 'unk' : 'bad', 'CONTROL NOT CAUGHT', `negative control: ${why}`, 'FAIL');
   }
   return bigBadge(validityClass(run.verdict), validityText(run.verdict), ok ? 'every check holds' : 'composed verdict of the checks below', ok ? 'PASS' : 'FAIL');
 }

@@ -25,10 +25,11 @@ export const holds = (r: RunResult, names = HOLDING) => {
   for (const name of names) expect([name, r.checks.find((c) => c.name === name)?.valid]).toEqual([name, true]);
 };
 
+/** A negative control caught for the right reason: INVALID, and by the very checks it targets. */
 export const invalidBecause = (r: RunResult, check: string) => {
   expect(r.expectInvalid).toBe(true);
+  expect(r.mustFail).toContain(check);
   expect(r.verdict).toBe(false);
+  expect([check, r.checks.find((c) => c.name === check)?.valid]).toEqual([check, false]);
   expect(passed(r)).toBe(true);
-  expect(r.checks.find((c) => c.name === check)?.valid).toBe(false);
 };
-

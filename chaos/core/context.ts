@@ -8,6 +8,8 @@ import type { History } from './history.js';
 export interface OwnedProcess {
   name: string;
   zone: string;
+  /** Its Kafka client id, when it is a group member (processor-kill aims at the members holding partitions). */
+  clientId?: string;
   kill(): void;
   restart(): Promise<void>;
   running(): boolean;

@@ -18,6 +18,7 @@ export class OwnedStage implements OwnedProcess {
     private readonly main: string,
     private readonly env: Record<string, string>,
     private readonly logFile: string,
+    readonly clientId?: string,
   ) {}
 
   start(): void {

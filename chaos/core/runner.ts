@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { drain, endOffsets, endpoint, ensureTopics, kafka, type Coordination, type DrainedRecord, type ProviderName } from '../../cluster/index.js';
 import { TOPICS } from '../../pipeline/contract/index.js';
+import { stageClientId } from '../../pipeline/eos/index.js';
 import { DEFAULT_OUT, writeRun, type Phase, type RunResult } from '../../reports/index.js';
 import {
   aggregatesEqualRecomputed,
@@ -159,7 +160,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
               // the negative control is unsafe all the way: with exactly-once off, de-duplication by id (which would
               // drop the replayed batches) is off too
               ...(w.processors.exactlyOnce ? {} : { PROCESS_DEDUP_HORIZON_MS: '0' }),
-            }, join(dir, `process-${z.name.slice(-1)}-own.log`));
+            }, join(dir, `process-${z.name.slice(-1)}-own.log`), stageClientId('process', z.name));
             s.start();
             owned.push(s);
           }
@@ -305,7 +306,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       experiment: exp.name,
       description: exp.description,
       verdict: verdict.valid,
-      expectInvalid: exp.expectInvalid,
+      expectInvalid: Boolean(exp.control),
+      ...(exp.control ? { mustFail: exp.control.mustFail } : {}),
       startedAt: new Date(epochMs).toISOString(),
       durationMs: history.now(),
       command: cmd,

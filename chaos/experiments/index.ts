@@ -40,8 +40,11 @@ export interface Experiment {
   faults: string[];
   schedule: (durationMs: number) => Schedule;
   workload: Workload;
-  /** A negative control: the run passes when the verdict is INVALID. */
-  expectInvalid?: boolean;
+  /**
+   * A negative control: it passes when the checks it targets judge it INVALID (`mustFail`, e.g. `no-lost-writes`
+   * for RF 1), not when anything else does. `pair` is the same experiment made safe, which must be judged VALID.
+   */
+  control?: { mustFail: string[]; pair: string };
   /** Longest acceptable write unavailability per fault. */
   recoveryBoundMs: number;
   /** What Prometheus and Tempo must have seen (alerts fired and resolved, lag back under its bound, traces): verdict lines. */
@@ -129,14 +132,23 @@ export const EXPERIMENTS: Experiment[] = [
     recoveryBoundMs: 60_000,
     defaults: { durationS: 40, rate: 1000 },
   },
-  // ---- negative controls: each must be judged INVALID ----
+  {
+    name: 'rf3-zone-destroy',
+    description: 'a topic with three replicas (min ISR 2, acks=all), a zone destroyed: the other two zones hold every acknowledged write (the pair of control-rf1-zone-destroy)',
+    faults: ['zone-destroy'],
+    schedule: once(8),
+    workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true },
+    recoveryBoundMs: 60_000,
+    defaults: { durationS: 30, rate: 500 },
+  },
+  // ---- negative controls: each must be judged INVALID by the checks it targets ----
   {
     name: 'control-rf1-zone-destroy',
     description: 'NEGATIVE CONTROL: a topic with one replica, a zone destroyed: the writes on its broker are gone and no-lost-writes must say so',
     faults: ['zone-destroy'],
     schedule: once(8),
     workload: { kind: 'kafka', topic: { partitions: 6, replicationFactor: 1, minInsyncReplicas: 1 }, acks: -1, idempotent: true },
-    expectInvalid: true,
+    control: { mustFail: ['no-lost-writes'], pair: 'rf3-zone-destroy' },
     recoveryBoundMs: 60_000,
     defaults: { durationS: 30, rate: 500 },
   },
@@ -146,7 +158,7 @@ export const EXPERIMENTS: Experiment[] = [
     faults: ['processor-kill'],
     schedule: every(5, 1),
     workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, processors: { exactlyOnce: false } },
-    expectInvalid: true,
+    control: { mustFail: ['no-duplicates (processed)'], pair: 'control-eos-on-processor-kill' },
     recoveryBoundMs: 30_000,
     defaults: { durationS: 40, rate: 600 },
   },
@@ -157,7 +169,7 @@ export const EXPERIMENTS: Experiment[] = [
     faults: ['leader-zone-partition'],
     schedule: once(15),
     workload: { kind: 'kafka', topic: { partitions: 1, replicationFactor: 3, minInsyncReplicas: 1 }, acks: 1, idempotent: false },
-    expectInvalid: true,
+    control: { mustFail: ['no-lost-writes'], pair: 'leader-partition' },
     recoveryBoundMs: 60_000,
     defaults: { durationS: 40, rate: 1000 },
   },
@@ -172,7 +184,7 @@ export const EXPERIMENTS: Experiment[] = [
   },
 ];
 
-export const CONTROLS = EXPERIMENTS.filter((e) => e.expectInvalid).map((e) => e.name);
+export const CONTROLS = EXPERIMENTS.filter((e) => e.control).map((e) => e.name);
 
 export function experimentByName(name: string): Experiment {
   const e = EXPERIMENTS.find((x) => x.name === name);

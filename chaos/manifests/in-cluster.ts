@@ -77,7 +77,7 @@ export interface StatusServer {
   /** The load has started: /started answers 200. */
   started(): void;
   /** The run is over: /verdict answers 200 if it passed, else 500, with the verdict lines. */
-  done(result: Pick<RunResult, 'experiment' | 'verdict' | 'expectInvalid' | 'checks'>): void;
+  done(result: Pick<RunResult, 'experiment' | 'verdict' | 'expectInvalid' | 'checks' | 'mustFail'>): void;
   /** The run could not be judged: /verdict (and /started, if the load never began) answer 500 with the reason. */
   failed(error: string): void;
   /**

@@ -7,7 +7,8 @@ import { addLatency, cacheLayout, removeToxics, type Provider, type Zone } from 
 import { pick, type ChaosContext } from '../core/context.js';
 import { startOrder } from '../core/final-phase.js';
 import type { Fault, Injected } from '../core/nemesis.js';
-import { activeController, brokerName, coordinators, leaderOf } from './roles.js';
+import { stageClientId, stageTransactionalId } from '../../pipeline/eos/index.js';
+import { activeController, brokerName, coordinators, groupAssignment, leaderOf } from './roles.js';
 
 const letter = (zone: string) => zone.slice(-1);
 /** The local deployment these faults act on: in the cluster there is none (Chaos Mesh injects the faults there). */
@@ -77,7 +78,9 @@ export const controllerKill = killByRole('controller-kill', 'SIGKILL the active 
 }));
 
 export const coordinatorKill = killByRole('coordinator-kill', "SIGKILL the broker coordinating the pipeline's consumer group and transactions", async (ctx) => {
-  const found = await coordinators(ctx.topology, { groups: ctx.groups, transactionalIds: ctx.groups.map((g) => `${g}-${ctx.topics[0]}-0`) });
+  // EOS v2: one transactional id per stage instance
+  const transactionalIds = ctx.groups.flatMap((g) => ctx.topology.zones.map((z) => stageTransactionalId(g, z.name)));
+  const found = await coordinators(ctx.topology, { groups: ctx.groups, transactionalIds });
   const c = pick(ctx.rng, found);
   return { target: c.broker, detail: `coordinator of ${c.why}` };
 });
@@ -180,16 +183,32 @@ export const zookeeperPartition: Fault = {
   },
 };
 
+/**
+ * SIGKILL a process-stage instance that holds partitions now, by its group's last completed assignment (a kill of
+ * one that holds none, say during a rebalance, tests nothing); any instance when none is known to hold any.
+ */
 export const processorKill: Fault = {
   name: 'processor-kill',
-  description: "SIGKILL one process-stage instance (the experiment's own when it runs any, else the deployed one), restart it",
+  description: "SIGKILL one process-stage instance holding partitions (the experiment's own when it runs any, else a deployed one), restart it",
   async inject(ctx) {
+    const group = ctx.groups[0];
+    const held = group ? await groupAssignment(ctx.topology, group).catch(() => new Map<string, number[]>()) : new Map<string, number[]>();
+    const holding = (clientId?: string) => (clientId ? (held.get(clientId) ?? []) : []);
+    const aim = <T extends { clientId?: string }>(pool: T[]): { target: T; detail: string } => {
+      const holders = pool.filter((x) => holding(x.clientId).length);
+      const target = pick(ctx.rng, holders.length ? holders : pool);
+      const detail = holders.length ? `holds partitions ${holding(target.clientId).join(', ')} of ${group}` : `no instance known to hold partitions of ${group ?? 'its group'}: picked at random`;
+      return { target, detail };
+    };
     if (ctx.owned.length) {
-      const p = pick(ctx.rng, ctx.owned.filter((o) => o.running()).length ? ctx.owned.filter((o) => o.running()) : ctx.owned);
-      p.kill();
-      return { targets: [p.name], undo: () => p.restart() };
+      const running = ctx.owned.filter((o) => o.running());
+      const { target, detail } = aim(running.length ? running : ctx.owned);
+      target.kill();
+      return { targets: [target.name], detail, undo: () => target.restart() };
     }
-    return killed(local(ctx), [pick(ctx.rng, ctx.topology.zones.map((z) => `process-${letter(z.name)}`))]);
+    const deployed = ctx.topology.zones.map((z) => ({ name: `process-${letter(z.name)}`, clientId: stageClientId('process', z.name) }));
+    const { target, detail } = aim(deployed);
+    return killed(local(ctx), [target.name], detail);
   },
 };
 

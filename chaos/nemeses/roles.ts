@@ -1,6 +1,6 @@
 // Finds nemesis targets by role from live metadata: a partition's leader, the
 // active controller, the group and transaction coordinators.
-import { kraftQuorum, kafka, type Topology } from '../../cluster/index.js';
+import { AssignerProtocol, kraftQuorum, kafka, type Topology } from '../../cluster/index.js';
 
 const letter = (zone: string) => zone.slice(-1);
 
@@ -60,4 +60,30 @@ export async function coordinators(t: Topology, ids: { groups: string[]; transac
   for (const x of ids.transactionalIds)
     out.push({ broker: brokerName(t, await leaderOf(t, '__transaction_state', coordinatorPartition(x, n))), why: `transactional id ${x}` });
   return out;
+}
+
+/**
+ * The partitions each member of a consumer group holds now, by client id (the group's last completed assignment).
+ * A member whose assignment cannot be decoded counts as holding none.
+ */
+export async function groupAssignment(t: Topology, group: string): Promise<Map<string, number[]>> {
+  const admin = kafka(t).admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([group]);
+    const out = new Map<string, number[]>();
+    for (const m of groups[0]?.members ?? []) {
+      let partitions: number[] = [];
+      try {
+        const decoded = m.memberAssignment.length ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
+        partitions = Object.values(decoded?.assignment ?? {}).flat();
+      } catch {
+        // an assignment this decoder does not know: no partitions known
+      }
+      out.set(m.clientId, [...(out.get(m.clientId) ?? []), ...partitions]);
+    }
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
 }

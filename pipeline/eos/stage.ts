@@ -94,6 +94,11 @@ interface OpenTransaction {
   endToEndS: number[];
 }
 
+/** A stage instance's Kafka client id: its group's members are told apart by it (the chaos harness kills the ones holding partitions). */
+export const stageClientId = (stage: string, zone: string): string => `${stage}-${zone}`;
+/** A stage instance's transactional id (EOS v2: one per instance, named by its group and its zone or instance id). */
+export const stageTransactionalId = (group: string, instance: string): string => `${group}-${instance}`;
+
 export class EosStage {
   readonly kafka: Kafka;
   private consumer!: Consumer;
@@ -117,7 +122,7 @@ export class EosStage {
     readonly opts: StageOptions,
     private readonly handler: StageHandler,
   ) {
-    this.kafka = kafkaClient({ brokers: opts.brokers, clientId: `${opts.name}-${opts.zone}` });
+    this.kafka = kafkaClient({ brokers: opts.brokers, clientId: stageClientId(opts.name, opts.zone) });
   }
 
   private newConsumer(): Consumer {
@@ -156,7 +161,7 @@ export class EosStage {
   private newProducer(): Producer {
     return this.kafka.producer({
       kafkaJS: this.opts.exactlyOnce
-        ? { transactionalId: `${this.opts.groupId}-${this.opts.instanceId ?? this.opts.zone}`, idempotent: true, transactionTimeout: 10_000, acks: -1 }
+        ? { transactionalId: stageTransactionalId(this.opts.groupId, this.opts.instanceId ?? this.opts.zone), idempotent: true, transactionTimeout: 10_000, acks: -1 }
         : { idempotent: true, acks: -1 },
       'linger.ms': 5,
       'compression.type': 'lz4',
