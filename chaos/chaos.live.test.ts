@@ -3,7 +3,8 @@
 // zone, acks=1 + a cut-off leader, exactly-once off + a killed processor) are
 // judged invalid by the checks of their property while their safe pairs are
 // valid, nothing of a fault is left behind, and the report renders in Chromium.
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,6 +12,7 @@ import { activeRules, activeToxics } from '../cluster/index.js';
 import { launchChromium } from '../test/browser.js';
 import { HOLDING_UNDER_BROKER_KILL, holds, invalidBecause } from '../test/chaos-gates.js';
 import { coordination, provider } from '../test/live.js';
+import type { CampaignResult } from '../reports/index.js';
 import { runExperiment } from './core/runner.js';
 import { experimentByName } from './experiments/index.js';
 
@@ -104,4 +106,43 @@ describe.each([
     for (const c of result.checks) expect([c.name, c.valid]).toEqual([c.name, true]);
     expect(result.verdict).toBe(true);
   });
+});
+
+/** `just chaos campaign ...` as a user runs it, its output kept; `interruptAt` sends ctrl-c when a line matches. */
+function campaignCli(args: string[], interruptAt?: RegExp): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'chaos/cli.ts', 'campaign', ...args], { cwd: fileURLToPath(new URL('../', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const take = (b: Buffer) => {
+      out += b.toString();
+      if (interruptAt?.test(out)) (interruptAt = undefined), p.kill('SIGINT');
+    };
+    p.stdout.on('data', take);
+    p.stderr.on('data', take);
+    p.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+test('a campaign interrupted by ctrl-c keeps its finished run, and the same command resumes it without repeating that run', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'faultline-campaign-'));
+  const args = ['--experiments', 'txn-broker-kill', '--rounds', '2', '--duration', '15', '--seed', '11', '--out', root];
+  const first = await campaignCli(args, /^\[2\/2\] /m);
+  expect([first.code, first.out]).toEqual([130, expect.stringMatching(/interrupted: the run in flight heals its faults/)]);
+  const [id] = readdirSync(root).filter((d) => d.startsWith('campaign-'));
+  const read = () => JSON.parse(readFileSync(join(root, id!, 'campaign.json'), 'utf8')) as CampaignResult;
+  const kept = read();
+  expect(kept.finishedAt).toBeUndefined();
+  expect(kept.runs.map((r) => r.key)).toEqual(['txn-broker-kill@' + coordination + '#1']);
+  await nothingLeftBehind();
+
+  const second = await campaignCli(args);
+  expect([second.code, second.out]).toEqual([0, expect.stringContaining(`resuming ${id}: 1 of 2 runs done`)]);
+  const done = read();
+  expect(done.finishedAt).toBeDefined();
+  expect(done.runs.map((r) => [r.key, r.passed])).toEqual([1, 2].map((n) => [`txn-broker-kill@${coordination}#${n}`, true]));
+  expect(done.runs[0]!.runId).toBe(kept.runs[0]!.runId);
+  expect(done.runs[0]!.seed).not.toBe(done.runs[1]!.seed);
+  for (const r of done.runs) expect(readFileSync(join(root, r.runId!, 'results.json'), 'utf8')).toContain(`"seed": ${r.seed}`);
+  expect(readFileSync(join(root, id!, 'junit.xml'), 'utf8')).toMatch(/tests="2" failures="0"/);
+  expect(readFileSync(join(root, id!, 'campaign.html'), 'utf8')).toContain(`finished ${done.finishedAt}`);
 });

@@ -4,18 +4,24 @@
 // it, start the experiment there (`just k8s chaos`).
 // Exit status: 0 when every run passed (valid, or invalid for a control), 1 otherwise, 2 on bad usage,
 // 3 (with --target k8s, off-cluster) no kube context.
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Coordination, justCmd, kafkaClientName, openProvider, paths, providerName, topology } from '../cluster/index.js';
+import { Coordination, justCmd, kafkaClientName, openProvider, paths, providerName, readDeployment, topology } from '../cluster/index.js';
+import { ALL_EXPERIMENTS, runCampaign } from './core/campaign.js';
 import { healEverything } from './core/final-phase.js';
 import { runExperiment, type RunOptions } from './core/runner.js';
 import { CONTROLS, EXPERIMENTS, experimentByName } from './experiments/index.js';
-import { passed, verdictLines, type RunResult } from '../reports/index.js';
+import { DEFAULT_OUT, passed, verdictLines, type RunResult } from '../reports/index.js';
 
 const usage = `usage: just chaos <experiment> [--duration S] [--rate N] [--seed N] [--coordination zookeeper|kraft] [--provider processes|containers] [--target k8s]
        just chaos --list
        just chaos --heal        (undo any fault left behind: partitions, toxics, paused or stopped processes)
+       just chaos campaign [--experiments a,b,...] [--rounds N] [--duration S] [--coordination zookeeper|kraft|both] [--seed N] [--fresh]
+                                (the fault matrix: every experiment (default all) x rounds x modes, one report;
+                                 ctrl-c keeps the finished runs and the same command resumes; --fresh starts anew)
        just chaos controls      (every negative control, each followed by its safe pair: fails unless each control is
                                  judged INVALID by the checks it targets and each pair VALID)
+  --out DIR: where runs (and campaigns) write their reports (default reports/out)
   --provider containers: the deployment of \`just deploy --provider containers\` (same experiments, faults on containers)
   --client kafkajs: the direct Kafka workload (txn-broker-kill, latency, leader-partition, the controls) on kafkajs, the
   client under test, instead of librdkafka (the pipeline's client). For the pipeline experiments it names the client
@@ -36,6 +42,10 @@ const { values, positionals } = parseArgs({
     target: { type: 'string' },
     provider: { type: 'string' },
     client: { type: 'string' },
+    experiments: { type: 'string' },
+    rounds: { type: 'string' },
+    fresh: { type: 'boolean' },
+    out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -60,7 +70,8 @@ if (values.list) {
   process.exit(0);
 }
 
-const coordination = values.coordination === undefined ? undefined : Coordination.parse(values.coordination);
+const campaign = positionals[0] === 'campaign';
+const coordination = values.coordination === undefined || (campaign && values.coordination === 'both') ? undefined : Coordination.parse(values.coordination);
 const target = values.target ?? process.env.FAULTLINE_TARGET ?? 'processes';
 if (target !== 'processes' && target !== 'k8s') {
   console.error(`--target is processes or k8s, not ${JSON.stringify(target)}\n${usage}`);
@@ -81,7 +92,8 @@ try {
   process.exit(2);
 }
 const names = positionals[0] === 'controls' ? CONTROLS.flatMap((c) => [c, experimentByName(c).control!.pair]) : positionals;
-const run = { durationS: num('duration', values.duration), rate: num('rate', values.rate), seed: num('seed', values.seed), coordination, client };
+const outRoot = values.out ? resolve(values.out) : DEFAULT_OUT;
+const run = { durationS: num('duration', values.duration), rate: num('rate', values.rate), seed: num('seed', values.seed), coordination, client, outRoot };
 
 function printOutcome(result: RunResult, report: string): void {
   const [first, ...checks] = verdictLines(result);
@@ -91,7 +103,7 @@ function printOutcome(result: RunResult, report: string): void {
 }
 
 if (target === 'k8s') {
-  if (values.heal || names.length !== 1) {
+  if (values.heal || campaign || names.length !== 1) {
     console.error(`--target k8s runs one experiment (its Chaos Mesh Workflow heals its own faults): \`just chaos <experiment> --target k8s\`\n${usage}`);
     process.exit(2);
   }
@@ -137,6 +149,34 @@ async function runInCluster(name: string): Promise<number> {
   console.log(read ? 'the Workflow read the verdict: exiting' : 'nobody read the verdict within 5 minutes: exiting (the report is on the reports volume)');
   await server.close();
   return ok ? 0 : 1;
+}
+
+if (campaign) {
+  const experiments = values.experiments ? values.experiments.split(',').map((x) => x.trim()).filter(Boolean) : ALL_EXPERIMENTS();
+  for (const e of experiments) {
+    try {
+      experimentByName(e);
+    } catch (err) {
+      console.error(`${(err as Error).message}\n${usage}`);
+      process.exit(2);
+    }
+  }
+  const rounds = num('rounds', values.rounds) ?? 1;
+  if (!Number.isInteger(rounds)) {
+    console.error(`--rounds must be a whole number, not ${values.rounds}\n${usage}`);
+    process.exit(2);
+  }
+  const modes: Coordination[] = values.coordination === 'both' ? ['zookeeper', 'kraft'] : [coordination ?? readDeployment(paths())?.coordination ?? 'zookeeper'];
+  const seed = Math.floor(num('seed', values.seed) ?? Date.now() % 1_000_000);
+  try {
+    const { report, interrupted, result } = await runCampaign({ experiments, rounds, durationS: num('duration', values.duration), coordination: modes, seed, provider, client, outRoot, fresh: values.fresh, log: (l) => console.log(l) });
+    console.log(`campaign report: ${report}`);
+    if (interrupted) process.exit(130);
+    process.exit(result.runs.every((r) => r.passed) ? 0 : 1);
+  } catch (e) {
+    console.error(`\nthe campaign stopped: ${e instanceof Error ? e.message : String(e)}\nits finished runs are kept under ${outRoot}; the same command resumes it`);
+    process.exit(1);
+  }
 }
 
 if (values.heal) {

@@ -1,6 +1,7 @@
 // Realistic RunResults for the report tests: a broker-kill run with one invalid check, and a
 // negative control (RF 1, acks 1) that the checkers judged invalid as they must.
 import type { RunResult, Series } from './model.js';
+import { campaignRun, type CampaignResult } from './campaign.js';
 
 const STEP_MS = 2000;
 
@@ -155,3 +156,24 @@ export function negativeControlRun(): RunResult {
     notes: [],
   };
 }
+
+const planned = (experiment: string, round: number) => ({ key: `${experiment}@zookeeper#${round}`, experiment, coordination: 'zookeeper', round, seed: round });
+
+/** A finished campaign of three runs: broker-kill valid, broker-kill invalid, a caught control. */
+export function campaignFixture(id = 'campaign-20251122-100000-7'): CampaignResult {
+  const bad = brokerKillRun(); // INVALID: a duplicate in the processed topic
+  const good = { ...brokerKillRun(), runId: 'good', verdict: true as const, checks: brokerKillRun().checks.map((c) => ({ ...c, valid: true as const })) };
+  const control = negativeControlRun();
+  const runs = [campaignRun(planned('broker-kill', 1), good), campaignRun(planned('broker-kill', 2), bad), campaignRun(planned('broker-kill-rf1', 1), control)];
+  return {
+    campaignId: id,
+    startedAt: '2025-11-22T10:00:00.000Z',
+    finishedAt: '2025-11-22T11:00:00.000Z',
+    command: 'just chaos campaign --experiments broker-kill,broker-kill-rf1 --rounds 2 --coordination zookeeper --seed 7',
+    options: { experiments: ['broker-kill', 'broker-kill-rf1'], rounds: 2, coordination: ['zookeeper'], seed: 7, provider: 'processes' },
+    plan: [planned('broker-kill', 1), planned('broker-kill', 2), planned('broker-kill-rf1', 1), planned('broker-kill-rf1', 2)],
+    skipped: [],
+    runs,
+  };
+}
+

@@ -5,3 +5,4 @@ export { renderReport } from './report.js';
 export { renderIndex } from './runs-index.js';
 export { renderJunit } from './junit.js';
 export { writeRun, readRuns, DEFAULT_OUT } from './write.js';
+export { campaignRun, campaignRows, campaignTotals, campaignRunLine, readCampaigns, renderCampaign, renderCampaignJunit, writeCampaign, type CampaignResult, type CampaignRun, type CampaignRow, type PlannedRun } from './campaign.js';

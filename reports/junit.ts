@@ -6,10 +6,12 @@ import { controlOutcome, passed } from './model.js';
 type Counterexample = CheckResult['counterexamples'][number];
 
 /** XML 1.0 cannot carry most control characters even escaped, so they are dropped. */
-const x = (v: unknown): string =>
+export const xmlText = (v: unknown): string =>
   String(v ?? '')
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+const x = xmlText;
 
 const FIRST = 5;
 

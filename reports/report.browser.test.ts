@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/browser.js';
-import { brokerKillRun, negativeControlRun } from './fixtures.js';
-import { writeRun } from './index.js';
+import { brokerKillRun, campaignFixture, negativeControlRun } from './fixtures.js';
+import { writeCampaign, writeRun } from './index.js';
 
 const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 
@@ -103,3 +103,21 @@ test('index.html lists the runs and compares two of them', async () => {
   expect(await page.locator('#verdicts tbody tr').count()).toBe(run.checks.length);
   expect(problems).toEqual([]);
 }, 20_000);
+
+test('campaign.html shows the totals, one row per experiment and mode, every run linked, and draws the trend', async () => {
+  const c = campaignFixture();
+  writeCampaign(root, { ...campaignFixture('campaign-20251121-100000-6'), startedAt: '2025-11-21T10:00:00.000Z' });
+  const { report: page_ } = writeCampaign(root, c);
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto(pathToFileURL(page_).href, { waitUntil: 'load' });
+  expect(await page.locator('#rows tbody tr').count()).toBe(2);
+  expect(await page.locator('#runs tbody tr').count()).toBe(c.runs.length);
+  expect(await page.locator('#runs a').count()).toBe(c.runs.length);
+  expect(await page.locator('#rows tr.control').count()).toBe(1);
+  const points = await page.evaluate(() => Object.values((window as PageWindow).Chart!.instances).map((x) => (x as unknown as { data: { labels: string[] } }).data.labels.length));
+  expect(points).toEqual([2]);
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, 'campaign.png'), fullPage: true });
+  expect(problems).toEqual([]);
+});

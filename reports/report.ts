@@ -12,7 +12,7 @@ import { esc, fmtDuration, fmtNum, fmtS, jsonForScript, page, validityClass, val
 let chartBundle: string | undefined;
 
 /** Read once per process; the `</script` escape keeps the bundle from closing its own element. */
-function chartJs(): string {
+export function chartJs(): string {
   if (chartBundle === undefined) {
     const dist = dirname(createRequire(import.meta.url).resolve('chart.js'));
     chartBundle = readFileSync(join(dist, 'chart.umd.min.js'), 'utf8')

@@ -17,7 +17,7 @@ function assertSafeRunId(id: string): void {
 }
 
 /** Write then rename, so a browser or CI never reads a half-written file. */
-function writeAtomic(path: string, text: string): void {
+export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
