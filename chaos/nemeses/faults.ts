@@ -5,7 +5,7 @@
 // Each returns what it hit and its own undo.
 import { addLatency, cacheLayout, removeToxics, type Provider, type Zone } from '../../cluster/index.js';
 import { pick, type ChaosContext } from '../core/context.js';
-import { startOrder } from '../core/final-phase.js';
+import { startOrder, waitFullIsr } from '../core/final-phase.js';
 import type { Fault, Injected } from '../core/nemesis.js';
 import { stageClientId, stageTransactionalId } from '../../pipeline/eos/index.js';
 import { activeController, brokerName, coordinators, groupAssignment, leaderOf } from './roles.js';
@@ -18,14 +18,28 @@ const local = (ctx: ChaosContext): Provider => {
 };
 const brokers = (ctx: ChaosContext) => ctx.topology.brokers.map((b) => `broker-${letter(b.zone.name)}`);
 
+/**
+ * A broker brought back is back when every broker is registered and every partition has its full ISR again. The
+ * undo waits for it (bounded: 120 s, then the undo is reported failed and the final phase heals), so the schedule's
+ * next fault finds a whole cluster: a broker fault at a time means one. (A broker-kill run once killed broker-a
+ * while broker-c, restarted 12 s before, was still recovering its logs, and partitions went offline for 18 s.)
+ */
+async function backInSync(ctx: ChaosContext, names: string[]): Promise<void> {
+  if (!names.some((n) => n.startsWith('broker-'))) return;
+  const ms = await waitFullIsr(ctx.topology, 120_000);
+  ctx.log(`nemesis: ${names.join(', ')} back, every partition in full ISR ${(ms / 1000).toFixed(1)} s after the restart`);
+}
+
 /** SIGKILL then, on undo, start again with the same data. */
-async function killed(p: Provider, names: string[], detail?: string): Promise<Injected> {
+async function killed(ctx: ChaosContext, names: string[], detail?: string): Promise<Injected> {
+  const p = local(ctx);
   await Promise.all(names.map((n) => p.kill(n)));
   return {
     targets: names,
     detail,
     async undo() {
       for (const n of names) await p.restart(n);
+      await backInSync(ctx, names);
     },
   };
 }
@@ -35,7 +49,7 @@ const killByRole = (name: string, description: string, find: (ctx: ChaosContext)
   description,
   async inject(ctx) {
     const { target, detail } = await find(ctx);
-    return killed(local(ctx), [target], detail);
+    return killed(ctx, [target], detail);
   },
 });
 
@@ -43,7 +57,7 @@ export const brokerKill: Fault = {
   name: 'broker-kill',
   description: 'SIGKILL one broker (picked with the seed), restart it with its data',
   async inject(ctx) {
-    return killed(local(ctx), [pick(ctx.rng, brokers(ctx))]);
+    return killed(ctx, [pick(ctx.rng, brokers(ctx))]);
   },
 };
 
@@ -53,7 +67,7 @@ export const brokerPause: Fault = {
   async inject(ctx) {
     const b = pick(ctx.rng, brokers(ctx));
     await local(ctx).pause(b);
-    return { targets: [b], undo: () => local(ctx).resume(b) };
+    return { targets: [b], undo: async () => (await local(ctx).resume(b), await backInSync(ctx, [b])) };
   },
 };
 
@@ -63,7 +77,7 @@ export const brokerRestart: Fault = {
   async inject(ctx) {
     const b = pick(ctx.rng, brokers(ctx));
     await local(ctx).stop(b);
-    return { targets: [b], undo: () => local(ctx).restart(b) };
+    return { targets: [b], undo: async () => (await local(ctx).restart(b), await backInSync(ctx, [b])) };
   },
 };
 
@@ -90,7 +104,7 @@ export const zookeeperKill: Fault = {
   description: 'SIGKILL one ZooKeeper node (the ensemble keeps its quorum with two)',
   modes: ['zookeeper'],
   async inject(ctx) {
-    return killed(local(ctx), [pick(ctx.rng, ctx.topology.zookeepers.map((z) => `zookeeper-${letter(z.zone.name)}`))]);
+    return killed(ctx, [pick(ctx.rng, ctx.topology.zookeepers.map((z) => `zookeeper-${letter(z.zone.name)}`))]);
   },
 };
 
@@ -208,7 +222,7 @@ export const processorKill: Fault = {
     }
     const deployed = ctx.topology.zones.map((z) => ({ name: `process-${letter(z.name)}`, clientId: stageClientId('process', z.name) }));
     const { target, detail } = aim(deployed);
-    return killed(local(ctx), [target.name], detail);
+    return killed(ctx, [target.name], detail);
   },
 };
 
