@@ -82,7 +82,8 @@ export function unsupportedFaults(coordination: Coordination): Unsupported[] {
     },
   ];
   const zkOnly = ['zookeeper-kill', 'zookeeper-partition'].map((fault) => ({ fault, reason: 'ZooKeeper-only: there is no ZooKeeper under KRaft (locally the fault is refused there too)' }));
-  return coordination === 'kraft' ? [...always, ...zkOnly] : always;
+  const kraftOnly = ['kraft-controller-kill', 'kraft-quorum-partition'].map((fault) => ({ fault, reason: 'KRaft-only: under ZooKeeper there is no controller quorum (locally the fault is refused there too)' }));
+  return coordination === 'kraft' ? [...always, ...zkOnly] : [...always, ...kraftOnly];
 }
 
 const podKill = (selector: Selector, mode: 'one' | 'all', gracePeriod = 0): ChaosSpec => ({ kind: 'PodChaos', spec: { action: 'pod-kill', mode, selector, gracePeriod } });
@@ -134,6 +135,10 @@ export function faultForm(o: RenderInput, fault: string, zone: ZoneName): FaultF
       return { fault, chaos: zoneCut(o, zone, 'both'), resolvedAtRunTime: "the zone of the leader of the workload topic's partition 0" };
     case 'zookeeper-partition':
       return { fault, chaos: zoneCut(o, zone, 'both', strimziSelector(o.options.clusterName, 'zookeeper')) };
+    case 'kraft-controller-kill':
+      return { fault, chaos: [podKill(t.controllers, 'one')], difference: killNote };
+    case 'kraft-quorum-partition':
+      return { fault, chaos: zoneCut(o, zone, 'both', strimziSelector(o.options.clusterName, 'kafka', POOLS.controllers)) };
     case 'processor-kill':
       return { fault, chaos: [podKill(t.processors, 'one')], difference: killNote };
     case 'latency':

@@ -71,6 +71,7 @@ describe('every experiment has a Chaos Mesh form, or a stated reason', () => {
     // the differences named in the issue
     expect(listed).toEqual(expect.arrayContaining(['broker-pause', 'zone-destroy']));
     if (c === 'kraft') expect(listed).toEqual(expect.arrayContaining(['zookeeper-kill', 'zookeeper-partition']));
+    else expect(listed).toEqual(expect.arrayContaining(['kraft-controller-kill', 'kraft-quorum-partition']));
   });
 });
 

@@ -197,6 +197,36 @@ export const zookeeperPartition: Fault = {
   },
 };
 
+export const kraftControllerKill: Fault = {
+  name: 'kraft-controller-kill',
+  description: 'SIGKILL one KRaft controller picked with the seed, active or not (the quorum keeps its majority with two), restart it',
+  modes: ['kraft'],
+  async inject(ctx) {
+    return killed(ctx, [pick(ctx.rng, ctx.topology.controllers.map((c) => `controller-${letter(c.zone.name)}`))]);
+  },
+};
+
+export const kraftQuorumPartition: Fault = {
+  name: 'kraft-quorum-partition',
+  description: "cut one zone from the other zones' KRaft controllers, both ways: its controller loses the quorum, its broker the active controller",
+  modes: ['kraft'],
+  async inject(ctx) {
+    const t = ctx.topology;
+    const zone = pick(ctx.rng, t.zones);
+    const others = t.controllers.filter((c) => c.zone.name !== zone.name);
+    const own = t.controllers.find((c) => c.zone.name === zone.name)!;
+    const cuts = [await local(ctx).cutHosts(zone, others.map((c) => c.listener.host))];
+    for (const c of others) cuts.push(await local(ctx).cutHosts(c.zone, [own.listener.host]));
+    return {
+      targets: [zone.name],
+      detail: `controller-${letter(zone.name)} cut from the quorum`,
+      undo: async () => {
+        for (const c of cuts) await c.heal();
+      },
+    };
+  },
+};
+
 /**
  * SIGKILL a process-stage instance that holds partitions now, by its group's last completed assignment (a kill of
  * one that holds none, say during a rebalance, tests nothing); any instance when none is known to hold any.
@@ -245,6 +275,8 @@ export const FAULTS: Fault[] = [
   coordinatorKill,
   zookeeperKill,
   zookeeperPartition,
+  kraftControllerKill,
+  kraftQuorumPartition,
   zoneKill,
   zoneDestroy,
   zonePartitionSymmetric,
