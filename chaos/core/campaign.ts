@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { paths, readDeployment, type Coordination, type KafkaClientName, type ProviderName } from '../../cluster/index.js';
+import { openProvider, paths, readDeployment, type Coordination, type KafkaClientName, type ProviderName } from '../../cluster/index.js';
 import { campaignRun, campaignRunLine, campaignTotals, readCampaigns, writeCampaign, type CampaignResult, type CampaignRun, type PlannedRun, type RunResult } from '../../reports/index.js';
 import { EXPERIMENTS, experimentByName, type Experiment } from '../experiments/index.js';
 import { faultByName } from '../nemeses/index.js';
@@ -158,6 +158,8 @@ export async function runCampaign(o: CampaignOptions & { outRoot: string; fresh?
   process.on('SIGINT', onSigint);
   const defaultState = paths().state;
   const defaultMode = readDeployment(paths())?.coordination;
+  // started again afterwards only if it was running (its brokers are the ports a second mode needs)
+  const defaultWasUp = defaultMode !== undefined && o.provider === 'processes' && (await openProvider('processes', paths()).running('broker-a').catch(() => false));
   const steppedAside: { state?: string } = {};
   const cli = async (args: string[], state: string, what: string) => {
     const r = await child(['cluster/cli.ts', ...args, ...(o.provider === 'processes' ? [] : ['--provider', o.provider])], { env: { ...process.env, FAULTLINE_STATE: state }, logFile: join(dir, 'logs', 'deploy.log'), timeoutMs: 15 * 60_000 });
@@ -216,9 +218,9 @@ export async function runCampaign(o: CampaignOptions & { outRoot: string; fresh?
   } finally {
     process.off('SIGINT', onSigint);
     if (steppedAside.state) {
-      log(`putting the deployments back: stopping ${steppedAside.state}${defaultMode ? `, starting ${defaultState} again` : ''}`);
+      log(`putting the deployments back: stopping ${steppedAside.state}${defaultWasUp ? `, starting ${defaultState} again` : ''}`);
       await cli(['down'], steppedAside.state, `stopping the deployment in ${steppedAside.state}`).catch((e: Error) => log(e.message));
-      if (defaultMode) await cli(['deploy', '--skip-setup'], defaultState, `starting the deployment in ${defaultState}`).catch((e: Error) => log(e.message));
+      if (defaultWasUp) await cli(['deploy', '--skip-setup'], defaultState, `starting the deployment in ${defaultState}`).catch((e: Error) => log(e.message));
     }
   }
   if (!interrupted && c.runs.length === c.plan.length) c.finishedAt = new Date().toISOString();

@@ -83,3 +83,29 @@ test('a random schedule picks faults and holds from the seed: the same seed, the
   const n = Math.min(first.length, second.length);
   expect(second.slice(0, n)).toEqual(first.slice(0, n));
 });
+
+test("a fault's settle runs after its window has ended, and the next fault waits for it; a failed settle does not stop the schedule", async () => {
+  const ctx = fakeContext();
+  const events: string[] = [];
+  let n = 0;
+  const fault: Fault = {
+    name: 'z',
+    description: 'test fault',
+    async inject() {
+      const i = n++;
+      events.push(`inject ${i}`);
+      return {
+        targets: ['t'],
+        undo: async () => void events.push(`undo ${i}`),
+        settle: async () => {
+          // the window's end is in the history before settling starts
+          events.push(`settle ${i} after ${ctx.history.ops.filter((o) => o.f === 'stop' && o.type === 'ok').length} stops`);
+          await new Promise((r) => setTimeout(r, 200));
+          if (i === 0) throw new Error('not back in time');
+        },
+      };
+    },
+  };
+  await runNemesis(ctx, [fault], { kind: 'every', firstMs: 10, everyMs: 60, holdMs: 20 }, 1200, new AbortController().signal, 300);
+  expect(events.slice(0, 6)).toEqual(['inject 0', 'undo 0', 'settle 0 after 1 stops', 'inject 1', 'undo 1', 'settle 1 after 2 stops']);
+});

@@ -10,6 +10,11 @@ export interface Injected {
   targets: string[];
   detail?: string;
   undo(): Promise<void>;
+  /**
+   * After the undo is recorded (the fault's window has ended), wait until the system is whole again before the
+   * schedule goes on: a broker brought back waits for every partition's full ISR. Not part of the fault's window.
+   */
+  settle?(): Promise<void>;
 }
 
 export interface Fault {
@@ -87,6 +92,7 @@ export async function once(ctx: ChaosContext, fault: Fault, holdMs: number, sign
       await injected.undo();
       history.record({ process: 'nemesis', type: 'ok', f: 'stop', value });
       log(`nemesis: ${fault.name} undone`);
+      await injected.settle?.().catch((e: unknown) => log(`nemesis: after ${fault.name}, ${e instanceof Error ? e.message : String(e)}; the schedule goes on`));
     } catch (e) {
       // the final phase's heal-all takes over; the history says the undo failed
       const error = e instanceof Error ? e.message : String(e);

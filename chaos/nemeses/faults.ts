@@ -20,15 +20,15 @@ const brokers = (ctx: ChaosContext) => ctx.topology.brokers.map((b) => `broker-$
 
 /**
  * A broker brought back is back when every broker is registered and every partition has its full ISR again. The
- * undo waits for it (bounded: 120 s, then the undo is reported failed and the final phase heals), so the schedule's
- * next fault finds a whole cluster: a broker fault at a time means one. (A broker-kill run once killed broker-a
- * while broker-c, restarted 12 s before, was still recovering its logs, and partitions went offline for 18 s.)
+ * nemesis waits for it after the fault's window has ended (`settle`, bounded: 120 s), so the schedule's next fault
+ * finds a whole cluster: a broker fault at a time means one. (A broker-kill run once killed broker-a while
+ * broker-c, restarted 12 s before, was still recovering its logs, and partitions went offline for 18 s.)
  */
-async function backInSync(ctx: ChaosContext, names: string[]): Promise<void> {
+const backInSync = (ctx: ChaosContext, names: string[]) => async (): Promise<void> => {
   if (!names.some((n) => n.startsWith('broker-'))) return;
   const ms = await waitFullIsr(ctx.topology, 120_000);
   ctx.log(`nemesis: ${names.join(', ')} back, every partition in full ISR ${(ms / 1000).toFixed(1)} s after the restart`);
-}
+};
 
 /** SIGKILL then, on undo, start again with the same data. */
 async function killed(ctx: ChaosContext, names: string[], detail?: string): Promise<Injected> {
@@ -39,8 +39,8 @@ async function killed(ctx: ChaosContext, names: string[], detail?: string): Prom
     detail,
     async undo() {
       for (const n of names) await p.restart(n);
-      await backInSync(ctx, names);
     },
+    settle: backInSync(ctx, names),
   };
 }
 
@@ -67,7 +67,7 @@ export const brokerPause: Fault = {
   async inject(ctx) {
     const b = pick(ctx.rng, brokers(ctx));
     await local(ctx).pause(b);
-    return { targets: [b], undo: async () => (await local(ctx).resume(b), await backInSync(ctx, [b])) };
+    return { targets: [b], undo: () => local(ctx).resume(b), settle: backInSync(ctx, [b]) };
   },
 };
 
@@ -77,7 +77,7 @@ export const brokerRestart: Fault = {
   async inject(ctx) {
     const b = pick(ctx.rng, brokers(ctx));
     await local(ctx).stop(b);
-    return { targets: [b], undo: async () => (await local(ctx).restart(b), await backInSync(ctx, [b])) };
+    return { targets: [b], undo: () => local(ctx).restart(b), settle: backInSync(ctx, [b]) };
   },
 };
 
