@@ -1,7 +1,9 @@
 // Entry point of the aggregate stage: 10 s tumbling windows from logs.processed to logs.aggregates, exactly-once.
 import { stageEnv, stageTelemetry } from '../eos/index.js';
 import { Aggregator, defaultAggregatorOptions } from './aggregator.js';
+import { guardClientBugs } from '../kafka/index.js';
 
+guardClientBugs('aggregate');
 const env = stageEnv('AGGREGATE');
 const telemetry = stageTelemetry('aggregate', env.zone);
 const d = defaultAggregatorOptions(env.brokers, env.zone);

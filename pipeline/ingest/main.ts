@@ -2,8 +2,10 @@
 import { readEnv } from './config.js';
 import { timestampLogs, tracingEnv } from '../telemetry/index.js';
 import { startIngest } from './server.js';
+import { guardClientBugs } from '../kafka/index.js';
 
 timestampLogs();
+guardClientBugs('ingest');
 const cfg = readEnv();
 const ingest = await startIngest(cfg, tracingEnv('faultline-ingest', cfg.zone));
 console.log(`ingest (${cfg.zone}) listening on ${ingest.url}, writing to ${cfg.topic} with ${cfg.client}`);

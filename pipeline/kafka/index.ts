@@ -3,3 +3,4 @@
 export { KAFKA_CLIENTS, type KafkaClientName, KafkaJS, KafkaConsumer, librdkafkaVersion, kafkaClient, errorText, txnErrorKind, type Endpoint, type Kafka, type Consumer, type Producer, type Admin, type KafkaMessage, type Message, type EachBatchPayload } from './client.js';
 export { readToEnd, topicOffsets, reader, connectReader, type Reader, type ReadRecord, type ReadOptions, type PartitionOffsets } from './read-to-end.js';
 export { connectPatiently } from './connect.js';
+export { guardClientBugs, isClientErrorMappingBug } from './client-bugs.js';

@@ -1,7 +1,9 @@
 // Entry point of the process stage: EOS from logs.raw to logs.processed; PROCESS_EXACTLY_ONCE=false is the negative control.
 import { stageEnv, stageTelemetry } from '../eos/index.js';
 import { defaultProcessorOptions, Processor } from './processor.js';
+import { guardClientBugs } from '../kafka/index.js';
 
+guardClientBugs('process');
 const env = stageEnv('PROCESS');
 const telemetry = stageTelemetry('process', env.zone);
 const d = defaultProcessorOptions(env.brokers, env.zone);
