@@ -59,10 +59,12 @@ export async function runNemesis(
     // a fault that cannot be held and undone inside the load is not started
     if (signal.aborted || left() < Math.min(hold, 2000) || left() <= 0) break;
     const fault = schedule.kind === 'random' ? faults[Math.floor(rng() * faults.length)]! : faults[injected % faults.length]!;
+    const began = Date.now();
     await once(ctx, fault, Math.min(hold, Math.max(0, left())), signal);
     injected++;
     if (schedule.kind === 'once') break;
-    wait = schedule.kind === 'every' ? schedule.everyMs - hold : draw(schedule.minGapMs, schedule.maxGapMs);
+    // every N s from one fault's start to the next, or as soon as the last one has settled if that took longer
+    wait = schedule.kind === 'every' ? schedule.everyMs - (Date.now() - began) : draw(schedule.minGapMs, schedule.maxGapMs);
   }
   log(`nemesis: ${injected} fault(s) injected`);
   return injected;
