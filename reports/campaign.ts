@@ -2,12 +2,12 @@
 // on one page, with the totals first and a trend over the earlier campaigns in the same out directory. Its files:
 // campaign.json (the source of truth, rewritten after every run, so an interrupted campaign resumes from it),
 // campaign.html and junit.xml, under reports/out/<campaign-id>/.
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { controlOutcome, passed, type RunResult, type Validity } from './model.js';
-import { esc, fmtNum, fmtS, jsonForScript, page, validityPill } from './html.js';
+import { esc, fmtNum, fmtS, jsonForScript, page, validityPill, validityText } from './html.js';
 import { chartJs } from './report.js';
-import { writeAtomic } from './write.js';
+import { readEach, writeAtomic } from './write.js';
 import { xmlText } from './junit.js';
 
 /** One planned run of a campaign: which experiment, on which coordination mode, which round, with which seed. */
@@ -150,25 +150,14 @@ export function campaignTotals(c: Pick<CampaignResult, 'runs' | 'plan'>) {
   };
 }
 
+const looksLikeCampaign = (v: unknown): v is CampaignResult => {
+  const c = v as Partial<CampaignResult> | null;
+  return !!c && typeof c.campaignId === 'string' && typeof c.startedAt === 'string' && Array.isArray(c.runs) && Array.isArray(c.plan);
+};
+
 /** Every campaign in an out directory, oldest first (the trend). */
-export function readCampaigns(outRoot: string): CampaignResult[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(outRoot);
-  } catch {
-    return [];
-  }
-  const out: CampaignResult[] = [];
-  for (const e of entries.filter((x) => x.startsWith('campaign-'))) {
-    try {
-      const c = JSON.parse(readFileSync(join(outRoot, e, 'campaign.json'), 'utf8')) as CampaignResult;
-      if (typeof c.campaignId === 'string' && Array.isArray(c.runs) && Array.isArray(c.plan)) out.push(c);
-    } catch {
-      // not a campaign, or mid-write: left out of the trend
-    }
-  }
-  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-}
+export const readCampaigns = (outRoot: string): CampaignResult[] =>
+  readEach(outRoot, 'campaign.json', looksLikeCampaign).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 
 const verdictCell = (r: CampaignRun): string =>
   r.verdict === 'error' ? '<span class="pill bad">ERROR</span>' : `${validityPill(r.verdict)}${r.control ? ` <span class="pill ${r.passed ? 'ok' : 'bad'}">${r.passed ? 'caught' : 'NOT CAUGHT'}</span>` : ''}`;
@@ -300,8 +289,8 @@ export function writeCampaign(outRoot: string, c: CampaignResult): { dir: string
   return { dir, report };
 }
 
-/** A control's line, for the console: caught or not and why. */
+/** A run's line for the console: verdict (a control's caught or not, and why), losses, duplicates, unavailability. */
 export const campaignRunLine = (r: CampaignRun, result?: RunResult): string =>
-  `${r.experiment} ${r.coordination} #${r.round}: ${r.verdict === 'error' ? `ERROR ${r.error ?? ''}` : `${r.verdict === true ? 'VALID' : r.verdict === false ? 'INVALID' : 'UNKNOWN'}`}` +
+  `${r.experiment} ${r.coordination} #${r.round}: ${r.verdict === 'error' ? `ERROR ${r.error ?? ''}` : validityText(r.verdict)}` +
   (r.control && result ? ` (negative control: ${controlOutcome(result).why})` : r.failing.length && r.verdict !== 'error' ? ` (${r.failing.join(', ')})` : '') +
   ` · ${fmtNum(r.acknowledged)} acknowledged, ${r.lost} lost, ${r.duplicated} duplicated${r.maxUnavailableMs !== undefined ? `, max unavailability ${fmtS(r.maxUnavailableMs)} s` : ''}`;

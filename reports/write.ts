@@ -28,24 +28,30 @@ function looksLikeRun(v: unknown): v is RunResult {
   return !!r && typeof r.runId === 'string' && typeof r.startedAt === 'string' && Array.isArray(r.checks) && typeof r.workload === 'object';
 }
 
-export function readRuns(outRoot: string): RunResult[] {
+/**
+ * Every `<outRoot>/<entry>/<file>` that parses and that `accept` takes; a directory without one, or with one
+ * mid-write or corrupt, is left out (runs and campaigns are read this way for their indexes).
+ */
+export function readEach<T>(outRoot: string, file: string, accept: (v: unknown) => v is T): T[] {
   let entries: string[];
   try {
     entries = readdirSync(outRoot);
   } catch {
     return [];
   }
-  const runs: RunResult[] = [];
+  const out: T[] = [];
   for (const e of entries) {
     try {
-      const parsed: unknown = JSON.parse(readFileSync(join(outRoot, e, 'results.json'), 'utf8'));
-      if (looksLikeRun(parsed)) runs.push(parsed);
+      const parsed: unknown = JSON.parse(readFileSync(join(outRoot, e, file), 'utf8'));
+      if (accept(parsed)) out.push(parsed);
     } catch {
-      // not a run directory, or a results.json mid-write or corrupt: the index simply omits it
+      // not a directory of this kind, or its file mid-write or corrupt: the index simply omits it
     }
   }
-  return runs;
+  return out;
 }
+
+export const readRuns = (outRoot: string): RunResult[] => readEach(outRoot, 'results.json', looksLikeRun);
 
 export function writeRun(outRoot: string, run: RunResult, historyJsonl?: string): { dir: string; report: string } {
   assertSafeRunId(run.runId);

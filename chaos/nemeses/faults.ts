@@ -3,7 +3,7 @@
 // by name, by role or by zone, and network cuts between zones (the provider's
 // own: iptables owner match on the host, or rules inside the containers).
 // Each returns what it hit and its own undo.
-import { addLatency, cacheLayout, removeToxics, type Provider, type Zone } from '../../cluster/index.js';
+import { addLatency, cacheLayout, removeToxics, type Provider, type Topology, type Zone } from '../../cluster/index.js';
 import { pick, type ChaosContext } from '../core/context.js';
 import { startOrder, waitFullIsr } from '../core/final-phase.js';
 import type { Fault, Injected } from '../core/nemesis.js';
@@ -99,14 +99,54 @@ export const coordinatorKill = killByRole('coordinator-kill', "SIGKILL the broke
   return { target: c.broker, detail: `coordinator of ${c.why}` };
 });
 
-export const zookeeperKill: Fault = {
-  name: 'zookeeper-kill',
-  description: 'SIGKILL one ZooKeeper node (the ensemble keeps its quorum with two)',
-  modes: ['zookeeper'],
+/**
+ * The coordination quorum's members, whichever it is: ZooKeeper's ensemble or the KRaft controllers. Each fault on
+ * the quorum is written once for both, and applies to the mode whose quorum it names.
+ */
+type Quorum = 'zookeeper' | 'kraft';
+const quorumMembers = (t: Topology, q: Quorum): { name: string; zone: Zone; host: string }[] =>
+  q === 'zookeeper'
+    ? t.zookeepers.map((z) => ({ name: `zookeeper-${letter(z.zone.name)}`, zone: z.zone, host: z.client.host }))
+    : t.controllers.map((c) => ({ name: `controller-${letter(c.zone.name)}`, zone: c.zone, host: c.listener.host }));
+
+/** SIGKILL one member of the quorum picked with the seed, restart it on undo. */
+const quorumMemberKill = (name: string, description: string, q: Quorum): Fault => ({
+  name,
+  description,
+  modes: [q],
   async inject(ctx) {
-    return killed(ctx, [pick(ctx.rng, ctx.topology.zookeepers.map((z) => `zookeeper-${letter(z.zone.name)}`))]);
+    return killed(ctx, [pick(ctx.rng, quorumMembers(ctx.topology, q).map((m) => m.name))]);
   },
-};
+});
+
+/** Cut one zone from the other zones' quorum members, both ways; on undo, heal each cut. */
+const quorumPartition = (name: string, description: string, q: Quorum, from: string): Fault => ({
+  name,
+  description,
+  modes: [q],
+  async inject(ctx) {
+    const zone = pick(ctx.rng, ctx.topology.zones);
+    const members = quorumMembers(ctx.topology, q);
+    const others = members.filter((m) => m.zone.name !== zone.name);
+    const own = members.find((m) => m.zone.name === zone.name)!;
+    const cuts = [await local(ctx).cutHosts(zone, others.map((m) => m.host))];
+    for (const m of others) cuts.push(await local(ctx).cutHosts(m.zone, [own.host]));
+    return {
+      targets: [zone.name],
+      detail: `${own.name} cut from the ${from}`,
+      undo: async () => {
+        for (const c of cuts) await c.heal();
+      },
+    };
+  },
+});
+
+export const zookeeperKill = quorumMemberKill('zookeeper-kill', 'SIGKILL one ZooKeeper node (the ensemble keeps its quorum with two)', 'zookeeper');
+export const kraftControllerKill = quorumMemberKill(
+  'kraft-controller-kill',
+  'SIGKILL one KRaft controller picked with the seed, active or not (the quorum keeps its majority with two), restart it',
+  'kraft',
+);
 
 const zoneProcesses = (ctx: ChaosContext, zone: Zone) =>
   local(ctx)
@@ -176,56 +216,18 @@ export const leaderZonePartition: Fault = {
 export const zonePartitionSymmetric = zonePartition('zone-partition', true);
 export const zonePartitionOneWay = zonePartition('zone-partition-one-way', false);
 
-export const zookeeperPartition: Fault = {
-  name: 'zookeeper-partition',
-  description: "cut one zone from the other zones' ZooKeeper nodes, both ways: its ZooKeeper loses the quorum, its broker its session",
-  modes: ['zookeeper'],
-  async inject(ctx) {
-    const t = ctx.topology;
-    const zone = pick(ctx.rng, t.zones);
-    const others = t.zookeepers.filter((z) => z.zone.name !== zone.name);
-    const own = t.zookeepers.find((z) => z.zone.name === zone.name)!;
-    const cuts = [await local(ctx).cutHosts(zone, others.map((z) => z.client.host))];
-    for (const z of others) cuts.push(await local(ctx).cutHosts(z.zone, [own.client.host]));
-    return {
-      targets: [zone.name],
-      detail: `zookeeper-${letter(zone.name)} cut from the ensemble`,
-      undo: async () => {
-        for (const c of cuts) await c.heal();
-      },
-    };
-  },
-};
-
-export const kraftControllerKill: Fault = {
-  name: 'kraft-controller-kill',
-  description: 'SIGKILL one KRaft controller picked with the seed, active or not (the quorum keeps its majority with two), restart it',
-  modes: ['kraft'],
-  async inject(ctx) {
-    return killed(ctx, [pick(ctx.rng, ctx.topology.controllers.map((c) => `controller-${letter(c.zone.name)}`))]);
-  },
-};
-
-export const kraftQuorumPartition: Fault = {
-  name: 'kraft-quorum-partition',
-  description: "cut one zone from the other zones' KRaft controllers, both ways: its controller loses the quorum, its broker the active controller",
-  modes: ['kraft'],
-  async inject(ctx) {
-    const t = ctx.topology;
-    const zone = pick(ctx.rng, t.zones);
-    const others = t.controllers.filter((c) => c.zone.name !== zone.name);
-    const own = t.controllers.find((c) => c.zone.name === zone.name)!;
-    const cuts = [await local(ctx).cutHosts(zone, others.map((c) => c.listener.host))];
-    for (const c of others) cuts.push(await local(ctx).cutHosts(c.zone, [own.listener.host]));
-    return {
-      targets: [zone.name],
-      detail: `controller-${letter(zone.name)} cut from the quorum`,
-      undo: async () => {
-        for (const c of cuts) await c.heal();
-      },
-    };
-  },
-};
+export const zookeeperPartition = quorumPartition(
+  'zookeeper-partition',
+  "cut one zone from the other zones' ZooKeeper nodes, both ways: its ZooKeeper loses the quorum, its broker its session",
+  'zookeeper',
+  'ensemble',
+);
+export const kraftQuorumPartition = quorumPartition(
+  'kraft-quorum-partition',
+  "cut one zone from the other zones' KRaft controllers, both ways: its controller loses the quorum, its broker the active controller",
+  'kraft',
+  'quorum',
+);
 
 /**
  * SIGKILL a process-stage instance that holds partitions now, by its group's last completed assignment (a kill of
