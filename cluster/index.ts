@@ -14,5 +14,6 @@ export { alive, findProcesses, rssMiB } from './processes/supervisor.js';
 export { setup, setupSteps, SetupError } from './setup/setup.js';
 export { Kafka, logLevel, ConfigResourceTypes, CompressionTypes, AssignerProtocol } from './kafkajs.js';
 export type { Admin, Consumer, Producer, KafkaClient, Transaction, Message, EachBatchPayload } from './kafkajs.js';
+export { brokerView, clusterViews, notWhole, viewsDisagree, type BrokerView, type ClusterViews, type PartitionView } from './broker-view.js';
 export { drain, endOffsets, endpoint, type DrainedRecord } from './drain.js';
 export { ensureProxies, addLatency, removeToxics, resetToxics, activeToxics } from './processes/toxiproxy.js';

@@ -5,16 +5,25 @@ import { bootstrapServers, NODE_SERVICE_ENV, type Topology } from '../cluster/in
 import { waitCaughtUp as caughtUp } from '../chaos/core/final-phase.js';
 
 const children: ChildProcess[] = [];
+const outputs = new WeakMap<ChildProcess, string[]>();
 
 export function startStage(t: Topology, main: string, env: Record<string, string>): ChildProcess {
   // tsx as a loader, not its CLI (which forks): SIGKILL must reach the stage itself
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { ...process.env, ...NODE_SERVICE_ENV, KAFKA_BROKERS: bootstrapServers(t).join(','), ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // the stage's lines go on to the test's output, and are kept for a test to read
+  const lines: string[] = [];
+  outputs.set(child, lines);
+  child.stdout!.on('data', (d: Buffer) => (lines.push(d.toString()), process.stdout.write(d)));
+  child.stderr!.on('data', (d: Buffer) => (lines.push(d.toString()), process.stderr.write(d)));
   children.push(child);
   return child;
 }
+
+/** What a stage started here has printed so far (stdout and stderr). */
+export const outputOf = (c: ChildProcess): string => (outputs.get(c) ?? []).join('');
 
 export const exitCode = (c: ChildProcess) => new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', resolve)));
 

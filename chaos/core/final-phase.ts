@@ -1,8 +1,8 @@
 // The final phase (Jepsen's): heal every fault, wait until the cluster is whole
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
-import { clusterHealth, endpoint, justCmd, kafka, resetToxics, waitFor, type Provider, type Topology } from '../../cluster/index.js';
-import { kafkaClient, readToEnd } from '../../pipeline/kafka/index.js';
+import { clusterViews, endpoint, notWhole, justCmd, resetToxics, waitFor, type Provider, type Topology } from '../../cluster/index.js';
+import { kafkaClient, readToEnd, topicOffsets } from '../../pipeline/kafka/index.js';
 import type { ChaosContext } from './context.js';
 
 /** Coordination first, brokers next, everything else last: the order in which stopped processes come back. */
@@ -45,17 +45,34 @@ export async function healEverything(provider: Provider, log: (l: string) => voi
   return fixed;
 }
 
-/** Every broker registered, no offline and no under-replicated partition. Returns the milliseconds it took. */
-export async function waitFullIsr(t: Topology, timeoutMs = 240_000): Promise<number> {
+/**
+ * Every broker registered, no offline and no under-replicated partition, as every broker itself says (each asked
+ * alone, all agreeing): a broker back from a cut answers from the cache it had before it for a while, where every ISR
+ * was full and it still led partitions that moved away; asked through a client library, that answer passed for
+ * "whole". `onStale` hears, once, the first disagreement seen (the run keeps it as a note). Returns the milliseconds
+ * it took.
+ */
+export async function waitFullIsr(t: Topology, timeoutMs = 240_000, onStale?: (what: string) => void): Promise<number> {
   const t0 = Date.now();
-  await waitFor(
-    'every broker registered and every partition back to its full ISR',
-    async () => {
-      const h = await clusterHealth(t);
-      return h.brokersOnline.length === t.brokers.length && h.offline.length === 0 && h.underReplicated.length === 0;
-    },
-    { timeoutMs, intervalMs: 500 },
-  );
+  let told = false;
+  let last: string[] = [];
+  try {
+    await waitFor(
+      'every broker registered and every partition back to its full ISR, as every broker itself says',
+      async () => {
+        const views = await clusterViews(t.brokers);
+        last = notWhole(views, t.brokers.length);
+        if (views.disagreements.length && !views.silent.length && !told) {
+          told = true;
+          onStale?.(`${views.disagreements.length} disagreement(s) between the brokers' own views ${((Date.now() - t0) / 1000).toFixed(1)} s into the wait, e.g. ${views.disagreements.slice(0, 2).join('; ')}`);
+        }
+        return last.length === 0;
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; still: ${last.slice(0, 3).join('; ')}${last.length > 3 ? ` and ${last.length - 3} more` : ''}`);
+  }
   return Date.now() - t0;
 }
 
@@ -70,8 +87,6 @@ export async function waitFullIsr(t: Topology, timeoutMs = 240_000): Promise<num
  */
 export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: string, input: string, timeoutMs = 240_000): Promise<number> {
   const t0 = Date.now();
-  const admin = kafka(ctx.topology).admin();
-  await admin.connect();
   const ends = new Map<number, bigint>();
   // the committed offsets, asked with require_stable (KIP-447) through librdkafka's admin
   const stable = kafkaClient(endpoint(ctx.topology, 'faultline-final-phase')).admin();
@@ -85,7 +100,9 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
     await waitFor(
       `group ${group} to commit up to the end of ${input}`,
       async () => {
-        for (const e of await admin.fetchTopicOffsets(input)) {
+        // the high watermark (a read_uncommitted question): the last stable offset stops before a transaction whose
+        // markers are still being written, and "caught up" to it passed with the stage's last transaction unread
+        for (const e of await topicOffsets(endpoint(ctx.topology, 'faultline-final-phase'), input)) {
           const high = BigInt(e.high) > BigInt(e.low) ? BigInt(e.high) : 0n;
           if (high > (ends.get(e.partition) ?? 0n)) ends.set(e.partition, high);
         }
@@ -106,7 +123,6 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
       { timeoutMs, intervalMs: 500 },
     );
   } finally {
-    await admin.disconnect();
     await stable.disconnect();
   }
   return Date.now() - t0;

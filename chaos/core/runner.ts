@@ -234,7 +234,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
         notes.push(...(await target.heal(ctx, log)));
         for (const s of owned) await s.restart();
         try {
-          fullIsrMs = await waitFullIsr(t);
+          fullIsrMs = await waitFullIsr(t, undefined, (what) => notes.push(`after the final heal, the brokers did not agree on the cluster at first (waited until they did): ${what}`));
           log(`  full ISR ${(fullIsrMs / 1000).toFixed(1)} s after the final heal`);
         } catch (e) {
           notes.push(`the cluster did not get back to full ISR: ${e instanceof Error ? e.message : String(e)}`);

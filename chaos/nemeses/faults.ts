@@ -26,7 +26,7 @@ const brokers = (ctx: ChaosContext) => ctx.topology.brokers.map((b) => `broker-$
  */
 const backInSync = (ctx: ChaosContext, names: string[]) => async (): Promise<void> => {
   if (!names.some((n) => n.startsWith('broker-'))) return;
-  const ms = await waitFullIsr(ctx.topology, 120_000);
+  const ms = await waitFullIsr(ctx.topology, 120_000, (what) => ctx.log(`nemesis: waiting for the brokers to agree: ${what}`));
   ctx.log(`nemesis: ${names.join(', ')} back, every partition in full ISR ${(ms / 1000).toFixed(1)} s after the restart`);
 };
 

@@ -13,6 +13,10 @@ export interface AggregatorOptions extends Omit<StageOptions, 'name'> {
   outputTopic: string;
   /** Partitions of the output topic (state of input partition p goes to p mod this). */
   outputPartitions: number;
+  /** Fault injection: the first changelog read of each restore drops its last this many records (a stale end). */
+  restoreShortBy?: number;
+  /** A negative control: the restore is not checked against the input (what a short restore then does). */
+  restoreUnchecked?: boolean;
 }
 
 export const defaultAggregatorOptions = (brokers: string[], zone: string): AggregatorOptions => ({
@@ -44,19 +48,29 @@ export class Aggregator {
     const o = this.opts;
     return {
       // the changelog commits in the same transaction as the input offsets: read to its end (read_committed), it
-      // holds exactly the updates of the input the committed offset says was consumed
-      restore: async (partition: number) => {
-        const t0 = Date.now();
-        const mine = new Map<string, WindowAggregate>();
-        // this partition's state lives in one changelog partition: read only that one
-        const records = await readToEnd({ brokers: o.brokers, clientId: `aggregate-${o.zone}-restore` }, o.outputTopic, { partitions: [partition % o.outputPartitions] });
-        for (const r of records) {
-          const a = JSON.parse(r.value) as WindowAggregate;
-          if (a.inputPartition === partition) mine.set(aggregateKey(a), a);
+      // holds exactly the updates of the input the committed offset says was consumed. That is checked, not assumed:
+      // a broker back from a network cut answers for a moment as the leader it was, with its old end, and a restore
+      // that stopped there would count every later window from a smaller total (see `unreflected`).
+      restore: async (partition: number, resumeAt: bigint) => {
+        for (let attempt = 1; ; attempt++) {
+          const t0 = Date.now();
+          const { mine, records } = await this.changelog(partition, attempt);
+          // the input offset after the last event the restored windows hold (every update records it)
+          let reflected = 0n;
+          for (const a of mine.values()) if (a.lastInputOffset !== undefined && BigInt(a.lastInputOffset) + 1n > reflected) reflected = BigInt(a.lastInputOffset) + 1n;
+          const missed = reflected < resumeAt && !o.restoreUnchecked ? await this.unreflected(partition, reflected, resumeAt) : 0;
+          if (missed === 0) {
+            this.state.set(partition, mine);
+            // one line per restore: when an aggregate is ever wrong, this says what state it restarted from
+            console.log(`aggregate: restored input partition ${partition}: ${mine.size} windows from ${records} changelog records in ${Date.now() - t0} ms; they hold the input up to ${reflected}`);
+            // beyond the committed offset only when that offset was read stale: the stage then skips to it
+            return reflected > resumeAt ? reflected : undefined;
+          }
+          const why = `the restored windows of input partition ${partition} hold its events up to offset ${reflected}, but the group resumes at ${resumeAt}, and ${missed} events between are in none of them`;
+          if (attempt >= 5) throw new Error(`${why}, after ${attempt} reads of the changelog: the state is not rebuilt. Nothing was written from it; the batch is fetched again and the restore tried again before it`);
+          console.error(`aggregate: ${why} (the changelog read ended early: a broker answered from an older end); reading it again`);
+          await new Promise((r) => setTimeout(r, 1000));
         }
-        this.state.set(partition, mine);
-        // one line per restore: when an aggregate is ever wrong, this says what state it restarted from
-        console.log(`aggregate: restored input partition ${partition}: ${mine.size} windows from ${records.length} changelog records in ${Date.now() - t0} ms`);
       },
       handle: (partition: number, messages: KafkaMessage[]) => {
         const mine = this.state.get(partition) ?? new Map<string, WindowAggregate>();
@@ -94,6 +108,29 @@ export class Aggregator {
       // revoked, or the batch's updates never committed: forget the partition, it is restored before its next batch
       forget: (partition: number) => void this.state.delete(partition),
     };
+  }
+
+  /** This partition's windows from its changelog partition, read_committed to its end. */
+  private async changelog(partition: number, attempt: number): Promise<{ mine: Map<string, WindowAggregate>; records: number }> {
+    const o = this.opts;
+    const mine = new Map<string, WindowAggregate>();
+    // this partition's state lives in one changelog partition: read only that one
+    let records = await readToEnd({ brokers: o.brokers, clientId: `aggregate-${o.zone}-restore` }, o.outputTopic, { partitions: [partition % o.outputPartitions] });
+    // fault injection: the first read stops short, as one answered from a stale end would
+    if (attempt === 1 && o.restoreShortBy) records = records.slice(0, Math.max(0, records.length - o.restoreShortBy));
+    for (const r of records) {
+      const a = JSON.parse(r.value) as WindowAggregate;
+      if (a.inputPartition === partition) mine.set(aggregateKey(a), a);
+    }
+    return { mine, records: records.length };
+  }
+
+  /** How many events of the input partition in [from, to) there are (read_committed; the end must exist where it is read). */
+  private async unreflected(partition: number, from: bigint, to: bigint): Promise<number> {
+    const o = this.opts;
+    const e = { brokers: o.brokers, clientId: `aggregate-${o.zone}-restore` };
+    const records = await readToEnd(e, o.inputTopic, { partitions: [partition], from: new Map([[partition, from.toString()]]), until: new Map([[partition, to.toString()]]) });
+    return records.filter((r) => ProcessedEvent.safeParse(parseJson(r.value)).success).length;
   }
 
   start = () => this.stage.start();

@@ -19,6 +19,8 @@ const a = new Aggregator({
   failAfterBatches: env.failAfterBatches,
   failTimes: env.failTimes,
   failPoint: env.failPoint,
+  restoreShortBy: env.restoreShortBy,
+  restoreUnchecked: process.env.AGGREGATE_RESTORE_UNCHECKED === 'true',
   onTransaction: telemetry.onTransaction,
   tracer: telemetry.tracer,
 });

@@ -60,11 +60,12 @@ export interface StageOptions {
 
 export interface StageHandler {
   /**
-   * Called once per (re)assignment of a partition, before its first batch: rebuild the partition's state. May return
-   * the first input offset its committed output does not reflect yet (the output's lineage): the stage never
-   * resumes below it.
+   * Called once per (re)assignment of a partition, before its first batch: rebuild the partition's state, knowing the
+   * stage resumes at `resumeAt` (the first offset of that batch: the group's committed offset, read stable, or past
+   * it). May return the first input offset its committed output does not reflect yet (the output's lineage): the
+   * stage never resumes below it. A restore that throws is tried again before the partition's next batch.
    */
-  restore?(partition: number): Promise<bigint | undefined | void>;
+  restore?(partition: number, resumeAt: bigint): Promise<bigint | undefined | void>;
   /** Pure with respect to Kafka: the outputs of one input batch (state updates stay in memory until commit). */
   handle(partition: number, messages: KafkaMessage[]): TopicMessages[];
   /** The partition's state is no longer ours or no longer true (revoked, or its transaction aborted): drop it. */
@@ -250,9 +251,9 @@ export class EosStage {
     const txn = (): OpenTransaction => (this.txn ??= { began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
     if (!this.ready.has(partition)) {
       this.step(`restoring partition ${partition}`);
-      const floor = (await this.handler.restore?.(partition)) ?? undefined;
-      this.ready.add(partition);
       const first = BigInt(batch.messages[0]!.offset);
+      const floor = (await this.handler.restore?.(partition, first)) ?? undefined;
+      this.ready.add(partition);
       console.log(`${this.opts.name}: partition ${partition} restored; resuming at ${first}${floor !== undefined && floor > first ? `, below its output's lineage ${floor}: skipping to it` : ''}`);
       if (this.opts.exactlyOnce && floor !== undefined && floor > first) {
         // the skipped offsets commit with the next transaction, so the group's lag does not stay above zero
@@ -463,6 +464,7 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
     failAfterBatches: env[`${prefix}_FAIL_AFTER_BATCHES`] ? Number(env[`${prefix}_FAIL_AFTER_BATCHES`]) : undefined,
     failTimes: env[`${prefix}_FAIL_TIMES`] ? Number(env[`${prefix}_FAIL_TIMES`]) : undefined,
     failPoint: env[`${prefix}_FAIL_POINT`] === 'before-transaction' ? ('before-transaction' as const) : undefined,
+    restoreShortBy: env[`${prefix}_RESTORE_SHORT_BY`] ? Number(env[`${prefix}_RESTORE_SHORT_BY`]) : undefined,
   };
 }
 

@@ -22,6 +22,12 @@ export interface ReadOptions {
   partitions?: number[];
   /** Start at the first record at or after this time (ms since the epoch), where `from` says nothing later. */
   fromTime?: number;
+  /**
+   * Per partition, read only below this offset, which must exist: a partition whose high watermark is below it was
+   * answered by a broker whose log ends earlier (one back from a network cut still answers as the leader it was for
+   * a moment), and the read throws rather than return less than was asked for.
+   */
+  until?: Map<number, string>;
   timeoutMs?: number;
 }
 
@@ -78,8 +84,8 @@ async function offsetsOf(c: Reader, topic: string, timeoutMs: number): Promise<P
 /** Connects a reader (the callback API, promised). */
 export const connectReader = (c: Reader, timeoutMs = 30_000): Promise<unknown> => promised((cb) => c.connect({ timeout: timeoutMs }, cb as never));
 
-async function connected<T>(e: Endpoint, use: (c: Reader) => Promise<T>): Promise<T> {
-  const c = reader(e);
+async function connected<T>(e: Endpoint, use: (c: Reader) => Promise<T>, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<T> {
+  const c = reader(e, { isolation });
   await connectReader(c);
   try {
     return await use(c);
@@ -97,26 +103,44 @@ async function offsetsAt(c: Reader, topic: string, offsets: PartitionOffsets[], 
   return new Map(found.map((f) => [f.partition, f.offset >= 0 ? BigInt(f.offset) : high.get(f.partition)!]));
 }
 
-/** One topic's log start and high watermark per partition. */
-export const topicOffsets = (e: Endpoint, topic: string): Promise<PartitionOffsets[]> => connected(e, (c) => offsetsOf(c, topic, 15_000));
+/**
+ * One topic's log start and high watermark per partition. Asked by a read_uncommitted client: librdkafka's watermark
+ * query carries the client's isolation level, and read_committed it answers the last stable offset, which stops
+ * before any transaction whose commit markers are not all written yet. The coordinator answers the commit before it
+ * writes them, and the group's offsets (read stable) can be visible before a changelog's marker: a restore read to
+ * the last stable offset missed updates its committed offset had already counted (the aggregate's lost updates
+ * under a zone partition), and a drain read to it missed a stage's last transaction.
+ */
+export const topicOffsets = (e: Endpoint, topic: string): Promise<PartitionOffsets[]> => connected(e, (c) => offsetsOf(c, topic, 15_000), 'read_uncommitted');
 
 const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? undefined : v.toString());
 
 export function readToEnd(e: Endpoint, topic: string, opts: ReadOptions = {}): Promise<ReadRecord[]> {
   return connected(e, async (c) => {
-    const offsets = await offsetsOf(c, topic, 15_000);
+    // the high watermark, not the last stable offset (see topicOffsets): read_committed, the read passes every
+    // transaction below it only once its markers are written
+    const offsets = await topicOffsets(e, topic);
     const byTime = opts.fromTime === undefined ? new Map<number, bigint>() : await offsetsAt(c, topic, offsets, opts.fromTime);
     const start = (p: PartitionOffsets) => {
       let s = BigInt(p.low);
       for (const f of [opts.from?.get(p.partition), byTime.get(p.partition)]) if (f !== undefined && BigInt(f) > s) s = BigInt(f);
       return s;
     };
-    const wanted = offsets.filter((p) => (!opts.partitions || opts.partitions.includes(p.partition)) && BigInt(p.high) > start(p));
+    for (const [partition, until] of opts.until ?? []) {
+      const p = offsets.find((o) => o.partition === partition);
+      if (p && BigInt(p.high) < BigInt(until))
+        throw new Error(`${topic} partition ${partition} ends at ${p.high} as the broker asked sees it, below offset ${until} that the read must reach: that broker's view is older than the cluster's; read again`);
+    }
+    const end = (p: PartitionOffsets) => {
+      const until = opts.until?.get(p.partition);
+      return until !== undefined && BigInt(until) < BigInt(p.high) ? BigInt(until) : BigInt(p.high);
+    };
+    const wanted = offsets.filter((p) => (!opts.partitions || opts.partitions.includes(p.partition)) && end(p) > start(p));
     const records: ReadRecord[] = [];
     if (!wanted.length) return records;
     // the end is fixed now: every offset below the high watermark (data, aborted data or a transaction marker)
     // must be passed before a partition counts as read
-    const ends = new Map(wanted.map((p) => [p.partition, BigInt(p.high)]));
+    const ends = new Map(wanted.map((p) => [p.partition, end(p)]));
     const reached = new Map<number, bigint>();
     const pass = (partition: number, next: bigint) => {
       if (next > (reached.get(partition) ?? -1n)) reached.set(partition, next);

@@ -1,0 +1,32 @@
+// The reader that stage restores and the checkers' drains stand on, against the real cluster: "to the end" means to
+// the high watermark, so a transaction in flight at the start of the read is waited for, never cut off.
+import { randomUUID } from 'node:crypto';
+import { bootstrapServers, ensureTopics } from '../../cluster/index.js';
+import { liveTopology } from '../../test/live.js';
+import { kafkaClient, readToEnd, topicOffsets } from './index.js';
+
+const t = liveTopology();
+const e = { brokers: bootstrapServers(t), clientId: 'test-read-to-end' };
+
+test('a transaction open when the read starts is waited for: its records are read once it commits, and the end is the high watermark, not the last stable offset', async () => {
+  const topic = `test.read-to-end.${randomUUID().slice(0, 8)}`;
+  await ensureTopics(t, [{ name: topic, partitions: 1 }]);
+  const producer = kafkaClient({ brokers: e.brokers, clientId: 'test-read-to-end' }).producer({ kafkaJS: { transactionalId: `${topic}-txn`, idempotent: true, acks: -1 } } as never);
+  await producer.connect();
+  try {
+    const txn = await producer.transaction();
+    await txn.send({ topic, messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
+    // written and replicated, not committed: the high watermark is past them, the last stable offset is not
+    expect((await topicOffsets(e, topic))[0]!.high).toBe('2');
+    const read = readToEnd(e, topic, { timeoutMs: 30_000 });
+    let settled = false;
+    void read.finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 1500));
+    // a read to the last stable offset (0) would have returned at once, with nothing
+    expect(settled).toBe(false);
+    await txn.commit();
+    expect((await read).map((r) => r.value)).toEqual(['1', '2']);
+  } finally {
+    await producer.disconnect();
+  }
+});
