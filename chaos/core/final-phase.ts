@@ -2,7 +2,7 @@
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
 import { clusterViews, endpoint, notWhole, justCmd, resetToxics, waitFor, type Provider, type Topology } from '../../cluster/index.js';
-import { kafkaClient, readToEnd, topicOffsets } from '../../pipeline/kafka/index.js';
+import { kafkaClient, readToEnd, watermarkProbe } from '../../pipeline/kafka/index.js';
 import type { ChaosContext } from './context.js';
 
 /** Coordination first, brokers next, everything else last: the order in which stopped processes come back. */
@@ -91,6 +91,7 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
   // the committed offsets, asked with require_stable (KIP-447) through librdkafka's admin
   const stable = kafkaClient(endpoint(ctx.topology, 'faultline-final-phase')).admin();
   await stable.connect();
+  const probe = await watermarkProbe(endpoint(ctx.topology, 'faultline-final-phase'));
   const stableOffsets = async (groupId: string, topic: string) => {
     const [t] = await stable.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true, timeout: 10_000 });
     return new Map((t?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
@@ -102,7 +103,7 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
       async () => {
         // the high watermark (a read_uncommitted question): the last stable offset stops before a transaction whose
         // markers are still being written, and "caught up" to it passed with the stage's last transaction unread
-        for (const e of await topicOffsets(endpoint(ctx.topology, 'faultline-final-phase'), input)) {
+        for (const e of await probe.offsets(input)) {
           const high = BigInt(e.high) > BigInt(e.low) ? BigInt(e.high) : 0n;
           if (high > (ends.get(e.partition) ?? 0n)) ends.set(e.partition, high);
         }
@@ -124,6 +125,7 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
     );
   } finally {
     await stable.disconnect();
+    await probe.close();
   }
   return Date.now() - t0;
 }

@@ -24,7 +24,7 @@ export class OwnedStage implements OwnedProcess {
   start(): void {
     const out = openSync(this.logFile, 'a');
     // tsx as a loader (not its forking CLI): the pid we kill is the stage itself
-    this.child = spawn(process.execPath, ['--import', 'tsx', this.main], { cwd: REPO, env: { ...process.env, ...NODE_SERVICE_ENV, ...this.env }, stdio: ['ignore', out, out] });
+    this.child = spawn(process.execPath, ['--import', 'tsx', this.main], { cwd: REPO, env: { ...process.env, ...NODE_SERVICE_ENV, ...this.env, FAULTLINE_PARENT_PID: String(process.pid) }, stdio: ['ignore', out, out] });
   }
 
   running(): boolean {

@@ -113,6 +113,16 @@ export class EosStage {
   private queue: Promise<unknown> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private batches = 0;
+  /**
+   * At-least-once only: per partition held, the offset after the last batch processed. Committed every second whether
+   * or not a batch came, as Kafka's auto-commit commits positions: a commit the group dropped (one sent while it
+   * rebalanced) is made again, where committing only what the open batch touched left the group's offsets behind for
+   * good (the EOS-off control's processors had processed every record and never caught up).
+   */
+  private readonly consumed = new Map<number, string>();
+  /** When the consumer last handed us a batch, and the quiet spell already reported. */
+  private lastBatchAt = Date.now();
+  private quietSaid = 0;
   private failures = 0;
   private stopping = false;
   /** What the stage is waiting on now (the watchdog names it when it takes long) and since when. */
@@ -183,6 +193,19 @@ export class EosStage {
 
   /** Says, every 20 s, what a step that has taken over 20 s waits on: a stuck stage names where it is stuck. */
   private watch(): void {
+    // a consumer that holds partitions and hands over nothing for a minute says so, with what it holds, then after 2,
+    // 4, 8... minutes (an idle input looks the same; a stuck one says so here rather than nowhere)
+    const quiet = Math.floor((Date.now() - this.lastBatchAt) / 60_000);
+    if (quiet >= Math.max(1, 2 * this.quietSaid)) {
+      this.quietSaid = quiet;
+      let held = '';
+      try {
+        held = this.consumer.assignment().map((a) => a.partition).join(',');
+      } catch {
+        held = '(unknown)';
+      }
+      if (held) console.error(`${this.opts.name}: no batch for ${quiet} min while holding partitions ${held} of ${this.opts.inputTopic}${this.txn ? `; a ${this.opts.exactlyOnce ? 'transaction' : 'commit'} of ${this.txn.inputs} inputs is open` : ''}`);
+    }
     const d = this.doing;
     if (!d) return;
     const s = Math.floor((Date.now() - d.since) / 20_000) * 20;
@@ -223,6 +246,7 @@ export class EosStage {
         for (const { partition } of assignment) {
           this.revoking.delete(partition);
           this.ready.delete(partition);
+          this.consumed.delete(partition);
           this.handler.forget?.(partition);
         }
       }
@@ -246,6 +270,8 @@ export class EosStage {
   private async processBatch({ batch, isStale }: EachBatchPayload): Promise<void> {
     // a batch fetched before a rewind (seek) or a revocation is not ours to process
     if (!batch.messages.length || isStale() || this.stopping) return;
+    this.lastBatchAt = Date.now();
+    this.quietSaid = 0;
     const partition = batch.partition;
     if (!this.assigned(partition)) return;
     const txn = (): OpenTransaction => (this.txn ??= { began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
@@ -268,6 +294,7 @@ export class EosStage {
     const t = txn();
     if (!t.from.has(partition)) t.from.set(partition, batch.messages[0]!.offset);
     t.next.set(partition, (BigInt(batch.lastOffset()) + 1n).toString());
+    if (!this.opts.exactlyOnce) this.consumed.set(partition, t.next.get(partition)!);
     t.inputs += batch.messages.length;
     if (this.opts.tracer) t.spans.push(this.spansOf(batch.topic, partition, batch.messages));
     t.endToEndS.push(...sinceIngest(batch.messages));
@@ -314,7 +341,7 @@ export class EosStage {
   /** Commits the open transaction: every output delivered, then the input offsets with the group's metadata, then the commit. */
   private async commit(): Promise<void> {
     const txn = this.txn;
-    if (!txn) return;
+    if (!txn) return this.opts.exactlyOnce ? undefined : this.recommit();
     const topics = [{ topic: this.opts.inputTopic, partitions: [...txn.next].map(([partition, offset]) => ({ partition, offset })) }];
     try {
       this.step('the deliveries of the open transaction');
@@ -328,8 +355,11 @@ export class EosStage {
         this.step('the commit');
         await this.retrying('commit', () => within(15_000, 'commit', this.producer.commit()));
       } else {
-        // at-least-once: a crash between the send above and this commit replays the batches
-        await this.consumer.commitOffsets(topics[0]!.partitions.map((p) => ({ topic: this.opts.inputTopic, ...p })));
+        // at-least-once: a crash between the send above and this commit replays the batches. With the batch's
+        // partitions go the positions of every other partition held (see `consumed`)
+        const positions = new Map([...this.consumed].filter(([p]) => this.assigned(p)));
+        for (const { partition, offset } of topics[0]!.partitions) positions.set(partition, offset);
+        await this.consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic: this.opts.inputTopic, partition, offset })));
       }
     } catch (e) {
       await this.abort(e);
@@ -338,6 +368,15 @@ export class EosStage {
     this.txn = undefined;
     this.opts.onTransaction?.({ inputs: txn.inputs, records: txn.records, ms: performance.now() - txn.began, outcome: 'commit', traceId: txn.spans[0]?.traceId, endToEndS: txn.endToEndS });
     for (const s of txn.spans) s.end();
+  }
+
+  /** At-least-once: the positions of the partitions held, committed again (see `consumed`); a failure waits for the next tick. */
+  private async recommit(): Promise<void> {
+    const held = [...this.consumed].filter(([p]) => this.assigned(p));
+    if (!held.length) return;
+    await within(10_000, 'commit offsets', this.consumer.commitOffsets(held.map(([partition, offset]) => ({ topic: this.opts.inputTopic, partition, offset })))).catch((e: unknown) =>
+      console.error(`${this.opts.name}: committing the positions of ${held.map(([p, o]) => `${p}@${o}`).join(', ')} failed (${errorText(e)}); again in a second`),
+    );
   }
 
   /** A commit that timed out may be called again (librdkafka keeps its state); bounded by the transaction timeout. */
@@ -390,6 +429,7 @@ export class EosStage {
     const mine = [...txn.from.keys()].filter((p) => this.assigned(p));
     for (const partition of txn.from.keys()) {
       this.ready.delete(partition);
+      this.consumed.delete(partition);
       this.handler.forget?.(partition);
     }
     this.step(`the committed offsets of ${mine.join(',') || 'no partition'}`);
@@ -471,6 +511,10 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
 /** Metrics for a stage and, when STAGE_HTTP_PORT is set, the /metrics + /healthz server Prometheus scrapes. */
 export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEnv = process.env) {
   timestampLogs();
+  // a stage a harness started for one run (FAULTLINE_PARENT_PID) ends with that harness, however it ended: a harness
+  // that died of a segmentation fault left its run's processors consuming for hours
+  const parent = Number(env.FAULTLINE_PARENT_PID);
+  if (parent) setInterval(() => process.ppid !== parent && process.kill(process.pid, 'SIGKILL'), 1000).unref();
   const registry = stageRegistry(name, zone);
   const m = eosMetrics(registry);
   const tracing = startTracing(tracingEnv(`faultline-${name}`, zone, env));

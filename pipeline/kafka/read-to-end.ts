@@ -81,6 +81,16 @@ async function offsetsOf(c: Reader, topic: string, timeoutMs: number): Promise<P
   );
 }
 
+/**
+ * A client that answers high watermarks again and again (a poll loop): one connection for the whole loop, not one per
+ * question (a harness that made a librdkafka client every half second for minutes died of a segmentation fault).
+ */
+export async function watermarkProbe(e: Endpoint): Promise<{ offsets: (topic: string) => Promise<PartitionOffsets[]>; close: () => Promise<void> }> {
+  const c = reader(e, { isolation: 'read_uncommitted' });
+  await connectReader(c);
+  return { offsets: (topic) => offsetsOf(c, topic, 15_000), close: () => new Promise<void>((r) => c.disconnect(() => r())) };
+}
+
 /** Connects a reader (the callback API, promised). */
 export const connectReader = (c: Reader, timeoutMs = 30_000): Promise<unknown> => promised((cb) => c.connect({ timeout: timeoutMs }, cb as never));
 
