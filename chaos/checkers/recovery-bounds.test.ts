@@ -31,6 +31,20 @@ describe('recovery-bounds', () => {
     ]);
   });
 
+  test('a fault that holds writes by design (a frozen broker) is bounded from its end: its length plus the bound', () => {
+    // a 3 s pause, writes back 0.8 s after it: 3.8 s unavailable
+    const h = steady(0, 10_000, 100, [2_000, 5_800]).fault('broker-pause', ['broker-c'], 2_000, 5_000);
+    expect(recoveryBounds(h.ops, { boundMs: 1_000 }).valid).toBe(false);
+    const held = recoveryBounds(h.ops, { boundMs: 1_000, holdingFaults: ['broker-pause'] });
+    expect(held.valid).toBe(true);
+    expect(held.stats).toMatchObject({ 'maxUnavailableMs:0': 3_900, 'boundMs:0': 4_000 });
+    // still a violation once writes stay away longer than the bound after the fault's end
+    const late = steady(0, 10_000, 100, [2_000, 6_500]).fault('broker-pause', ['broker-c'], 2_000, 5_000);
+    const r = recoveryBounds(late.ops, { boundMs: 1_000, holdingFaults: ['broker-pause'] });
+    expect(r.valid).toBe(false);
+    expect(r.counterexamples[0]!.what).toContain("bound 4000 ms (the fault's 3000 ms, which hold writes by design, and 1000 ms)");
+  });
+
   test('writes of unknown outcome during a fault are counted', () => {
     const h = steady(0, 3_000, 100).write(2, ['x'], 1_500, 'info').write(3, ['y'], 1_600, 'none').fault('broker-kill', ['broker-a'], 1_000, 2_000);
     const r = recoveryBounds(h.ops, { boundMs: 1_000 });

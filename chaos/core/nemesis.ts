@@ -23,6 +23,12 @@ export interface Fault {
   description: string;
   /** Coordination modes it applies to (zookeeper-kill has no meaning under KRaft). */
   modes?: ('zookeeper' | 'kraft')[];
+  /**
+   * The fault can hold writes for its whole length by design: a frozen broker keeps its connections open, so the
+   * requests in flight to it wait the freeze out (a client's request timeout is longer than the freeze) and its
+   * leadership moves only once its session expires. Its recovery bound counts from the fault's end, not its start.
+   */
+  holdsWrites?: boolean;
   inject(ctx: ChaosContext): Promise<Injected>;
 }
 

@@ -283,7 +283,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       if (viaPipeline) checks.push(aggregatesEqualRecomputed(processed, reads.get(TOPICS.aggregates) ?? [], { services }));
     }
     // a run without faults (a load test) has no recovery to bound
-    if (exp.faults.length) checks.push(recoveryBounds(ops, { boundMs: exp.recoveryBoundMs, fullIsrMs, fullIsrBoundMs: 180_000 }));
+    if (exp.faults.length) checks.push(recoveryBounds(ops, { boundMs: exp.recoveryBoundMs, holdingFaults: exp.faults.filter((f) => faultByName(f).holdsWrites), fullIsrMs, fullIsrBoundMs: 180_000 }));
     if (caughtUp.length) checks.push(stagesCaughtUp(caughtUp));
     checks.push(...loadChecks);
     const healPhase = phases.find((p) => p.name === 'heal and recover');

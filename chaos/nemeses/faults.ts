@@ -64,6 +64,7 @@ export const brokerKill: Fault = {
 export const brokerPause: Fault = {
   name: 'broker-pause',
   description: 'SIGSTOP one broker (a GC pause that never ends, a hung VM), SIGCONT on undo',
+  holdsWrites: true,
   async inject(ctx) {
     const b = pick(ctx.rng, brokers(ctx));
     await local(ctx).pause(b);
