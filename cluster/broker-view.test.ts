@@ -51,6 +51,13 @@ describe('a broker’s own view of the cluster', () => {
     expect(viewsDisagree(new Map([[1, now], [3, stale]]))).toEqual(['logs.aggregates/1: broker 3 says leader 3, isr [1,2,3], broker 1 says leader 1, isr [1,2,3]']);
   });
 
+  test('under KRaft the controller each broker names is a random live broker: compared only when asked', () => {
+    const a = view({ 'a/0': full(1) }, [1, 2, 3], 1);
+    const b = view({ 'a/0': full(1) }, [1, 2, 3], 3);
+    expect(viewsDisagree(new Map([[1, a], [2, b]]))).toEqual(['broker 2 says the controller is 3, broker 1 says 1']);
+    expect(viewsDisagree(new Map([[1, a], [2, b]]), { controller: false })).toEqual([]);
+  });
+
   test('whole only when every broker answers, all agree, all brokers are online and every ISR is full', () => {
     const ok = view({ 'a/0': full(1) });
     expect(notWhole({ silent: [], disagreements: [], agreed: ok }, 3)).toEqual([]);

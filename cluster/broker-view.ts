@@ -97,16 +97,18 @@ const shown = (p: PartitionView | undefined) => (p ? `leader ${p.leader}, isr [$
 
 /**
  * Where the brokers' own views differ (empty when every broker that answered says the same): the brokers each
- * knows to be online, the controller, and each partition's leader and ISR. Pure; exported for its unit test.
+ * knows to be online, the controller (unless `controller: false`: under KRaft a broker names a random live broker
+ * as the controller in every answer, as clients cannot reach the quorum), and each partition's leader and ISR.
+ * Pure; exported for its unit test.
  */
-export function viewsDisagree(views: Map<number, BrokerView>): string[] {
+export function viewsDisagree(views: Map<number, BrokerView>, o: { controller?: boolean } = {}): string[] {
   const all = [...views];
   if (all.length < 2) return [];
   const [firstId, first] = all[0]!;
   const out: string[] = [];
   for (const [id, v] of all.slice(1)) {
     if (v.brokers.join(',') !== first.brokers.join(',')) out.push(`broker ${id} sees brokers [${v.brokers.join(',')}], broker ${firstId} [${first.brokers.join(',')}]`);
-    if (v.controller !== first.controller) out.push(`broker ${id} says the controller is ${v.controller}, broker ${firstId} says ${first.controller}`);
+    if (o.controller !== false && v.controller !== first.controller) out.push(`broker ${id} says the controller is ${v.controller}, broker ${firstId} says ${first.controller}`);
     for (const key of new Set([...first.partitions.keys(), ...v.partitions.keys()])) {
       const a = first.partitions.get(key);
       const b = v.partitions.get(key);
@@ -125,7 +127,8 @@ export interface ClusterViews {
 }
 
 /** Every broker of the topology asked for its own view at once (addresses as the topology lists them). */
-export async function clusterViews(brokers: { id: number; listener: Endpoint }[], timeoutMs = 5000): Promise<ClusterViews> {
+export async function clusterViews(brokers: { id: number; listener: Endpoint }[], o: { timeoutMs?: number; compareController?: boolean } = {}): Promise<ClusterViews> {
+  const timeoutMs = o.timeoutMs ?? 5000;
   const answers = await Promise.all(brokers.map(async (b) => [b.id, await brokerView(b.listener, timeoutMs).catch((e: Error) => e)] as const));
   const views = new Map<number, BrokerView>();
   const silent: string[] = [];
@@ -133,7 +136,7 @@ export async function clusterViews(brokers: { id: number; listener: Endpoint }[]
     if (v instanceof Error) silent.push(`broker ${id}: ${v.message}`);
     else views.set(id, v);
   }
-  return { silent, disagreements: viewsDisagree(views), agreed: views.values().next().value };
+  return { silent, disagreements: viewsDisagree(views, { controller: o.compareController }), agreed: views.values().next().value };
 }
 
 /**

@@ -60,7 +60,7 @@ export async function waitFullIsr(t: Topology, timeoutMs = 240_000, onStale?: (w
     await waitFor(
       'every broker registered and every partition back to its full ISR, as every broker itself says',
       async () => {
-        const views = await clusterViews(t.brokers);
+        const views = await clusterViews(t.brokers, { compareController: t.coordination === 'zookeeper' });
         last = notWhole(views, t.brokers.length);
         if (views.disagreements.length && !views.silent.length && !told) {
           told = true;
