@@ -416,12 +416,7 @@ export class ProcessesProvider implements Provider {
       writeFileSync(join(conf, `${name}.properties`), brokerConfig(t, b, dir));
       if (t.coordination === 'kraft') kraftFormat.push([dir, join(conf, `${name}.properties`)]);
     }
-    for (const [dir, cfg] of kraftFormat) {
-      if (existsSync(join(dir, 'meta.properties'))) continue;
-      execFileSync('java', ['-cp', join(this.cache.kafkaLibs, '*'), 'kafka.tools.StorageTool', 'format', '-t', d.clusterId, '-c', cfg, '--ignore-formatted'], {
-        stdio: 'pipe',
-      });
-    }
+    for (const [dir, cfg] of kraftFormat) this.formatKraft(dir, cfg, d.clusterId);
     // Java checks writability with access(2), which ignores capabilities for a
     // non-root real uid: each zone process must own its data directory.
     for (const s of this.components()) {
@@ -544,11 +539,22 @@ export class ProcessesProvider implements Provider {
    * Broker log dirs, ZooKeeper snapshots; ZooKeeper keeps its myid, the identity a replacement node is configured
    * with. Refuses while the component runs.
    */
+  /** A KRaft node starts only from a directory formatted with the cluster's id (StorageTool), as an operator provisions it. */
+  private formatKraft(dir: string, cfg: string, clusterId: string): void {
+    if (existsSync(join(dir, 'meta.properties'))) return;
+    execFileSync('java', ['-cp', join(this.cache.kafkaLibs, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', cfg, '--ignore-formatted'], { stdio: 'pipe' });
+  }
+
   async wipeData(name: string): Promise<string> {
     const spec = this.component(name);
     if (await this.running(name)) throw new Error(`refusing to wipe ${name}: it is running; kill it first`);
     const dir = join(this.layout.data, spec.name);
     for (const entry of existsSync(dir) ? readdirSync(dir) : []) if (entry !== 'myid') rmSync(join(dir, entry), { recursive: true, force: true });
+    // under KRaft the new, empty machine is formatted with the cluster's id before it starts, as an operator who
+    // replaces a node does (a wiped KRaft broker refuses to start without meta.properties: a KRaft zone-destroy
+    // left broker-b down, the cluster at 2 of 3 brokers for the rest of the run)
+    if (this.topology.coordination === 'kraft' && (spec.kind === 'broker' || spec.kind === 'controller'))
+      this.formatKraft(dir, join(this.layout.conf, `${spec.name}.properties`), this.deployment!.clusterId);
     if (spec.user) execFileSync('chown', ['-R', `${spec.user}:${spec.user}`, dir]);
     return dir;
   }
