@@ -535,16 +535,16 @@ export class ProcessesProvider implements Provider {
     return Boolean(st.running && st.pid && alive(st.pid));
   }
 
-  /**
-   * Broker log dirs, ZooKeeper snapshots; ZooKeeper keeps its myid, the identity a replacement node is configured
-   * with. Refuses while the component runs.
-   */
   /** A KRaft node starts only from a directory formatted with the cluster's id (StorageTool), as an operator provisions it. */
   private formatKraft(dir: string, cfg: string, clusterId: string): void {
     if (existsSync(join(dir, 'meta.properties'))) return;
     execFileSync('java', ['-cp', join(this.cache.kafkaLibs, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', cfg, '--ignore-formatted'], { stdio: 'pipe' });
   }
 
+  /**
+   * Broker log dirs, ZooKeeper snapshots; ZooKeeper keeps its myid, the identity a replacement node is configured
+   * with. Refuses while the component runs.
+   */
   async wipeData(name: string): Promise<string> {
     const spec = this.component(name);
     if (await this.running(name)) throw new Error(`refusing to wipe ${name}: it is running; kill it first`);

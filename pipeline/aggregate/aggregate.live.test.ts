@@ -13,42 +13,77 @@ const t = liveTopology();
 const run = randomUUID().slice(0, 8);
 afterAll(killStages);
 
-type Fault = 'crash' | 'fail-before-transaction';
-
-async function crashAndCompare(exactlyOnce: boolean, fault: Fault = 'crash'): Promise<{ mismatches: string[]; keys: number }> {
-  const id = `${run}-${exactlyOnce ? 'eos' : 'alo'}-${fault === 'crash' ? 'c' : 'f'}`;
+/** A test's own input and changelog topics and group; `changelog` adds settings to the output topic. */
+async function stageTopics(id: string, changelog?: Record<string, string>) {
   const input = `test.agg-in.${id}`;
   const output = `test.agg-out.${id}`;
   const group = `test-aggregate-${id}`;
   await ensureTopics(t, [
     { name: input, partitions: 3 },
-    { name: output, partitions: 3 },
+    { name: output, partitions: 3, ...(changelog ? { config: changelog } : {}) },
   ]);
-  const base = Date.parse('2026-01-01T00:00:00Z');
+  return { input, output, group, env: { AGGREGATE_GROUP: group, AGGREGATE_INPUT: input, AGGREGATE_OUTPUT: output } };
+}
+
+const base = Date.parse('2026-01-01T00:00:00Z');
+
+/** A processed event as the process stage writes it; `at` is its offset in ms from the base time. */
+const processedEvent = (id: string, o: { service: string; level: ProcessedEvent['level']; at: number; latencyMs: number }, i: number): ProcessedEvent => ({
+  id,
+  service: o.service,
+  level: o.level,
+  message: 'm',
+  timestamp: new Date(base + o.at).toISOString(),
+  latencyMs: o.latencyMs,
+  ingestedAt: new Date(base).toISOString(),
+  processedAt: new Date(base).toISOString(),
+  severity: 1,
+  category: 'other',
+  source: { partition: 0, offset: String(i) },
+});
+
+/** An idempotent producer onto `input` that sends events in sends of `per` (so the stage sees several batches), pausing `pauseMs` between them. */
+async function feeder(input: string, per: number, pauseMs = 0) {
   const producer = kafka(t, 'test-aggregate-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const n = 3000;
+  return {
+    send: async (events: ProcessedEvent[]) => {
+      for (let i = 0; i < events.length; i += per) {
+        await producer.send({ topic: input, acks: -1, messages: events.slice(i, i + per).map((e) => ({ key: e.id, value: JSON.stringify(e) })) });
+        if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+      }
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+/** The latest aggregates of `output` against a recomputation from `input`: every window that differs, or is missing or extra. */
+async function mismatches(input: string, output: string): Promise<{ mismatches: string[]; keys: number }> {
+  const latest = new Map<string, WindowAggregate>();
+  for (const r of await readTopicToEnd(t, output)) latest.set(r.key!, JSON.parse(r.value) as WindowAggregate);
+  const expected = recompute((await readTopicToEnd(t, input)).map((r) => ({ event: JSON.parse(r.value) as ProcessedEvent, inputPartition: r.partition })));
+  const out: string[] = [];
+  for (const [key, want] of expected) {
+    const got = latest.get(key);
+    if (!got || got.count !== want.count || JSON.stringify(got.latency) !== JSON.stringify(want.latency)) out.push(`${key}: got ${got?.count ?? 'nothing'}, want ${want.count}`);
+  }
+  for (const key of latest.keys()) if (!expected.has(key)) out.push(`${key}: not in the recomputation`);
+  expect([...latest.values()].every((a) => aggregateKey(a) !== '')).toBe(true);
+  return { mismatches: out, keys: expected.size };
+}
+
+type Fault = 'crash' | 'fail-before-transaction';
+
+async function crashAndCompare(exactlyOnce: boolean, fault: Fault = 'crash'): Promise<{ mismatches: string[]; keys: number }> {
+  const id = `${run}-${exactlyOnce ? 'eos' : 'alo'}-${fault === 'crash' ? 'c' : 'f'}`;
+  const { input, group, output, env: topicsEnv } = await stageTopics(id);
   const services = ['checkout', 'search', 'auth'];
   const levels = ['info', 'warn', 'error'] as const;
-  const events: ProcessedEvent[] = Array.from({ length: n }, (_, i) => ({
-    id: `a-${id}-${i}`,
-    service: services[i % 3]!,
-    level: levels[(i >> 2) % 3]!,
-    message: 'm',
-    timestamp: new Date(base + i * 20).toISOString(),
-    latencyMs: (i * 37) % 3000,
-    ingestedAt: new Date(base).toISOString(),
-    processedAt: new Date(base).toISOString(),
-    severity: 1,
-    category: 'other',
-    source: { partition: 0, offset: String(i) },
-  }));
-  // several sends, so the stage sees several batches per partition
-  for (let i = 0; i < n; i += 250)
-    await producer.send({ topic: input, acks: -1, messages: events.slice(i, i + 250).map((e) => ({ key: e.id, value: JSON.stringify(e) })) });
-  await producer.disconnect();
+  const feed = await feeder(input, 250);
+  await feed.send(Array.from({ length: 3000 }, (_, i) => processedEvent(`a-${id}-${i}`, { service: services[i % 3]!, level: levels[(i >> 2) % 3]!, at: i * 20, latencyMs: (i * 37) % 3000 }, i)));
+  await feed.close();
 
-  const env = { AGGREGATE_GROUP: group, AGGREGATE_INPUT: input, AGGREGATE_OUTPUT: output, AGGREGATE_EXACTLY_ONCE: String(exactlyOnce) };
+  const env = { ...topicsEnv, AGGREGATE_EXACTLY_ONCE: String(exactlyOnce) };
   let stage;
   if (fault === 'crash') {
     expect(await exitCode(startStage(t, 'pipeline/aggregate/main.ts', { ...env, AGGREGATE_CRASH_AFTER_BATCHES: '2' }))).toBe(137);
@@ -60,19 +95,7 @@ async function crashAndCompare(exactlyOnce: boolean, fault: Fault = 'crash'): Pr
   await waitCaughtUp(t, group, input);
   stage.kill('SIGTERM');
 
-  const latest = new Map<string, WindowAggregate>();
-  for (const r of await readTopicToEnd(t, output)) latest.set(r.key!, JSON.parse(r.value) as WindowAggregate);
-  const inputRecords = await readTopicToEnd(t, input);
-  const expected = recompute(inputRecords.map((r) => ({ event: JSON.parse(r.value) as ProcessedEvent, inputPartition: r.partition })));
-  const mismatches: string[] = [];
-  for (const [key, want] of expected) {
-    const got = latest.get(key);
-    if (!got || got.count !== want.count || JSON.stringify(got.latency) !== JSON.stringify(want.latency))
-      mismatches.push(`${key}: got ${got?.count ?? 'nothing'}, want ${want.count}`);
-  }
-  for (const key of latest.keys()) if (!expected.has(key)) mismatches.push(`${key}: not in the recomputation`);
-  expect([...latest.values()].every((a) => aggregateKey(a) !== '')).toBe(true);
-  return { mismatches, keys: expected.size };
+  return mismatches(input, output);
 }
 
 test('crash between window updates and commit, restart: aggregates equal the recomputation from the input', async () => {
@@ -93,53 +116,26 @@ test.each([
   { check: false, outcome: 'left unchecked (the negative control), counts the later events onto older totals' },
 ])('a restore that stops short of the changelog’s end is $outcome', async ({ check }) => {
   const id = `${run}-short-${check ? 'checked' : 'unchecked'}`;
-  const input = `test.agg-in.${id}`;
-  const output = `test.agg-out.${id}`;
-  const group = `test-aggregate-${id}`;
-  await ensureTopics(t, [
-    { name: input, partitions: 3 },
-    { name: output, partitions: 3 },
-  ]);
-  const base = Date.parse('2026-01-01T00:00:00Z');
-  const producer = kafka(t, 'test-aggregate-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const { input, output, group, env } = await stageTopics(id);
   // the second feed lands in the windows the first one ended in: the windows a short restore gets wrong
-  const event = (i: number): ProcessedEvent => ({
-    id: `s-${id}-${i}`,
-    service: 'checkout',
-    level: 'info',
-    message: 'm',
-    timestamp: new Date(base + (i < 2000 ? i : 1900 + (i % 100)) * 20).toISOString(),
-    latencyMs: i % 700,
-    ingestedAt: new Date(base).toISOString(),
-    processedAt: new Date(base).toISOString(),
-    severity: 1,
-    category: 'other',
-    source: { partition: 0, offset: String(i) },
-  });
-  const feed = async (from: number, to: number) => {
-    for (let i = from; i < to; i += 250)
-      await producer.send({ topic: input, acks: -1, messages: Array.from({ length: Math.min(250, to - i) }, (_, k) => event(i + k)).map((e) => ({ key: e.id, value: JSON.stringify(e) })) });
-  };
-  const env = { AGGREGATE_GROUP: group, AGGREGATE_INPUT: input, AGGREGATE_OUTPUT: output };
-  await feed(0, 2000);
+  const events = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, k) => from + k).map((i) => processedEvent(`s-${id}-${i}`, { service: 'checkout', level: 'info', at: (i < 2000 ? i : 1900 + (i % 100)) * 20, latencyMs: i % 700 }, i));
+  const feed = await feeder(input, 250);
+  await feed.send(events(0, 2000));
   let stage = startStage(t, 'pipeline/aggregate/main.ts', env);
   await waitCaughtUp(t, group, input);
   stage.kill('SIGTERM');
   await exitCode(stage);
-  await feed(2000, 2600);
+  await feed.send(events(2000, 2600));
   // each partition's first changelog read leaves out its last records, as one answered from an older end would
   stage = startStage(t, 'pipeline/aggregate/main.ts', { ...env, AGGREGATE_RESTORE_SHORT_BY: '3', ...(check ? {} : { AGGREGATE_RESTORE_UNCHECKED: 'true' }) });
   await waitCaughtUp(t, group, input);
   stage.kill('SIGTERM');
   await exitCode(stage);
-  await producer.disconnect();
+  await feed.close();
 
-  const latest = new Map<string, WindowAggregate>();
-  for (const r of await readTopicToEnd(t, output)) latest.set(r.key!, JSON.parse(r.value) as WindowAggregate);
-  const expected = recompute((await readTopicToEnd(t, input)).map((r) => ({ event: JSON.parse(r.value) as ProcessedEvent, inputPartition: r.partition })));
-  const wrong = [...expected].filter(([k, want]) => latest.get(k)?.count !== want.count).map(([k, want]) => `${k}: got ${latest.get(k)?.count ?? 'nothing'}, want ${want.count}`);
-  expect(expected.size).toBeGreaterThan(5);
+  const { mismatches: wrong, keys } = await mismatches(input, output);
+  expect(keys).toBeGreaterThan(5);
   if (check) {
     expect(outputOf(stage)).toMatch(/events between are in none of them .*reading it again/);
     expect(wrong).toEqual([]);
@@ -155,40 +151,14 @@ test('negative control: the same crash with exactly-once off double-counts, and 
 
 test('restore from a compacted changelog with aborted transactions in it: the restore reads past what the cleaner left, and the aggregates still equal the recomputation', async () => {
   const id = `${run}-compacted`;
-  const input = `test.agg-in.${id}`;
-  const output = `test.agg-out.${id}`;
-  const group = `test-aggregate-${id}`;
   // the changelog's settings, with segments that roll every second so the cleaner has something to clean at once
-  await ensureTopics(t, [
-    { name: input, partitions: 3 },
-    { name: output, partitions: 3, config: { 'cleanup.policy': 'compact', 'segment.ms': '1000', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0' } },
-  ]);
-  const base = Date.parse('2026-01-01T00:00:00Z');
-  const producer = kafka(t, 'test-aggregate-feed').producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const event = (i: number): ProcessedEvent => ({
-    id: `c-${id}-${i}`,
-    service: ['checkout', 'search'][i % 2]!,
-    level: 'info',
-    message: 'm',
-    timestamp: new Date(base + (i % 200) * 100).toISOString(),
-    latencyMs: i % 500,
-    ingestedAt: new Date(base).toISOString(),
-    processedAt: new Date(base).toISOString(),
-    severity: 1,
-    category: 'other',
-    source: { partition: 0, offset: String(i) },
-  });
-  const feed = async (from: number, to: number) => {
-    for (let i = from; i < to; i += 100) {
-      await producer.send({ topic: input, acks: -1, messages: Array.from({ length: Math.min(100, to - i) }, (_, k) => event(i + k)).map((e) => ({ key: e.id, value: JSON.stringify(e) })) });
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  };
-  const env = { AGGREGATE_GROUP: group, AGGREGATE_INPUT: input, AGGREGATE_OUTPUT: output };
+  const { input, output, group, env } = await stageTopics(id, { 'cleanup.policy': 'compact', 'segment.ms': '1000', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0' });
+  const events = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, k) => from + k).map((i) => processedEvent(`c-${id}-${i}`, { service: ['checkout', 'search'][i % 2]!, level: 'info', at: (i % 200) * 100, latencyMs: i % 500 }, i));
+  const feed = await feeder(input, 100, 300);
   // aborted transactions in the changelog: failures inside the open transaction, after its window updates were sent
   let stage = startStage(t, 'pipeline/aggregate/main.ts', { ...env, AGGREGATE_FAIL_AFTER_BATCHES: '3', AGGREGATE_FAIL_TIMES: '4' });
-  await feed(0, 3000);
+  await feed.send(events(0, 3000));
   await waitCaughtUp(t, group, input);
   stage.kill('SIGTERM');
   await exitCode(stage);
@@ -196,15 +166,12 @@ test('restore from a compacted changelog with aborted transactions in it: the re
   const written = (await readTopicToEnd(t, output)).length;
   await waitFor('the log cleaner to compact the changelog', async () => (await readTopicToEnd(t, output)).length < written, { timeoutMs: 120_000, intervalMs: 3000 });
   stage = startStage(t, 'pipeline/aggregate/main.ts', env);
-  await feed(3000, 3600);
+  await feed.send(events(3000, 3600));
   await waitCaughtUp(t, group, input);
   stage.kill('SIGTERM');
-  await producer.disconnect();
+  await feed.close();
 
-  const latest = new Map<string, WindowAggregate>();
-  for (const r of await readTopicToEnd(t, output)) latest.set(r.key!, JSON.parse(r.value) as WindowAggregate);
-  const expected = recompute((await readTopicToEnd(t, input)).map((r) => ({ event: JSON.parse(r.value) as ProcessedEvent, inputPartition: r.partition })));
-  const wrong = [...expected].filter(([k, want]) => latest.get(k)?.count !== want.count).map(([k, want]) => `${k}: got ${latest.get(k)?.count ?? 'nothing'}, want ${want.count}`);
-  expect(expected.size).toBeGreaterThan(5);
+  const { mismatches: wrong, keys } = await mismatches(input, output);
+  expect(keys).toBeGreaterThan(5);
   expect(wrong).toEqual([]);
 });

@@ -49,8 +49,8 @@ export class Aggregator {
     return {
       // the changelog commits in the same transaction as the input offsets: read to its end (read_committed), it
       // holds exactly the updates of the input the committed offset says was consumed. That is checked, not assumed:
-      // a broker back from a network cut answers for a moment as the leader it was, with its old end, and a restore
-      // that stopped there would count every later window from a smaller total (see `unreflected`).
+      // a read that ends early (at the last stable offset, before the high-watermark fix in read-to-end; at the old
+      // end of a broker back from a network cut) would count every later window from a smaller total (`unreflected`).
       restore: async (partition: number, resumeAt: bigint) => {
         for (let attempt = 1; ; attempt++) {
           const t0 = Date.now();

@@ -20,7 +20,7 @@ const a = new Aggregator({
   failTimes: env.failTimes,
   failPoint: env.failPoint,
   restoreShortBy: env.restoreShortBy,
-  restoreUnchecked: process.env.AGGREGATE_RESTORE_UNCHECKED === 'true',
+  restoreUnchecked: env.restoreUnchecked,
   onTransaction: telemetry.onTransaction,
   tracer: telemetry.tracer,
 });

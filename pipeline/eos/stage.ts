@@ -357,7 +357,7 @@ export class EosStage {
       } else {
         // at-least-once: a crash between the send above and this commit replays the batches. With the batch's
         // partitions go the positions of every other partition held (see `consumed`)
-        const positions = new Map([...this.consumed].filter(([p]) => this.assigned(p)));
+        const positions = new Map(this.heldPositions());
         for (const { partition, offset } of topics[0]!.partitions) positions.set(partition, offset);
         await this.consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic: this.opts.inputTopic, partition, offset })));
       }
@@ -370,9 +370,14 @@ export class EosStage {
     for (const s of txn.spans) s.end();
   }
 
+  /** At-least-once: the positions (see `consumed`) of the partitions still held. */
+  private heldPositions(): [number, string][] {
+    return [...this.consumed].filter(([p]) => this.assigned(p));
+  }
+
   /** At-least-once: the positions of the partitions held, committed again (see `consumed`); a failure waits for the next tick. */
   private async recommit(): Promise<void> {
-    const held = [...this.consumed].filter(([p]) => this.assigned(p));
+    const held = this.heldPositions();
     if (!held.length) return;
     await within(10_000, 'commit offsets', this.consumer.commitOffsets(held.map(([partition, offset]) => ({ topic: this.opts.inputTopic, partition, offset })))).catch((e: unknown) =>
       console.error(`${this.opts.name}: committing the positions of ${held.map(([p, o]) => `${p}@${o}`).join(', ')} failed (${errorText(e)}); again in a second`),
@@ -505,6 +510,7 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
     failTimes: env[`${prefix}_FAIL_TIMES`] ? Number(env[`${prefix}_FAIL_TIMES`]) : undefined,
     failPoint: env[`${prefix}_FAIL_POINT`] === 'before-transaction' ? ('before-transaction' as const) : undefined,
     restoreShortBy: env[`${prefix}_RESTORE_SHORT_BY`] ? Number(env[`${prefix}_RESTORE_SHORT_BY`]) : undefined,
+    restoreUnchecked: env[`${prefix}_RESTORE_UNCHECKED`] === 'true',
   };
 }
 
