@@ -196,7 +196,7 @@ header .meta span { margin-right: 14px; white-space: nowrap; }
 .verdict .big { font-size: 30px; font-weight: 800; letter-spacing: 1px; line-height: 1.1; }
 .verdict .sub { font-size: 12.5px; margin-top: 4px; }
 .verdict .passfail { font-size: 12px; font-weight: 700; margin-top: 6px; opacity: .8; }
-#verdicts td:nth-child(1) { white-space: nowrap; } #verdicts td:nth-child(5) { max-width: 300px; }
+#verdicts td:nth-child(1) { min-width: 150px; max-width: 220px; } #verdicts td:nth-child(2) { min-width: 260px; } #verdicts td:nth-child(5) { max-width: 300px; }
 table.cx td { font-size: 13px; }
 .cards { display: grid; grid-template-columns: repeat(6, 1fr); gap: 10px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: var(--bg); }
