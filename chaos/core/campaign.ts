@@ -180,7 +180,7 @@ export async function runCampaign(o: CampaignOptions & { outRoot: string; fresh?
       for (const p of todo) {
         if (interrupted) break;
         const exp = experimentByName(p.experiment);
-        const durationS = o.durationS ?? exp.defaults.durationS;
+        const durationS = Math.max(o.durationS ?? exp.defaults.durationS, exp.minDurationS ?? 0);
         const n = c.runs.length + 1;
         log(`[${n}/${c.plan.length}] ${p.experiment} on ${mode}, round ${p.round}, seed ${p.seed}, ${durationS} s`);
         const started = Date.now();

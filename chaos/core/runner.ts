@@ -70,7 +70,9 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/
 export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const exp = o.experiment;
   const log = o.log ?? ((l: string) => console.log(l));
-  const durationMs = (o.durationS ?? exp.defaults.durationS) * 1000;
+  const asked = o.durationS ?? exp.defaults.durationS;
+  const durationMs = Math.max(asked, exp.minDurationS ?? 0) * 1000;
+  if (durationMs > asked * 1000) log(`${exp.name} needs at least ${exp.minDurationS} s to do what it is for: running ${exp.minDurationS} s, not ${asked} s`);
   const rate = o.rate ?? exp.defaults.rate;
   const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
   const short = randomUUID().slice(0, 6);

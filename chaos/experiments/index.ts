@@ -50,6 +50,8 @@ export interface Experiment {
   /** What Prometheus and Tempo must have seen (alerts fired and resolved, lag back under its bound, traces): verdict lines. */
   observe?: Observation[];
   defaults: { durationS: number; rate: number };
+  /** The shortest run that still does what the experiment is for (a shorter `--duration` is raised to it, with a note). */
+  minDurationS?: number;
   /** The report's kind (default `chaos`; a load test without faults is a `soak`). */
   reportKind?: 'chaos' | 'soak';
   /** The command that replays a run (default `just chaos <name> ...`). */
@@ -79,6 +81,8 @@ export const EXPERIMENTS: Experiment[] = [
     description: 'SIGKILL a broker under load through the pipeline and keep it down 35 s (long enough for the alerts), then restart it; every 50 s',
     faults: ['broker-kill'],
     schedule: every(50, 35),
+    // one whole window: 5 s in, 35 s down, the alerts' resolution inside the run
+    minDurationS: 50,
     observe: [
       ...pipelineObserved,
       { kind: 'alert', alert: 'KafkaBrokerDown', firesWithinMs: 40_000, resolvesWithinMs: 60_000 },
