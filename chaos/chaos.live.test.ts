@@ -125,7 +125,7 @@ function campaignCli(args: string[], interruptAt?: RegExp): Promise<{ code: numb
 
 test('a campaign interrupted by ctrl-c keeps its finished run, and the same command resumes it without repeating that run', async () => {
   const root = mkdtempSync(join(tmpdir(), 'faultline-campaign-'));
-  const args = ['--experiments', 'txn-broker-kill', '--rounds', '2', '--duration', '15', '--seed', '11', '--out', root];
+  const args = ['--experiments', 'txn-broker-kill', '--rounds', '2', '--duration', '15s', '--seed', '11', '--out', root];
   const first = await campaignCli(args, /^\[2\/2\] /m);
   expect([first.code, first.out]).toEqual([130, expect.stringMatching(/interrupted: the run in flight heals its faults/)]);
   const [id] = readdirSync(root).filter((d) => d.startsWith('campaign-'));

@@ -6,14 +6,14 @@
 // 3 (with --target k8s, off-cluster) no kube context.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Coordination, justCmd, kafkaClientName, openProvider, paths, providerName, readDeployment, topology } from '../cluster/index.js';
+import { Coordination, errorMessage, justCmd, kafkaClientName, openProvider, orUsage, parseDuration, parseNumber, paths, providerName, readDeployment, topology } from '../cluster/index.js';
 import { ALL_EXPERIMENTS, runCampaign } from './core/campaign.js';
 import { healEverything } from './core/final-phase.js';
 import { runExperiment, type RunOptions } from './core/runner.js';
 import { CONTROLS, EXPERIMENTS, experimentByName } from './experiments/index.js';
 import { DEFAULT_OUT, passed, verdictLines, type RunResult } from '../reports/index.js';
 
-const usage = `usage: just chaos <experiment> [--duration S] [--rate N] [--seed N] [--coordination zookeeper|kraft] [--provider processes|containers] [--target k8s]
+const usage = `usage: just chaos <experiment> [--duration 60|60s|2m] [--rate N] [--seed N] [--coordination zookeeper|kraft] [--provider processes|containers] [--target k8s]
        just chaos --list
        just chaos --heal        (undo any fault left behind: partitions, toxics, paused or stopped processes)
        just chaos campaign [--experiments a,b,...] [--rounds N] [--duration S] [--coordination zookeeper|kraft|both] [--seed N] [--fresh]
@@ -50,15 +50,6 @@ const { values, positionals } = parseArgs({
   },
 });
 
-const num = (name: string, v: string | undefined) => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) {
-    console.error(`--${name} must be a positive number, not ${JSON.stringify(v)}\n${usage}`);
-    process.exit(2);
-  }
-  return n;
-};
 
 if (values.help || (!values.list && !values.heal && !positionals.length)) {
   console.log(usage);
@@ -93,7 +84,14 @@ try {
 }
 const names = positionals[0] === 'controls' ? CONTROLS.flatMap((c) => [c, experimentByName(c).control!.pair]) : positionals;
 const outRoot = values.out ? resolve(values.out) : DEFAULT_OUT;
-const run = { durationS: num('duration', values.duration), rate: num('rate', values.rate), seed: num('seed', values.seed), coordination, client, outRoot };
+const run = orUsage(usage, () => ({
+  durationS: parseDuration('duration', values.duration, { maxS: 86_400 }),
+  rate: parseNumber('rate', values.rate, { max: 1_000_000 }),
+  seed: parseNumber('seed', values.seed, { min: 0 }),
+  coordination,
+  client,
+  outRoot,
+}));
 
 function printOutcome(result: RunResult, report: string): void {
   const [first, ...checks] = verdictLines(result);
@@ -117,12 +115,12 @@ async function handOff(name: string): Promise<number> {
   const flags = [run.durationS && `--duration ${run.durationS}`, run.rate && `--rate ${run.rate}`, run.seed && `--seed ${run.seed}`, coordination && `--coordination ${coordination}`].filter(Boolean);
   console.log(`--target k8s outside a cluster: starting ${name} there, as \`just k8s chaos ${[name, ...flags].join(' ')}\` does; the run happens in its runner Job, not here`);
   try {
-    await startExperiment(name, { ...run, ...(run.seed === undefined ? {} : { seed: Math.floor(run.seed) }) }, (l) => console.log(l));
+    await startExperiment(name, run, (l) => console.log(l));
     return 0;
   } catch (e) {
     if (e instanceof NoFormError) return console.error(e.message), 2;
     if (e instanceof NoClusterError) return console.error(`no Kubernetes cluster to talk to: ${e.message}`), 3;
-    return console.error(`k8s chaos failed: ${e instanceof Error ? e.message : String(e)}`), 1;
+    return console.error(`k8s chaos failed: ${errorMessage(e)}`), 1;
   }
 }
 
@@ -141,7 +139,7 @@ async function runInCluster(name: string): Promise<number> {
     ok = passed(result);
     server.done(result);
   } catch (e) {
-    const error = e instanceof Error ? e.message : String(e);
+    const error = errorMessage(e);
     console.error(`\n${name} could not run: ${error}`);
     server.failed(error);
   }
@@ -161,20 +159,16 @@ if (campaign) {
       process.exit(2);
     }
   }
-  const rounds = num('rounds', values.rounds) ?? 1;
-  if (!Number.isInteger(rounds)) {
-    console.error(`--rounds must be a whole number, not ${values.rounds}\n${usage}`);
-    process.exit(2);
-  }
+  const rounds = orUsage(usage, () => parseNumber('rounds', values.rounds, { max: 1000 })) ?? 1;
   const modes: Coordination[] = values.coordination === 'both' ? ['zookeeper', 'kraft'] : [coordination ?? readDeployment(paths())?.coordination ?? 'zookeeper'];
-  const seed = Math.floor(num('seed', values.seed) ?? Date.now() % 1_000_000);
+  const seed = run.seed ?? Date.now() % 1_000_000;
   try {
-    const { report, interrupted, result } = await runCampaign({ experiments, rounds, durationS: num('duration', values.duration), coordination: modes, seed, provider, client, outRoot, fresh: values.fresh, log: (l) => console.log(l) });
+    const { report, interrupted, result } = await runCampaign({ experiments, rounds, durationS: run.durationS, coordination: modes, seed, provider, client, outRoot, fresh: values.fresh, log: (l) => console.log(l) });
     console.log(`campaign report: ${report}`);
     if (interrupted) process.exit(130);
     process.exit(result.runs.every((r) => r.passed) ? 0 : 1);
   } catch (e) {
-    console.error(`\nthe campaign stopped: ${e instanceof Error ? e.message : String(e)}\nits finished runs are kept under ${outRoot}; the same command resumes it`);
+    console.error(`\nthe campaign stopped: ${errorMessage(e)}\nits finished runs are kept under ${outRoot}; the same command resumes it`);
     process.exit(1);
   }
 }
@@ -188,7 +182,7 @@ if (values.heal) {
 process.once('SIGINT', () => {
   console.error('\ninterrupted: healing every fault (partitions, paused and stopped processes) before exit');
   healEverything(openProvider(provider, paths(), coordination), (l) => console.error(l))
-    .catch((e) => console.error(`healing failed: ${e instanceof Error ? e.message : String(e)}; run \`${justCmd('chaos --heal', provider)}\` or \`${justCmd('down', provider)} && ${justCmd('deploy', provider)}\``))
+    .catch((e) => console.error(`healing failed: ${errorMessage(e)}; run \`${justCmd('chaos --heal', provider)}\` or \`${justCmd('down', provider)} && ${justCmd('deploy', provider)}\``))
     .finally(() => process.exit(130));
 });
 
@@ -201,7 +195,7 @@ for (const name of names) {
     printOutcome(result, report);
     outcomes.push({ name, ok, line: verdictLines(result)[0]! });
   } catch (e) {
-    console.error(`\n${name} could not run: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`\n${name} could not run: ${errorMessage(e)}`);
     outcomes.push({ name, ok: false, line: `${name}: ERROR` });
   }
 }

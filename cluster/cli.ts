@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseNumber, runCli, UsageError } from './args.js';
 import { paths } from './paths.js';
 import { grafanaBinary, type ComponentStatus } from './processes/provider.js';
 import { openProvider } from './providers.js';
@@ -14,6 +15,13 @@ import { Coordination, type Topology } from './topology.js';
 import type { ClusterHealth } from './probes.js';
 
 const say = (line: string) => console.log(line);
+
+const usage = `usage: just setup
+       just deploy [--coordination zookeeper|kraft] [--provider processes|containers] [--ingest-client librdkafka|kafkajs] [--skip-setup]
+       just status [--provider containers]
+       just down   [--provider containers]      (graceful stop; data is kept)
+       just clean  [--provider containers]      (stop and wipe the deployment's data; the download cache stays)
+       just logs <component> [-f] [-n LINES] [--provider containers]`;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -72,8 +80,14 @@ async function main(argv: string[]) {
       follow: { type: 'boolean', short: 'f', default: false },
       'skip-setup': { type: 'boolean', default: false },
       'ingest-client': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help || !cmd || cmd === '--help' || cmd === '-h') {
+    console.log(usage);
+    if (!cmd) process.exitCode = 2;
+    return;
+  }
   const p = paths();
   const coordination = values.coordination ? Coordination.parse(values.coordination) : undefined;
   switch (cmd) {
@@ -131,25 +145,23 @@ async function main(argv: string[]) {
       return;
     }
     case 'logs': {
+      const lines = parseNumber('lines', values.lines, { max: 100_000 })!;
       const provider = openProvider(values.provider, p);
       const name = positionals[0];
       if (!name) throw new Error(`which component? one of: ${provider.components().map((c) => c.name).join(', ')}`);
       const file = provider.logLocation(name);
       if (provider.name === 'containers') {
         if (values.follow) throw new Error(`follow a container's log with \`${file} -f\``);
-        say(await provider.logTail(name, Number(values.lines)));
+        say(await provider.logTail(name, lines));
         return;
       }
       if (!existsSync(file)) throw new Error(`${name} has no log yet (${file}); has it been deployed?`);
-      spawnSync('tail', ['-n', String(values.lines), ...(values.follow ? ['-F'] : []), file], { stdio: 'inherit' });
+      spawnSync('tail', ['-n', String(lines), ...(values.follow ? ['-F'] : []), file], { stdio: 'inherit' });
       return;
     }
     default:
-      throw new Error(`unknown command "${cmd ?? ''}"; commands: setup, deploy, status, down, clean, logs`);
+      throw new UsageError(`unknown command "${cmd}"`);
   }
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+runCli(usage, () => main(process.argv.slice(2)));

@@ -17,3 +17,4 @@ export type { Admin, Consumer, Producer, KafkaClient, Transaction, Message, Each
 export { brokerView, clusterViews, notWhole, viewsDisagree, type BrokerView, type ClusterViews, type PartitionView } from './broker-view.js';
 export { drain, endOffsets, endpoint, type DrainedRecord } from './drain.js';
 export { ensureProxies, addLatency, removeToxics, resetToxics, activeToxics } from './processes/toxiproxy.js';
+export { UsageError, errorMessage, orUsage, parseDuration, parseNumber, runCli } from './args.js';

@@ -8,8 +8,13 @@ const { values } = parseArgs({
     out: { type: 'string', default: fileURLToPath(new URL('./out', import.meta.url)) },
     prometheus: { type: 'string', default: 'http://127.0.0.1:9090' },
     tempo: { type: 'string', default: 'http://127.0.0.1:3200' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  console.log('usage: just dashboards [--out DIR] [--prometheus URL] [--tempo URL]   (the Grafana dashboards as JSON, with provisioning files naming those datasources)');
+  process.exit(0);
+}
 const r = writeGrafana(values.out!, { prometheus: values.prometheus!, tempo: values.tempo! });
 console.log(`dashboards: ${r.dashboards.length} dashboards, ${r.dashboards.reduce((s, d) => s + (d.json.panels?.length ?? 0), 0)} panels and rows`);
 console.log(`dashboards: written to ${values.out} (point Grafana's provisioning path at ${values.out}/provisioning)`);

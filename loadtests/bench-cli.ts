@@ -1,6 +1,7 @@
 // `just bench [--quick] [--reps N]`: our paths against Kafka's own tools, in one run on the deployed cluster.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { orUsage, parseNumber } from '../cluster/index.js';
 import { deployedOrExit } from './deployed.js';
 import { DEFAULT_OUT, readRuns, writeRun, type RunResult } from '../reports/index.js';
 import { FULL, QUICK, figures, runBench, trend } from './bench/bench.js';
@@ -13,14 +14,8 @@ if (values.help) {
   process.exit(0);
 }
 const plan = { ...(values.quick ? QUICK : FULL) };
-if (values.reps !== undefined) {
-  const n = Number(values.reps);
-  if (!Number.isInteger(n) || n < 1 || n > 20) {
-    console.error(`--reps must be a whole number from 1 to 20, not ${JSON.stringify(values.reps)}\n${usage}`);
-    process.exit(2);
-  }
-  plan.reps = n;
-}
+const reps = orUsage(usage, () => parseNumber('reps', values.reps, { max: 20 }));
+if (reps !== undefined) plan.reps = reps;
 const { provider, processes } = await deployedOrExit('bench');
 const epochMs = Date.now();
 const earlier = readRuns(outRoot).filter((r) => r.kind === 'bench');

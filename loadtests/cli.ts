@@ -2,10 +2,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { orUsage, parseDuration, parseNumber } from '../cluster/index.js';
 import { deployedOrExit } from './deployed.js';
 import { DEFAULT_OUT } from '../reports/index.js';
 import { benchPipeline, type BenchResult } from './pipeline-bench.js';
 
+const usage = `usage: just bench-pipeline [--duration 30|30s|1m] [--warmup 5s] [--batch N] [--concurrency N] [--event-bytes N]
+  saturates the deployed pipeline (exactly-once) over HTTP for --duration after --warmup; --batch events per request,
+  --concurrency requests in flight, --event-bytes the size of each event (200-8192)`;
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '30' },
@@ -13,23 +17,20 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '6' },
     'event-bytes': { type: 'string', default: '512' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
-const num = (name: string, v: string | undefined, min: number, max: number) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`--${name} must be an integer from ${min} to ${max} (got ${v})`);
-    process.exit(2);
-  }
-  return n;
-};
-const options = {
-  durationS: num('duration', values.duration, 5, 3600),
-  warmupS: num('warmup', values.warmup, 0, 300),
-  batch: num('batch', values.batch, 1, 1000),
-  concurrency: num('concurrency', values.concurrency, 1, 64),
-  eventBytes: num('event-bytes', values['event-bytes'], 200, 8192),
-};
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const options = orUsage(usage, () => ({
+  durationS: parseDuration('duration', values.duration, { minS: 5, maxS: 3600 })!,
+  warmupS: parseDuration('warmup', values.warmup, { minS: 0, maxS: 300 })!,
+  batch: parseNumber('batch', values.batch, { max: 1000 })!,
+  concurrency: parseNumber('concurrency', values.concurrency, { max: 64 })!,
+  eventBytes: parseNumber('event-bytes', values['event-bytes'], { min: 200, max: 8192 })!,
+}));
 
 const { provider, processes } = await deployedOrExit('bench-pipeline');
 

@@ -1,14 +1,14 @@
 // `just load <scenario>` and `just soak`: a k6 scenario against the deployed
 // pipeline, verified end to end by the chaos checkers, with a report.
 import { parseArgs } from 'node:util';
-import { Coordination } from '../cluster/index.js';
+import { Coordination, orUsage, parseDuration, parseNumber } from '../cluster/index.js';
 import { runExperiment } from '../chaos/index.js';
 import { passed } from '../reports/index.js';
 import { LOAD_DEFAULTS, loadExperiment } from './k6/loads.js';
 import { SCENARIOS, type ScenarioName } from './k6/scenarios.js';
 
-const usage = `usage: just load <${SCENARIOS.join('|')}> [--duration S] [--rate EVENTS_PER_S] [--batch N] [--p99 MS] [--coordination zookeeper|kraft]
-       just soak [--duration S] [--rate EVENTS_PER_S] ...   (= just load soak)
+const usage = `usage: just load <${SCENARIOS.join('|')}> [--duration 300|300s|5m] [--rate EVENTS_PER_S] [--batch N] [--p99 MS] [--coordination zookeeper|kraft]
+       just soak [--duration 300|300s|5m] [--rate EVENTS_PER_S] ...   (= just load soak)
 defaults: ${SCENARIOS.map((s) => `${s} ${LOAD_DEFAULTS[s].durationS} s at ${LOAD_DEFAULTS[s].rate} events/s`).join('; ')}`;
 
 const { values, positionals } = parseArgs({
@@ -28,19 +28,12 @@ if (values.help || !scenario || !SCENARIOS.includes(scenario)) {
   console.log(usage);
   process.exit(values.help ? 0 : 2);
 }
-const num = (name: string, v: string | undefined, max: number) => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0 || n > max) {
-    console.error(`--${name} must be a whole number from 1 to ${max}, not ${JSON.stringify(v)}\n${usage}`);
-    process.exit(2);
-  }
-  return n;
-};
-const durationS = num('duration', values.duration, 86_400);
-const rate = num('rate', values.rate, 1_000_000);
-const batch = num('batch', values.batch, 1000);
-const p99Ms = num('p99', values.p99, 600_000);
+const { durationS, rate, batch, p99Ms } = orUsage(usage, () => ({
+  durationS: parseDuration('duration', values.duration, { minS: 1, maxS: 86_400 }),
+  rate: parseNumber('rate', values.rate, { max: 1_000_000 }),
+  batch: parseNumber('batch', values.batch, { max: 1000 }),
+  p99Ms: parseNumber('p99', values.p99, { max: 600_000 }),
+}));
 const coordination = values.coordination === undefined ? undefined : Coordination.parse(values.coordination);
 
 try {

@@ -3,7 +3,7 @@
 // Exit status: 0 done, 1 failed, 2 bad usage, 3 no kube context.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { Coordination } from '../../cluster/index.js';
+import { Coordination, orUsage, parseDuration, parseNumber } from '../../cluster/index.js';
 import { applyObjects, currentContext, deleteObjects, describeFinding, judge, kubeScore, NoClusterError, type K8sObject } from '../../cluster/k8s/index.js';
 import { renderAll, writeAll, type Rendered } from './render.js';
 import { NoFormError, startExperiment } from './start.js';
@@ -40,10 +40,11 @@ if (values.help || !command) {
   process.exit(values.help ? 0 : 2);
 }
 const coordination = values.coordination === undefined ? undefined : Coordination.safeParse(values.coordination).data ?? fail(`--coordination is zookeeper or kraft, not ${values.coordination}\n${usage}`);
-const seed = values.seed === undefined ? undefined : Number(values.seed);
-if (seed !== undefined && !Number.isInteger(seed)) fail(`--seed must be an integer, not ${values.seed}`);
-const positive = (name: string, v: string | undefined) => (v === undefined ? undefined : Number(v) > 0 ? Number(v) : fail(`--${name} must be a positive number, not ${v}`));
-const run = { durationS: positive('duration', values.duration), rate: positive('rate', values.rate) };
+const { seed, ...run } = orUsage(usage, () => ({
+  seed: parseNumber('seed', values.seed, { min: 0 }),
+  durationS: parseDuration('duration', values.duration, { maxS: 86_400 }),
+  rate: parseNumber('rate', values.rate, { max: 1_000_000 }),
+}));
 const renderOptions = { coordination, seed, faultsOnly: values['faults-only'], ...run, ...(values.namespace ? { namespace: values.namespace } : {}), ...(values.image ? { image: values.image } : {}) };
 const rendered = (): Rendered => renderAll(renderOptions);
 const flat = (r: Rendered): K8sObject[] => r.base.flatMap((c) => c.objects);
