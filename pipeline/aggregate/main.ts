@@ -5,7 +5,7 @@ import { guardClientBugs } from '../kafka/index.js';
 
 guardClientBugs('aggregate');
 const env = stageEnv('AGGREGATE');
-const telemetry = stageTelemetry('aggregate', env.zone);
+const telemetry = stageTelemetry('aggregate', env);
 const d = defaultAggregatorOptions(env.brokers, env.zone);
 const a = new Aggregator({
   ...d,

@@ -1,16 +1,20 @@
 // Entry point of the dashboard (an ops process): page, WebSocket and Faro receiver on DASHBOARD_HOST:DASHBOARD_PORT.
+import { z } from 'zod';
+import { brokerList, configOrExit, port, readConfig } from '../contract/index.js';
 import { tracingEnv } from '../telemetry/index.js';
 import { startDashboard } from './server.js';
 
-const d = await startDashboard({
-  host: process.env.DASHBOARD_HOST ?? '127.0.0.1',
-  port: Number(process.env.DASHBOARD_PORT ?? 3000),
-  brokers: (process.env.KAFKA_BROKERS ?? '127.0.1.10:9092,127.0.2.10:9092,127.0.3.10:9092').split(','),
-  prometheusUrl: process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090',
-  otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
-  tracing: tracingEnv('faultline-dashboard', 'ops'),
-  snapshotMs: Number(process.env.DASHBOARD_SNAPSHOT_MS ?? 1000),
-  expectedBrokers: Number(process.env.FAULTLINE_BROKERS ?? 3),
-});
+const tracing = configOrExit(() => tracingEnv('faultline-dashboard', 'ops'));
+const cfg = configOrExit(() =>
+  readConfig('dashboard', {
+  host: ['DASHBOARD_HOST', z.string().default('127.0.0.1')],
+  port: ['DASHBOARD_PORT', port(3000)],
+  brokers: ['KAFKA_BROKERS', brokerList],
+  prometheusUrl: ['PROMETHEUS_URL', z.string().url().default('http://127.0.0.1:9090')],
+  snapshotMs: ['DASHBOARD_SNAPSHOT_MS', z.coerce.number().int().min(100).default(1000)],
+    expectedBrokers: ['FAULTLINE_BROKERS', z.coerce.number().int().positive().default(3)],
+  }),
+);
+const d = await startDashboard({ ...cfg, otlpEndpoint: tracing.endpoint, tracing });
 console.log(`dashboard: ${d.url}`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void d.close().finally(() => process.exit(0)));

@@ -3,7 +3,8 @@
 // per commit interval; the offsets are sent with the consumer's group metadata, so the broker fences a zombie by
 // its generation; read_committed with stable offset fetch, so a new owner resumes only where a transaction ended.
 import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, timestampLogs, tracingEnv, type BatchSpans, type Tracer } from '../telemetry/index.js';
-import { HEADERS, headerString } from '../contract/index.js';
+import { z } from 'zod';
+import { HEADERS, brokerList, flag, headerString, port, readConfig } from '../contract/index.js';
 import { KafkaJS, connectPatiently, errorText, kafkaClient, txnErrorKind, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from '../kafka/index.js';
 
 export interface OutMessage {
@@ -493,33 +494,50 @@ function sinceIngest(messages: KafkaMessage[]): number[] {
   return out;
 }
 
-/** Stage options shared by every entry point, from the environment (PREFIX_GROUP, PREFIX_INPUT, ...). */
+/** Stage options shared by every entry point, from the environment (PREFIX_GROUP, PREFIX_INPUT, ...), read once. */
 export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
-  return {
-    brokers: (env.KAFKA_BROKERS ?? '127.0.1.10:9092,127.0.2.10:9092,127.0.3.10:9092').split(','),
-    zone: env.FAULTLINE_ZONE ?? 'zone-a',
-    groupId: env[`${prefix}_GROUP`],
-    inputTopic: env[`${prefix}_INPUT`],
-    outputTopic: env[`${prefix}_OUTPUT`],
-    exactlyOnce: env[`${prefix}_EXACTLY_ONCE`] !== 'false',
-    instanceId: env[`${prefix}_INSTANCE_ID`],
-    dedupHorizonMs: env[`${prefix}_DEDUP_HORIZON_MS`] ? Number(env[`${prefix}_DEDUP_HORIZON_MS`]) : undefined,
-    commitIntervalMs: env[`${prefix}_COMMIT_INTERVAL_MS`] ? Number(env[`${prefix}_COMMIT_INTERVAL_MS`]) : undefined,
-    crashAfterBatches: env[`${prefix}_CRASH_AFTER_BATCHES`] ? Number(env[`${prefix}_CRASH_AFTER_BATCHES`]) : undefined,
-    failAfterBatches: env[`${prefix}_FAIL_AFTER_BATCHES`] ? Number(env[`${prefix}_FAIL_AFTER_BATCHES`]) : undefined,
-    failTimes: env[`${prefix}_FAIL_TIMES`] ? Number(env[`${prefix}_FAIL_TIMES`]) : undefined,
-    failPoint: env[`${prefix}_FAIL_POINT`] === 'before-transaction' ? ('before-transaction' as const) : undefined,
-    restoreShortBy: env[`${prefix}_RESTORE_SHORT_BY`] ? Number(env[`${prefix}_RESTORE_SHORT_BY`]) : undefined,
-    restoreUnchecked: env[`${prefix}_RESTORE_UNCHECKED`] === 'true',
-  };
+  const v = (name: string) => `${prefix}_${name}`;
+  const count = z.coerce.number().int().nonnegative().optional();
+  const ms = z.coerce.number().int().positive().optional();
+  return readConfig(
+    prefix.toLowerCase(),
+    {
+      brokers: ['KAFKA_BROKERS', brokerList],
+      zone: ['FAULTLINE_ZONE', z.string().default('zone-a')],
+      groupId: [v('GROUP'), z.string().optional()],
+      inputTopic: [v('INPUT'), z.string().optional()],
+      outputTopic: [v('OUTPUT'), z.string().optional()],
+      /** false is the negative control (at-least-once, commit after produce). */
+      exactlyOnce: [v('EXACTLY_ONCE'), flag(true)],
+      instanceId: [v('INSTANCE_ID'), z.string().optional()],
+      // 0: no de-duplication (the EOS-off control)
+      dedupHorizonMs: [v('DEDUP_HORIZON_MS'), count],
+      commitIntervalMs: [v('COMMIT_INTERVAL_MS'), ms],
+      // fault injection for the tests
+      crashAfterBatches: [v('CRASH_AFTER_BATCHES'), count],
+      failAfterBatches: [v('FAIL_AFTER_BATCHES'), count],
+      failTimes: [v('FAIL_TIMES'), count],
+      failPoint: [v('FAIL_POINT'), z.enum(['before-transaction']).optional()],
+      restoreShortBy: [v('RESTORE_SHORT_BY'), count],
+      restoreUnchecked: [v('RESTORE_UNCHECKED'), flag(false)],
+      dlqTopic: [v('DLQ'), z.string().optional()],
+      httpHost: ['STAGE_HTTP_HOST', z.string().default('127.0.0.1')],
+      httpPort: ['STAGE_HTTP_PORT', z.coerce.number().int().min(1).max(65535).optional()],
+      parentPid: ['FAULTLINE_PARENT_PID', z.coerce.number().int().positive().optional()],
+    },
+    env,
+  );
 }
 
+export type StageEnv = ReturnType<typeof stageEnv>;
+
 /** Metrics for a stage and, when STAGE_HTTP_PORT is set, the /metrics + /healthz server Prometheus scrapes. */
-export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEnv = process.env) {
+export function stageTelemetry(name: string, cfg: StageEnv, env: NodeJS.ProcessEnv = process.env) {
+  const zone = cfg.zone;
   timestampLogs();
   // a stage a harness started for one run (FAULTLINE_PARENT_PID) ends with that harness, however it ended: a harness
   // that died of a segmentation fault left its run's processors consuming for hours
-  const parent = Number(env.FAULTLINE_PARENT_PID);
+  const parent = cfg.parentPid;
   if (parent) setInterval(() => process.ppid !== parent && process.kill(process.pid, 'SIGKILL'), 1000).unref();
   const registry = stageRegistry(name, zone);
   const m = eosMetrics(registry);
@@ -539,6 +557,6 @@ export function stageTelemetry(name: string, zone: string, env: NodeJS.ProcessEn
       }
     },
     serve: async (healthy: () => boolean) =>
-      env.STAGE_HTTP_PORT ? serveTelemetry(registry, env.STAGE_HTTP_HOST ?? '127.0.0.1', Number(env.STAGE_HTTP_PORT), healthy) : undefined,
+      cfg.httpPort ? serveTelemetry(registry, cfg.httpHost, cfg.httpPort, healthy) : undefined,
   };
 }

@@ -1,14 +1,12 @@
 // The ingest stage's configuration: read once from the environment, typed, with defaults that run.
 import { z } from 'zod';
+import { brokerList, port, readConfig } from '../contract/index.js';
 import { KAFKA_CLIENTS } from '../kafka/index.js';
 
 export const IngestConfig = z.object({
   host: z.string().default('127.0.0.1'),
-  port: z.coerce.number().int().min(0).max(65535).default(8080),
-  brokers: z
-    .string()
-    .default('127.0.1.10:9092,127.0.2.10:9092,127.0.3.10:9092')
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  port: port(8080),
+  brokers: brokerList,
   zone: z.string().default('zone-a'),
   topic: z.string().default('logs.raw'),
   /** The producer's client: librdkafka (the pipeline's), or kafkajs, the client under test. */
@@ -23,17 +21,20 @@ export const IngestConfig = z.object({
 export type IngestConfig = z.infer<typeof IngestConfig>;
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  const r = IngestConfig.safeParse({
-    host: env.INGEST_HOST,
-    port: env.INGEST_PORT,
-    brokers: env.KAFKA_BROKERS,
-    zone: env.FAULTLINE_ZONE,
-    topic: env.INGEST_TOPIC,
-    client: env.INGEST_KAFKA_CLIENT,
-    lingerMs: env.INGEST_LINGER_MS,
-    maxPending: env.INGEST_MAX_PENDING,
-    deliveryTimeoutMs: env.INGEST_DELIVERY_TIMEOUT_MS,
-  });
-  if (!r.success) throw new Error(`ingest configuration is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return r.data;
+  const f = IngestConfig.shape;
+  return readConfig(
+    'ingest',
+    {
+      host: ['INGEST_HOST', f.host],
+      port: ['INGEST_PORT', f.port],
+      brokers: ['KAFKA_BROKERS', f.brokers],
+      zone: ['FAULTLINE_ZONE', f.zone],
+      topic: ['INGEST_TOPIC', f.topic],
+      client: ['INGEST_KAFKA_CLIENT', f.client],
+      lingerMs: ['INGEST_LINGER_MS', f.lingerMs],
+      maxPending: ['INGEST_MAX_PENDING', f.maxPending],
+      deliveryTimeoutMs: ['INGEST_DELIVERY_TIMEOUT_MS', f.deliveryTimeoutMs],
+    },
+    env,
+  );
 }

@@ -6,6 +6,8 @@
 // an hour, until a deploy found them unhealthy. This handler lets that one error pass (the call it belonged to is
 // bounded by the stage, which aborts and retries its transaction, as for any stuck call) and ends the process
 // for good (SIGKILL, which no native thread can hold up) on any other.
+import { ConfigError } from '../contract/index.js';
+
 const CLIENT_BUG = /^KafkaJS\w+ is not a constructor$|^error\.KafkaJS\w+ is not a constructor$/;
 
 /** The library's failure to build an error for a broker error code it maps to a class it does not have. */
@@ -17,7 +19,7 @@ export function guardClientBugs(name: string, log: (line: string) => void = (l) 
       log(`${name}: the Kafka client failed to report a broker error (${(e as Error).message}, a bug of @confluentinc/kafka-javascript); the call it belonged to times out and is retried`);
       return;
     }
-    log(`${name}: ${kind}, exiting: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    log(e instanceof ConfigError ? e.message : `${name}: ${kind}, exiting: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     // process.exit can hang on librdkafka's threads; SIGKILL cannot
     process.kill(process.pid, 'SIGKILL');
   };

@@ -2,11 +2,19 @@
 // (default 5000) and serves /metrics and /healthz on LAG_HTTP_HOST:LAG_HTTP_PORT.
 import kafkajs from 'kafkajs';
 import client from 'prom-client';
+import { z } from 'zod';
+import { brokerList, configOrExit, port, readConfig } from '../contract/index.js';
 import { serveTelemetry } from '../telemetry/index.js';
 import { LagExporter, lagMetrics } from './exporter.js';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.1.10:9092,127.0.2.10:9092,127.0.3.10:9092').split(',');
-const intervalMs = Number(process.env.LAG_INTERVAL_MS ?? 5000);
+const { brokers, intervalMs, host, port: httpPort } = configOrExit(() =>
+  readConfig('lag exporter', {
+  brokers: ['KAFKA_BROKERS', brokerList],
+  intervalMs: ['LAG_INTERVAL_MS', z.coerce.number().int().min(100).default(5000)],
+  host: ['LAG_HTTP_HOST', z.string().default('127.0.0.1')],
+    port: ['LAG_HTTP_PORT', port(9308)],
+  }),
+);
 const registry = new client.Registry();
 registry.setDefaultLabels({ stage: 'lag' });
 const kafka = new kafkajs.Kafka({ clientId: 'faultline-lag-exporter', brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 2 } });
@@ -25,7 +33,7 @@ const loop = async () => {
   }
   if (!stopping) timer = setTimeout(() => void loop(), intervalMs);
 };
-await serveTelemetry(registry, process.env.LAG_HTTP_HOST ?? '127.0.0.1', Number(process.env.LAG_HTTP_PORT ?? 9308), () => healthy);
+await serveTelemetry(registry, host, httpPort, () => healthy);
 void loop();
 console.log(`lag exporter: sampling every consumer group every ${intervalMs} ms`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const)

@@ -5,14 +5,14 @@ import { guardClientBugs } from '../kafka/index.js';
 
 guardClientBugs('process');
 const env = stageEnv('PROCESS');
-const telemetry = stageTelemetry('process', env.zone);
+const telemetry = stageTelemetry('process', env);
 const d = defaultProcessorOptions(env.brokers, env.zone);
 const p = new Processor({
   ...d,
   groupId: env.groupId ?? d.groupId,
   inputTopic: env.inputTopic ?? d.inputTopic,
   outputTopic: env.outputTopic ?? d.outputTopic,
-  dlqTopic: process.env.PROCESS_DLQ ?? d.dlqTopic,
+  dlqTopic: env.dlqTopic ?? d.dlqTopic,
   exactlyOnce: env.exactlyOnce,
   instanceId: env.instanceId,
   commitIntervalMs: env.commitIntervalMs,

@@ -22,7 +22,8 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
-import { HEADERS, headerString, type HeaderBag } from '../contract/index.js';
+import { z } from 'zod';
+import { HEADERS, headerString, readConfig, type HeaderBag } from '../contract/index.js';
 
 type Carrier = Record<string, string>;
 const w3c = new W3CTraceContextPropagator();
@@ -75,9 +76,15 @@ export interface Tracing {
 
 /** From OTEL_EXPORTER_OTLP_ENDPOINT (default Tempo on the ops address) and FAULTLINE_TRACE_RATIO (default 0.05). */
 export function tracingEnv(service: string, zone: string, env: NodeJS.ProcessEnv = process.env): TracingOptions {
-  const ratio = Number(env.FAULTLINE_TRACE_RATIO ?? '0.05');
-  if (!(ratio >= 0 && ratio <= 1)) throw new Error(`FAULTLINE_TRACE_RATIO must be between 0 and 1 (got ${env.FAULTLINE_TRACE_RATIO})`);
-  return { service, zone, endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318', ratio };
+  const c = readConfig(
+    service,
+    {
+      endpoint: ['OTEL_EXPORTER_OTLP_ENDPOINT', z.string().url().default('http://127.0.0.1:4318')],
+      ratio: ['FAULTLINE_TRACE_RATIO', z.coerce.number().min(0).max(1).default(0.05)],
+    },
+    env,
+  );
+  return { service, zone, ...c };
 }
 
 export function startTracing(o: TracingOptions): Tracing {
