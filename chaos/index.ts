@@ -7,3 +7,4 @@ export { EXPERIMENTS, CONTROLS, experimentByName, type Experiment, type External
 export type { ChaosContext } from './core/context.js';
 export type { CheckResult, Op, WriteValue } from './core/types.js';
 export { ingestUrls } from './workloads/http-ingest.js';
+export { waitCaughtUp } from './core/final-phase.js';

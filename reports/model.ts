@@ -1,8 +1,50 @@
 // The report model: everything a run's report shows, as written to
-// results.json. Chaos runs, soaks and benchmarks share it; the HTML is derived.
-import type { CheckResult, FaultWindow, Validity } from '../chaos/core/types.js';
+// results.json. Chaos runs, soaks and benchmarks share it; the HTML is derived. It imports nothing of ours: the
+// chaos harness fills it in (its checkers return CheckResults, its nemeses' windows are FaultWindows).
 
-export type { CheckResult, FaultWindow, Validity };
+/** An event id where it was read: the location a counterexample points at. */
+export interface Location {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type Validity = true | false | 'unknown';
+
+/** What every checker returns: the property, the verdict and the evidence. */
+export interface CheckResult {
+  /** Named by the property it checks, e.g. `no-lost-writes`. */
+  name: string;
+  /** The property in one sentence, for the report. */
+  property: string;
+  valid: Validity;
+  /** One line for people, e.g. "12034 acknowledged, 12034 read, 0 lost". */
+  summary: string;
+  /** Figures behind the verdict (counts, milliseconds). */
+  stats: Record<string, number>;
+  /** At most a few dozen concrete cases (event id, where, which fault was active, trace id). */
+  counterexamples: Counterexample[];
+}
+
+export interface Counterexample {
+  id?: string;
+  what: string;
+  where?: Location[];
+  /** Nemesis fault(s) active when the op was invoked. */
+  during?: string[];
+  traceId?: string;
+  /** Milliseconds since the run started. */
+  time?: number;
+}
+
+/** A fault's time window, derived from the nemesis start/stop ops. */
+export interface FaultWindow {
+  fault: string;
+  targets: string[];
+  start: number;
+  /** undefined: never stopped before the final phase healed it. */
+  end?: number;
+}
 
 /** A timeline from Prometheus over the run's window (query_range), drawn with the fault bands. */
 export interface Series {

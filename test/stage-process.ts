@@ -2,7 +2,7 @@
 // waits for a stage's consumer group to commit up to the end of its input.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { bootstrapServers, NODE_SERVICE_ENV, type Topology } from '../cluster/index.js';
-import { waitCaughtUp as caughtUp } from '../chaos/core/final-phase.js';
+import { waitCaughtUp as caughtUp } from '../chaos/index.js';
 
 const children: ChildProcess[] = [];
 const outputs = new WeakMap<ChildProcess, string[]>();

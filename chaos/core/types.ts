@@ -51,48 +51,7 @@ export interface FaultValue {
 }
 
 /** A record the final phase read back (read_committed, drained to the end). */
-export type { DrainedRecord as ReadRecord } from '../../cluster/drain.js';
+export type { DrainedRecord as ReadRecord } from '../../cluster/index.js';
 
-/** An event id where it was read: the location a counterexample points at. */
-export interface Location {
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
-export type Validity = true | false | 'unknown';
-
-/** What every checker returns: the property, the verdict and the evidence. */
-export interface CheckResult {
-  /** Named by the property it checks, e.g. `no-lost-writes`. */
-  name: string;
-  /** The property in one sentence, for the report. */
-  property: string;
-  valid: Validity;
-  /** One line for people, e.g. "12034 acknowledged, 12034 read, 0 lost". */
-  summary: string;
-  /** Figures behind the verdict (counts, milliseconds). */
-  stats: Record<string, number>;
-  /** At most a few dozen concrete cases (event id, where, which fault was active, trace id). */
-  counterexamples: Counterexample[];
-}
-
-export interface Counterexample {
-  id?: string;
-  what: string;
-  where?: Location[];
-  /** Nemesis fault(s) active when the op was invoked. */
-  during?: string[];
-  traceId?: string;
-  /** Milliseconds since the run started. */
-  time?: number;
-}
-
-/** A fault's time window, derived from the nemesis start/stop ops. */
-export interface FaultWindow {
-  fault: string;
-  targets: string[];
-  start: number;
-  /** undefined: never stopped before the final phase healed it. */
-  end?: number;
-}
+// What a checker returns and a report shows: the report model's, so that reports/ imports nothing of chaos/.
+export type { CheckResult, Counterexample, FaultWindow, Location, Validity } from '../../reports/index.js';
