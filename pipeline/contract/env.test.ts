@@ -44,5 +44,6 @@ describe('each service reads its environment once, with the defaults it always h
   test('tracing', () => {
     expect(tracingEnv('s', 'zone-a', {})).toEqual({ service: 's', zone: 'zone-a', endpoint: 'http://127.0.0.1:4318', ratio: 0.05 });
     expect(() => tracingEnv('s', 'zone-a', { FAULTLINE_TRACE_RATIO: '2' })).toThrow(/FAULTLINE_TRACE_RATIO="2"/);
+    expect(tracingEnv('s', 'zone-a', { OTEL_EXPORTER_OTLP_ENDPOINT: '' }).endpoint).toBe('');
   });
 });

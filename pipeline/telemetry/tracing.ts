@@ -84,7 +84,8 @@ export function tracingEnv(service: string, zone: string, env: NodeJS.ProcessEnv
     },
     env,
   );
-  return { service, zone, ...c };
+  // set and empty: traces off
+  return { service, zone, ...c, ...(env.OTEL_EXPORTER_OTLP_ENDPOINT === '' ? { endpoint: '' } : {}) };
 }
 
 export function startTracing(o: TracingOptions): Tracing {
