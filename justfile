@@ -71,7 +71,7 @@ bench *args:
 # saturate the deployed pipeline (exactly-once) and print sustained events/s per stage, end-to-end p50/p99 and CPU per process (--duration S --concurrency N --batch N)
 [group('load')]
 bench-pipeline *args:
-    tsx loadtests/cli.ts {{args}}
+    tsx loadtests/bench-pipeline-cli.ts {{args}}
 
 # set up (the unit tests use promtool and Chromium too), type-check, unit tests, then live tests against a real cluster (ZooKeeper, then KRaft)
 [group('test')]

@@ -127,7 +127,7 @@ async function handOff(name: string): Promise<number> {
 /** Inside the runner Job: the run, with /started and /verdict for the Workflow; exits once the verdict was read (bounded). */
 async function runInCluster(name: string): Promise<number> {
   const { inClusterTarget, statusServer } = await import('./manifests/in-cluster.js');
-  const { RUNNER_PORT, runnerName } = await import('./manifests/runner.js');
+  const { RUNNER_PORT, runnerName } = await import('./manifests/runner-job.js');
   const server = await statusServer(Number(process.env.FAULTLINE_RUNNER_PORT || RUNNER_PORT));
   console.log(`in-cluster runner: /started, /verdict and /healthz on port ${server.port}`);
   let ok = false;

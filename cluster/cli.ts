@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { parseNumber, runCli, UsageError } from './args.js';
 import { paths } from './paths.js';
 import { grafanaBinary, type ComponentStatus } from './processes/provider.js';
-import { openProvider } from './providers.js';
+import { openProvider } from './open-provider.js';
 import { justCmd, kafkaClientName } from './provider.js';
 import { kafka } from './probes.js';
 import { removeChain } from './processes/partition.js';

@@ -6,7 +6,7 @@ export { clusterHealth, kafka, kraftQuorum, tcpOpen, zookeeperQuorum, zookeeperM
 export { ensureTopics, type TopicOptions } from './topics.js';
 export { ProcessesProvider, readDeployment } from './processes/provider.js';
 export { PROVIDERS, providerName, justCmd, type Provider, type ProviderName, type Progress, type ComponentStatus, type Deployment, type DeployOptions, type KafkaClientName, kafkaClientName, type NetworkCut, type ComponentKind } from './provider.js';
-export { openProvider } from './providers.js';
+export { openProvider } from './open-provider.js';
 export { ContainersProvider, containersPaths, containerName, NETWORK as CONTAINER_NETWORK_NAME } from './containers/provider.js';
 export { engineServicePid } from './containers/engine.js';
 export { partition, isolateZone, cutHosts, removeRules, healAll, activeRules, ensureChain, CHAIN, type PartitionRule } from './processes/partition.js';

@@ -1,5 +1,6 @@
 // Waiting on conditions with a deadline: the only way Faultline synchronises (no bare sleeps).
 import { setTimeout as delay } from 'node:timers/promises';
+import { errorMessage } from './args.js';
 
 export class TimeoutError extends Error {
   constructor(
@@ -9,7 +10,7 @@ export class TimeoutError extends Error {
   ) {
     super(
       `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}` +
-        (lastError ? ` (last check: ${lastError instanceof Error ? lastError.message : String(lastError)})` : ''),
+        (lastError ? ` (last check: ${errorMessage(lastError)})` : ''),
     );
   }
 }

@@ -1,7 +1,7 @@
 // `just bench [--quick] [--reps N]`: our paths against Kafka's own tools, in one run on the deployed cluster.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { orUsage, parseNumber } from '../cluster/index.js';
+import { errorMessage, orUsage, parseNumber } from '../cluster/index.js';
 import { deployedOrExit } from './deployed.js';
 import { DEFAULT_OUT, readRuns, writeRun, type RunResult } from '../reports/index.js';
 import { FULL, QUICK, figures, runBench, trend } from './bench/bench.js';
@@ -23,7 +23,7 @@ let outcome;
 try {
   outcome = await runBench(provider.topology, plan, processes, (l) => console.log(`bench: ${l}`));
 } catch (e) {
-  console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}\nThe bench topics (bench.*) were deleted; the cluster is untouched otherwise. Check \`just status\` and run again.`);
+  console.error(`bench failed: ${errorMessage(e)}\nThe bench topics (bench.*) were deleted; the cluster is untouched otherwise. Check \`just status\` and run again.`);
   process.exit(1);
 }
 const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: d }) : '–');

@@ -1,7 +1,7 @@
 // `just load <scenario>` and `just soak`: a k6 scenario against the deployed
 // pipeline, verified end to end by the chaos checkers, with a report.
 import { parseArgs } from 'node:util';
-import { Coordination, orUsage, parseDuration, parseNumber } from '../cluster/index.js';
+import { Coordination, errorMessage, orUsage, parseDuration, parseNumber } from '../cluster/index.js';
 import { runExperiment } from '../chaos/index.js';
 import { passed } from '../reports/index.js';
 import { LOAD_DEFAULTS, loadExperiment } from './k6/loads.js';
@@ -44,6 +44,6 @@ try {
   console.log(`report: ${report}`);
   process.exit(passed(result) ? 0 : 1);
 } catch (e) {
-  console.error(`\n${scenario} could not run: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`\n${scenario} could not run: ${errorMessage(e)}`);
   process.exit(1);
 }

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openProvider, paths, readDeployment, type Coordination, type KafkaClientName, type ProviderName } from '../../cluster/index.js';
+import { type Coordination, errorMessage, type KafkaClientName, openProvider, paths, type ProviderName, readDeployment } from '../../cluster/index.js';
 import { campaignRun, campaignRunLine, campaignTotals, readCampaigns, writeCampaign, type CampaignResult, type CampaignRun, type PlannedRun, type RunResult } from '../../reports/index.js';
 import { EXPERIMENTS, experimentByName, type Experiment } from '../experiments/index.js';
 import { faultByName } from '../nemeses/index.js';
@@ -207,7 +207,7 @@ export async function runCampaign(o: CampaignOptions & { outRoot: string; fresh?
           log(`  ${campaignRunLine(run, result)}`);
         } catch (e) {
           if (interrupted) break;
-          run = { ...p, verdict: 'error', passed: false, control: Boolean(exp.control), failing: [], faults: 0, acknowledged: 0, lost: 0, duplicated: 0, wrongWindows: 0, durationMs: Date.now() - started, error: e instanceof Error ? e.message : String(e) };
+          run = { ...p, verdict: 'error', passed: false, control: Boolean(exp.control), failing: [], faults: 0, acknowledged: 0, lost: 0, duplicated: 0, wrongWindows: 0, durationMs: Date.now() - started, error: errorMessage(e) };
           log(`  ${campaignRunLine(run)}`);
         }
         c.runs.push(run);

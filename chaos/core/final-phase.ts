@@ -1,7 +1,7 @@
 // The final phase (Jepsen's): heal every fault, wait until the cluster is whole
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
-import { clusterViews, endpoint, notWhole, justCmd, resetToxics, waitFor, type Provider, type Topology } from '../../cluster/index.js';
+import { clusterViews, endpoint, errorMessage, justCmd, notWhole, type Provider, resetToxics, type Topology, waitFor } from '../../cluster/index.js';
 import { kafkaClient, readToEnd, watermarkProbe } from '../../pipeline/kafka/index.js';
 import type { ChaosContext } from './context.js';
 
@@ -22,7 +22,7 @@ export async function healEverything(provider: Provider, log: (l: string) => voi
   try {
     await provider.healNetwork();
   } catch (e) {
-    fixed.push(`could not remove the network cuts: ${e instanceof Error ? e.message : String(e)}`);
+    fixed.push(`could not remove the network cuts: ${errorMessage(e)}`);
   }
   for (const name of startOrder(provider.components().map((c) => c.name))) {
     try {
@@ -34,7 +34,7 @@ export async function healEverything(provider: Provider, log: (l: string) => voi
       await provider.restart(name);
     } catch (e) {
       // one component that cannot come back must not keep the others down
-      fixed.push(`${name} could not be resumed or started (${e instanceof Error ? e.message : String(e)}): run \`${justCmd('deploy', provider.name)}\``);
+      fixed.push(`${name} could not be resumed or started (${errorMessage(e)}): run \`${justCmd('deploy', provider.name)}\``);
       continue;
     }
     fixed.push(`${name} was not running: started`);
@@ -71,7 +71,7 @@ export async function waitFullIsr(t: Topology, timeoutMs = 240_000, onStale?: (w
       { timeoutMs, intervalMs: 500 },
     );
   } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}; still: ${last.slice(0, 3).join('; ')}${last.length > 3 ? ` and ${last.length - 3} more` : ''}`);
+    throw new Error(`${errorMessage(e)}; still: ${last.slice(0, 3).join('; ')}${last.length > 3 ? ` and ${last.length - 3} more` : ''}`);
   }
   return Date.now() - t0;
 }

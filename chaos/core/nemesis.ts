@@ -4,6 +4,7 @@
 import type { ChaosContext } from './context.js';
 import { sleep } from './context.js';
 import type { FaultValue } from './types.js';
+import { errorMessage } from '../../cluster/index.js';
 
 /** A fault in place, and how to take it back. */
 export interface Injected {
@@ -84,7 +85,7 @@ export async function once(ctx: ChaosContext, fault: Fault, holdMs: number, sign
   try {
     injected = await fault.inject(ctx);
   } catch (e) {
-    const error = e instanceof Error ? e.message : String(e);
+    const error = errorMessage(e);
     history.record({ process: 'nemesis', type: 'fail', f: 'start', value: { fault: fault.name, targets: [] } satisfies FaultValue, error });
     log(`nemesis: ${fault.name} could not start: ${error}`);
     return;
@@ -100,10 +101,10 @@ export async function once(ctx: ChaosContext, fault: Fault, holdMs: number, sign
       await injected.undo();
       history.record({ process: 'nemesis', type: 'ok', f: 'stop', value });
       log(`nemesis: ${fault.name} undone`);
-      await injected.settle?.().catch((e: unknown) => log(`nemesis: after ${fault.name}, ${e instanceof Error ? e.message : String(e)}; the schedule goes on`));
+      await injected.settle?.().catch((e: unknown) => log(`nemesis: after ${fault.name}, ${errorMessage(e)}; the schedule goes on`));
     } catch (e) {
       // the final phase's heal-all takes over; the history says the undo failed
-      const error = e instanceof Error ? e.message : String(e);
+      const error = errorMessage(e);
       history.record({ process: 'nemesis', type: 'info', f: 'stop', value, error });
       log(`nemesis: undoing ${fault.name} failed (${error}); the final phase heals everything`);
     }

@@ -2,14 +2,14 @@
 // `observed:` checkers. Waits (bounded) for what takes its time to show: an
 // alert resolving after the heal, the lag exporter's next sample, Tempo's
 // ingester making the last traces searchable.
-import { prometheusApi as prom, tempoSearch, type Topology } from '../../cluster/index.js';
+import { errorMessage, prometheusApi as prom, tempoSearch, type Topology } from '../../cluster/index.js';
 import { absoluteWindows, alertFiredAndResolved, lagBackUnder, openDuring, tracesDuringFaults, type Observation } from '../checkers/observed.js';
 import type { CheckResult, FaultWindow } from './types.js';
 
 const STEP_MS = 2000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const msg = (e: unknown) => (errorMessage(e));
 
 export async function observe(
   t: Topology,

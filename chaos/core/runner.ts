@@ -4,7 +4,7 @@
 // deployment is and who injects the faults is the run's target (target.ts).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { drain, endOffsets, endpoint, ensureTopics, kafka, type Coordination, type DrainedRecord, type ProviderName } from '../../cluster/index.js';
+import { type Coordination, drain, type DrainedRecord, endOffsets, endpoint, ensureTopics, errorMessage, kafka, type ProviderName } from '../../cluster/index.js';
 import { TOPICS } from '../../pipeline/contract/index.js';
 import { stageClientId } from '../../pipeline/eos/index.js';
 import { DEFAULT_OUT, writeRun, type Phase, type RunResult } from '../../reports/index.js';
@@ -239,7 +239,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
           fullIsrMs = await waitFullIsr(t, undefined, (what) => notes.push(`after the final heal, the brokers did not agree on the cluster at first (waited until they did): ${what}`));
           log(`  full ISR ${(fullIsrMs / 1000).toFixed(1)} s after the final heal`);
         } catch (e) {
-          notes.push(`the cluster did not get back to full ISR: ${e instanceof Error ? e.message : String(e)}`);
+          notes.push(`the cluster did not get back to full ISR: ${errorMessage(e)}`);
         }
         const groups: [string, string][] = viaPipeline ? [['faultline-process', TOPICS.raw], ['faultline-aggregate', TOPICS.processed]] : w.processors ? [[own.group, own.raw]] : [];
         for (const [group, input] of groups) {
@@ -248,7 +248,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
             caughtUp.push({ group, ms });
           } catch (e) {
             // a stage that stopped making progress is a finding (liveness), not a reason to lose the run
-            caughtUp.push({ group, error: e instanceof Error ? e.message : String(e) });
+            caughtUp.push({ group, error: errorMessage(e) });
             log(`  ${group} did not catch up: the checks will say what it did not process`);
           }
         }
@@ -370,12 +370,12 @@ async function cleanupRun(k: ReturnType<typeof kafka>, topics: string[], notes: 
   try {
     if (topics.length) await a.deleteTopics({ topics, timeout: 30_000 });
   } catch (e) {
-    notes.push(`could not delete the run's topics ${topics.join(', ')}: ${e instanceof Error ? e.message : String(e)}`);
+    notes.push(`could not delete the run's topics ${topics.join(', ')}: ${errorMessage(e)}`);
   }
   try {
     if (groups.length) await a.deleteGroups(groups);
   } catch (e) {
-    notes.push(`could not delete the run's consumer groups ${groups.join(', ')}: ${e instanceof Error ? e.message : String(e)}`);
+    notes.push(`could not delete the run's consumer groups ${groups.join(', ')}: ${errorMessage(e)}`);
   } finally {
     await a.disconnect();
   }

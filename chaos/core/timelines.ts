@@ -1,7 +1,7 @@
 // The run's timelines from Prometheus (query_range over the run's window):
 // what the report draws under the fault bands. A query that fails becomes a
 // note in the report, never a silent gap.
-import { prometheusApi, type Topology } from '../../cluster/index.js';
+import { errorMessage, prometheusApi, type Topology } from '../../cluster/index.js';
 import type { Series } from '../../reports/index.js';
 
 /** `onlyIfPresent`: drawn only when Prometheus has the series (k6's, present in load tests alone); `$run` is the run's id (k6's `testid` tag). */
@@ -83,7 +83,7 @@ export async function timelines(t: Topology, fromMs: number, toMs: number, notes
       if (!lines.length) notes.push(`Prometheus returned no series for "${tl.title}" (${tl.query})`);
       out.push({ title: tl.title, unit: tl.unit, query: tl.query.replaceAll('$run', run), lines });
     } catch (e) {
-      notes.push(`Prometheus query for "${tl.title}" failed: ${e instanceof Error ? e.message : String(e)}`);
+      notes.push(`Prometheus query for "${tl.title}" failed: ${errorMessage(e)}`);
     }
   }
   return out;

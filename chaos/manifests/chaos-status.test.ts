@@ -7,7 +7,7 @@ import { validate } from '../../cluster/k8s/validate.js';
 import { topology } from '../../cluster/index.js';
 import { faultWindows } from '../checkers/fault-windows.js';
 import { ChaosSeen, chaosWindows, faultOf, windowOps, type ChaosObject, type ChaosRecord, type Observed } from './chaos-status.js';
-import { faultForm, isUnsupported, type FaultForm } from './faults.js';
+import { faultForm, isUnsupported, type FaultForm } from './chaos-mesh-faults.js';
 
 const o = input(topology('zookeeper'));
 const ZONE_KEY = o.options.zoneKey;

@@ -3,9 +3,9 @@
 // Exit status: 0 done, 1 failed, 2 bad usage, 3 no kube context.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { Coordination, orUsage, parseDuration, parseNumber } from '../../cluster/index.js';
+import { Coordination, errorMessage, orUsage, parseDuration, parseNumber } from '../../cluster/index.js';
 import { applyObjects, currentContext, deleteObjects, describeFinding, judge, kubeScore, NoClusterError, type K8sObject } from '../../cluster/k8s/index.js';
-import { renderAll, writeAll, type Rendered } from './render.js';
+import { renderAll, writeAll, type Rendered } from './render-experiments.js';
 import { NoFormError, startExperiment } from './start.js';
 
 const usage = `usage: just k8s render [--out DIR, default reports/out/k8s] [--coordination zookeeper|kraft] [--seed N] [--namespace NS] [--image IMAGE] [--faults-only] [--duration S] [--rate N]
@@ -108,5 +108,5 @@ try {
       fail(`unknown command "${command}"\n${usage}`);
   }
 } catch (e) {
-  fail(`k8s ${command} failed: ${e instanceof Error ? e.message : String(e)}`, 1);
+  fail(`k8s ${command} failed: ${errorMessage(e)}`, 1);
 }

@@ -8,8 +8,8 @@ import type { Schedule } from '../core/nemesis.js';
 import { pick, seeded } from '../core/context.js';
 import type { K8sObject, RenderInput } from '../../cluster/k8s/index.js';
 import type { ZoneName } from '../../cluster/index.js';
-import { faultForm, isUnsupported, type ChaosSpec, type FaultForm, type Unsupported } from './faults.js';
-import { runnerName, runnerUrl } from './runner.js';
+import { faultForm, isUnsupported, type ChaosSpec, type FaultForm, type Unsupported } from './chaos-mesh-faults.js';
+import { runnerName, runnerUrl } from './runner-job.js';
 
 export interface ExperimentForm {
   experiment: string;

@@ -5,7 +5,7 @@ import { addr, bootstrapServers, proxiedBootstrapServers, topology, type Coordin
 import type { CheckResult } from '../core/types.js';
 import { ingestUrls } from '../workloads/http-ingest.js';
 import { k8sTopology, statusServer, type StatusServer } from './in-cluster.js';
-import { renderAll } from './render.js';
+import { renderAll } from './render-experiments.js';
 
 /** The env of the rendered runner Job of broker-kill. */
 function jobEnv(c: Coordination): NodeJS.ProcessEnv {

@@ -14,8 +14,9 @@ import type { Schedule } from '../core/nemesis.js';
 import type { RunTarget } from '../core/target.js';
 import type { Experiment } from '../experiments/index.js';
 import { ChaosSeen, chaosWindows, windowOps, type ChaosObject } from './chaos-status.js';
+import { errorMessage } from '../../cluster/index.js';
 
-const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const msg = (e: unknown) => (errorMessage(e));
 
 // ---- endpoints from the Job's env ----
 
@@ -47,7 +48,7 @@ function hostPort(name: string, value: string): Endpoint {
  */
 export function k8sTopology(base: Topology, env: NodeJS.ProcessEnv): Topology {
   const missing = ['KAFKA_BROKERS', 'INGEST_URL', 'PROMETHEUS_URL', 'TEMPO_URL'].filter((k) => !env[k]);
-  if (missing.length) throw new Error(`the in-cluster runner needs ${missing.join(', ')} (set by the runner Job: chaos/manifests/runner.ts)`);
+  if (missing.length) throw new Error(`the in-cluster runner needs ${missing.join(', ')} (set by the runner Job: chaos/manifests/runner-job.ts)`);
   const bootstrap = env.KAFKA_BROKERS!.split(',').filter((s) => s.trim()).map((s) => hostPort('KAFKA_BROKERS', s));
   const ingest = httpEndpoint('INGEST_URL', env.INGEST_URL!);
   const ids = brokerIds(base);

@@ -5,7 +5,7 @@
 // use it to join every selector to real pod templates, so a typo selects nothing
 // and fails.
 import type { PodModel, RenderInput } from '../../cluster/k8s/index.js';
-import type { Selector } from './faults.js';
+import type { Selector } from './chaos-mesh-faults.js';
 
 export function selectorMatches(o: RenderInput, s: Selector, pod: PodModel): boolean {
   if (!s.namespaces.includes(pod.namespace)) return false;

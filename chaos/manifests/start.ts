@@ -2,7 +2,7 @@
 // and Workflow, applied server-side. What `just k8s chaos <experiment>` does,
 // and what `just chaos <experiment> --target k8s` hands off to off-cluster.
 import { applyObjects, currentContext } from '../../cluster/k8s/index.js';
-import { renderAll, type RenderAllOptions } from './render.js';
+import { renderAll, type RenderAllOptions } from './render-experiments.js';
 
 /** The experiment has no Chaos Mesh form (or does not exist): a usage error, nothing was applied. */
 export class NoFormError extends Error {}

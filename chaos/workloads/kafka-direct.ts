@@ -3,7 +3,7 @@
 // negative controls, whose unsafe settings the checkers must catch. Its client
 // is librdkafka (the pipeline's) or kafkajs, the client under test: the same
 // experiment with `--client kafkajs` shows what that client gets wrong.
-import { bootstrapServers, Kafka, logLevel, proxiedBootstrapServers, type KafkaClientName } from '../../cluster/index.js';
+import { bootstrapServers, errorMessage, Kafka, type KafkaClientName, logLevel, proxiedBootstrapServers } from '../../cluster/index.js';
 import { kafkaClient } from '../../pipeline/kafka/index.js';
 import { paced, type ChaosContext } from '../core/context.js';
 import type { WriteValue } from '../core/types.js';
@@ -146,7 +146,7 @@ async function send(ctx: ChaosContext, producer: DirectProducer, o: KafkaWorkloa
     ctx.history.record({ process, type: 'ok', f, value: { ids, via: 'kafka', acked: acked.length ? acked : undefined } satisfies WriteValue });
     return 'ok';
   } catch (e) {
-    ctx.history.record({ process, type: 'info', f, value: { ids, via: 'kafka' } satisfies WriteValue, error: e instanceof Error ? e.message : String(e) });
+    ctx.history.record({ process, type: 'info', f, value: { ids, via: 'kafka' } satisfies WriteValue, error: errorMessage(e) });
     return 'info';
   }
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { K8sObject } from './model.js';
+import { errorMessage } from '../args.js';
 
 export class NoClusterError extends Error {}
 
@@ -24,7 +25,7 @@ export async function currentContext(): Promise<{ context: string; server: strin
   try {
     kc.loadFromDefault();
   } catch (e) {
-    throw new NoClusterError(`no usable kubeconfig (${e instanceof Error ? e.message : String(e)}): set KUBECONFIG or run \`kubectl config use-context <name>\``);
+    throw new NoClusterError(`no usable kubeconfig (${errorMessage(e)}): set KUBECONFIG or run \`kubectl config use-context <name>\``);
   }
   const context = kc.getCurrentContext();
   const cluster = kc.getCurrentCluster();
@@ -42,7 +43,7 @@ export async function applyObjects(client: Client, objects: K8sObject[], log: (l
       await client.patch(x as never, undefined, undefined, 'faultline', true, PatchStrategy.ServerSideApply);
       log(`applied ${ref(x)}`);
     } catch (e) {
-      throw new Error(`applying ${ref(x)} failed: ${e instanceof Error ? e.message : String(e)} (is the CRD installed? Strimzi 0.45.x and Chaos Mesh 2.8.x must be)`);
+      throw new Error(`applying ${ref(x)} failed: ${errorMessage(e)} (is the CRD installed? Strimzi 0.45.x and Chaos Mesh 2.8.x must be)`);
     }
   }
 }
@@ -56,7 +57,7 @@ export async function deleteObjects(client: Client, objects: K8sObject[], log: (
     } catch (e) {
       const code = (e as { code?: number }).code;
       if (code === 404) continue;
-      throw new Error(`deleting ${ref(x)} failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`deleting ${ref(x)} failed: ${errorMessage(e)}`);
     }
   }
 }

@@ -2,7 +2,7 @@
 // observability), the model of the pods Strimzi creates, and the names chaos/manifests selects on.
 export { defaultOptions, input, brokerPodName, brokerIds, controllerIds, LABELS, PART_OF, POOLS, VERSIONS, ourLabels, metadata, APP_UID, containerResources, podUser, restrictedContainer } from './model.js';
 export type { Component, K8sObject, K8sOptions, RenderInput, Resources } from './model.js';
-export { renderCluster, toYaml, kustomization, writeManifests, namespaceComponent, networkComponent, USER_FACING } from './render.js';
+export { renderCluster, toYaml, kustomization, writeManifests, namespaceComponent, networkComponent, USER_FACING } from './render-deployment.js';
 export { brokerConfig, kafkaCluster, kafkaTopics, nodePools, zoneSpread, METRICS_CONFIGMAP, METRICS_KEY } from './kafka.js';
 export { nodeApps, appLabels, appSelector, bootstrap, serviceUrl, core, nodeContainer, type NodeApp } from './apps.js';
 export { prometheusConfig, tempoConfig, grafanaDashboards } from './observability.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheLayout, paths } from '../paths.js';
 import type { K8sObject } from './model.js';
-import { toYaml } from './render.js';
+import { toYaml } from './render-deployment.js';
 
 /** kube-score's grades: 1 critical, 5 warning, 7 almost ok, 10 ok. */
 const FAILING_BELOW = 7;

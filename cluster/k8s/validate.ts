@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import * as k8s from '@kubernetes/client-node';
 import type { K8sObject } from './model.js';
+import { errorMessage } from '../args.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -82,13 +83,13 @@ async function validateCore(x: K8sObject): Promise<string[]> {
   try {
     mod = await coreModel(`${x.apiVersion}/${x.kind}`);
   } catch (e) {
-    return [`no kubernetes-models model for ${x.apiVersion} ${x.kind} (${e instanceof Error ? e.message : String(e)})`];
+    return [`no kubernetes-models model for ${x.apiVersion} ${x.kind} (${errorMessage(e)})`];
   }
   const problems: string[] = [];
   try {
     new mod[x.kind]!(x).validate();
   } catch (e) {
-    problems.push(e instanceof Error ? e.message : String(e));
+    problems.push(errorMessage(e));
   }
   return [...problems, ...unknownFields(x, modelName(x))];
 }

@@ -19,6 +19,7 @@ import { brokerConfig, controllerConfig, jmxExporterConfig, jvmArgs, log4jConfig
 import { prometheusConfig, tempoConfig } from './ops-configs.js';
 import { alive, cmdline, findProcesses, rssMiB, Supervisor, tail, type ComponentSpec } from './supervisor.js';
 import { ensureZoneUsers } from './users.js';
+import { errorMessage } from '../args.js';
 
 export type { Deployment, Progress, ComponentStatus } from '../provider.js';
 
@@ -384,7 +385,7 @@ export class ProcessesProvider implements Provider {
   private async explain(e: unknown, specs: ComponentSpec[]): Promise<never> {
     const lines = await Promise.all(specs.map(async (s) => `  ${await this.describe(s)}`));
     throw new Error(
-      `${e instanceof Error ? e.message : String(e)}\n${lines.join('\n')}\n` +
+      `${errorMessage(e)}\n${lines.join('\n')}\n` +
         `Components that did start are left running; read the logs above, then \`${justCmd('deploy', this.name)}\` again or \`${justCmd('down', this.name)}\`.`,
     );
   }
@@ -499,7 +500,7 @@ export class ProcessesProvider implements Provider {
     try {
       return await clusterHealth(this.topology);
     } catch (e) {
-      return { error: e instanceof Error ? e.message : String(e) };
+      return { error: errorMessage(e) };
     }
   }
 

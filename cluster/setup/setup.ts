@@ -9,6 +9,7 @@ import { dockerEngine, podmanCli } from '../containers/engine.js';
 import { ensureImage } from '../containers/images.js';
 import { cacheLayout, type Paths } from '../paths.js';
 import { setupLibrdkafka } from './librdkafka.js';
+import { errorMessage } from '../args.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -75,11 +76,14 @@ export async function setupDebian(log: Log): Promise<string> {
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   await run('debian packages', 'apt-get', ['update', '-q'], { env });
   await run('debian packages', 'apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
-  // Debian's prometheus package may start its own service on :9090; ours runs with its own config.
-  try {
-    execFileSync('sh', ['-c', 'command -v systemctl >/dev/null && systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null; pkill -x -f "/usr/bin/prometheus" 2>/dev/null; true']);
-  } catch {
-    /* nothing to stop */
+  // Debian's prometheus package, just installed, may have started its own service on :9090 (ours runs with its own
+  // config there): stop that service, and only it (run by the package without arguments), never another Prometheus.
+  if (missing.includes('prometheus')) {
+    try {
+      execFileSync('sh', ['-c', 'command -v systemctl >/dev/null && systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null; pkill -u prometheus -x -f "/usr/bin/prometheus" 2>/dev/null; true']);
+    } catch {
+      /* nothing to stop */
+    }
   }
   return `installed ${missing.join(', ')}`;
 }
@@ -192,7 +196,7 @@ export async function setup(p: Paths, print: (line: string) => void = console.lo
       print(`${prefix}: ${result} (${((Date.now() - s0) / 1000).toFixed(1)} s)`);
     } catch (e) {
       if (e instanceof SetupError) throw e;
-      throw new SetupError(step.name, e instanceof Error ? e.message : String(e));
+      throw new SetupError(step.name, errorMessage(e));
     } finally {
       clearInterval(beat);
     }

@@ -153,7 +153,7 @@ export function faultForm(o: RenderInput, fault: string, zone: ZoneName): FaultF
         difference: 'netem between the brokers and the runner pod (the workload\'s clients), each way, instead of toxiproxy in front of every broker',
       };
     default:
-      return { fault, reason: `no Chaos Mesh mapping for fault "${fault}": add one in chaos/manifests/faults.ts or list it as unsupported with the reason` };
+      return { fault, reason: `no Chaos Mesh mapping for fault "${fault}": add one in chaos/manifests/chaos-mesh-faults.ts or list it as unsupported with the reason` };
   }
 }
 

@@ -5,7 +5,7 @@
 // one `runner` component of the base deployment.
 import type { V1Job, V1PersistentVolumeClaim, V1Role, V1RoleBinding, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import { APP_UID, bootstrap, containerResources, core, metadata, ourLabels, podUser, restrictedContainer, serviceUrl, type Component, type K8sObject, type RenderInput } from '../../cluster/k8s/index.js';
-import { RUNNER_LABELS } from './faults.js';
+import { RUNNER_LABELS } from './chaos-mesh-faults.js';
 
 export const RUNNER_PORT = 8080;
 export const REPORTS_CLAIM = 'faultline-reports';

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { renderCluster, toYaml, writeManifests, type Component, type K8sObject, type K8sOptions, type RenderInput } from '../../cluster/k8s/index.js';
 import { topology, type Coordination } from '../../cluster/index.js';
 import { EXPERIMENTS, type Experiment } from '../experiments/index.js';
-import { unsupportedFaults } from './faults.js';
+import { unsupportedFaults } from './chaos-mesh-faults.js';
 import { experimentForm, isNotSupported, type ExperimentForm, type NotSupported } from './forms.js';
-import { runnerBase, runnerJob } from './runner.js';
+import { runnerBase, runnerJob } from './runner-job.js';
 
 export interface RenderedExperiment {
   form: ExperimentForm;
