@@ -13,3 +13,5 @@ export { aggregatesEqualRecomputed, type AggregateCheckOptions } from './aggrega
 export { recoveryBounds, type RecoveryBoundsOptions } from './recovery-bounds.js';
 export { compose } from './compose.js';
 export { absoluteWindows, alertFiredAndResolved, lagBackUnder, tracesDuringFaults, type Observation } from './observed.js';
+export { stagesCaughtUp, type CaughtUp } from './stages-caught-up.js';
+export { CHECKERS, judge, type RunEvidence } from './suite.js';

@@ -29,7 +29,7 @@ export interface CampaignOptions {
 
 /** Why an experiment cannot run on a mode (one of its faults does not apply there), or undefined. */
 export function notApplicable(e: Experiment, mode: Coordination): string | undefined {
-  const f = e.faults.map(faultByName).find((x) => x.modes && !x.modes.includes(mode));
+  const f = e.faults.find((x) => x.modes && !x.modes.includes(mode));
   return f && `${f.name} applies to ${f.modes!.join(', ')} only`;
 }
 

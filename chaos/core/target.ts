@@ -60,7 +60,7 @@ export function localTarget(coordination?: Coordination, providerName?: Provider
       return exposeFaults(experiment, runId, targetsDir, ops);
     },
     async faults(ctx, experiment, durationMs, signal) {
-      await runNemesis(ctx, experiment.faults.map(faultByName), experiment.schedule(durationMs), durationMs, signal);
+      await runNemesis(ctx, experiment.faults, experiment.schedule(durationMs), durationMs, signal);
     },
     async heal(_ctx, log) {
       const fixed = await healEverything(provider, log);

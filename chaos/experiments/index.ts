@@ -2,7 +2,8 @@
 // run by any provider. Negative controls run the same machinery on a
 // deliberately unsafe configuration and must be judged invalid.
 import type { Observation } from '../checkers/observed.js';
-import type { Schedule } from '../core/nemesis.js';
+import type { Fault, Schedule } from '../core/nemesis.js';
+import { brokerKill, brokerPause, brokerRestart, controllerKill, coordinatorKill, kraftControllerKill, kraftQuorumPartition, latency, leaderKill, leaderZonePartition, processorKill, zoneDestroy, zoneKill, zonePartitionOneWay, zonePartitionSymmetric, zookeeperKill, zookeeperPartition } from '../nemeses/index.js';
 import type { ChaosContext } from '../core/context.js';
 import type { CheckResult } from '../core/types.js';
 
@@ -37,7 +38,8 @@ export type Workload =
 export interface Experiment {
   name: string;
   description: string;
-  faults: string[];
+  /** What the nemesis injects, drawn in turn (or at random with the seed) on the schedule. */
+  faults: Fault[];
   schedule: (durationMs: number) => Schedule;
   workload: Workload;
   /**
@@ -72,14 +74,14 @@ const base = { workload: http, recoveryBoundMs: 10_000, defaults: { durationS: 6
 const safeTopic = { partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 };
 
 export const EXPERIMENTS: Experiment[] = [
-  { ...base, name: 'broker-kill', description: 'SIGKILL a broker every 20 s under load through the pipeline, restart it each time', faults: ['broker-kill'], schedule: every(20, 8) },
+  { ...base, name: 'broker-kill', description: 'SIGKILL a broker every 20 s under load through the pipeline, restart it each time', faults: [brokerKill], schedule: every(20, 8) },
   {
     ...base,
     name: 'broker-down',
     // 35 s down: under-replication starts when the controller sees the broker's ZooKeeper session expire (6 s) and the
     // alert waits 15 s more; with 25 s down it never fired in one CI run
     description: 'SIGKILL a broker under load through the pipeline and keep it down 35 s (long enough for the alerts), then restart it; every 50 s',
-    faults: ['broker-kill'],
+    faults: [brokerKill],
     schedule: every(50, 35),
     // one whole window: 5 s in, 35 s down, the alerts' resolution inside the run
     minDurationS: 50,
@@ -89,38 +91,38 @@ export const EXPERIMENTS: Experiment[] = [
       { kind: 'alert', alert: 'KafkaUnderReplicatedPartitions', firesWithinMs: 45_000, resolvesWithinMs: 90_000 },
     ],
   },
-  { ...base, name: 'broker-pause', description: 'SIGSTOP a broker for 10 s (a frozen VM), then SIGCONT', faults: ['broker-pause'], schedule: every(25, 10) },
-  { ...base, name: 'broker-restart', description: 'graceful restart of a broker every 25 s', faults: ['broker-restart'], schedule: every(25, 5) },
-  { ...base, name: 'leader-kill', description: "SIGKILL the leader of logs.raw partition 0", faults: ['leader-kill'], schedule: every(20, 8) },
-  { ...base, name: 'controller-kill', description: 'SIGKILL the active controller', faults: ['controller-kill'], schedule: every(20, 8) },
-  { ...base, name: 'coordinator-kill', description: "SIGKILL the broker coordinating the process stage's group and transactions", faults: ['coordinator-kill'], schedule: every(25, 8) },
-  { ...base, name: 'zookeeper-kill', description: 'SIGKILL a ZooKeeper node', faults: ['zookeeper-kill'], schedule: every(20, 10) },
-  { ...base, name: 'zookeeper-partition', description: "cut a zone from the other zones' ZooKeeper nodes", faults: ['zookeeper-partition'], schedule: once(20) },
-  { ...base, name: 'kraft-controller-kill', description: 'SIGKILL a KRaft controller (active or not; KRaft only, the counterpart of zookeeper-kill)', faults: ['kraft-controller-kill'], schedule: every(20, 10) },
+  { ...base, name: 'broker-pause', description: 'SIGSTOP a broker for 10 s (a frozen VM), then SIGCONT', faults: [brokerPause], schedule: every(25, 10) },
+  { ...base, name: 'broker-restart', description: 'graceful restart of a broker every 25 s', faults: [brokerRestart], schedule: every(25, 5) },
+  { ...base, name: 'leader-kill', description: "SIGKILL the leader of logs.raw partition 0", faults: [leaderKill], schedule: every(20, 8) },
+  { ...base, name: 'controller-kill', description: 'SIGKILL the active controller', faults: [controllerKill], schedule: every(20, 8) },
+  { ...base, name: 'coordinator-kill', description: "SIGKILL the broker coordinating the process stage's group and transactions", faults: [coordinatorKill], schedule: every(25, 8) },
+  { ...base, name: 'zookeeper-kill', description: 'SIGKILL a ZooKeeper node', faults: [zookeeperKill], schedule: every(20, 10) },
+  { ...base, name: 'zookeeper-partition', description: "cut a zone from the other zones' ZooKeeper nodes", faults: [zookeeperPartition], schedule: once(20) },
+  { ...base, name: 'kraft-controller-kill', description: 'SIGKILL a KRaft controller (active or not; KRaft only, the counterpart of zookeeper-kill)', faults: [kraftControllerKill], schedule: every(20, 10) },
   {
     ...base,
     name: 'kraft-quorum-partition',
     description: "cut a zone from the other zones' KRaft controllers (KRaft only, the counterpart of zookeeper-partition)",
-    faults: ['kraft-quorum-partition'],
+    faults: [kraftQuorumPartition],
     schedule: once(20),
   },
-  { ...base, name: 'zone-kill', description: 'SIGKILL every process of a zone (broker, ZooKeeper, ingest, process, aggregate)', faults: ['zone-kill'], schedule: once(20), recoveryBoundMs: 45_000 },
-  { ...base, name: 'zone-destroy', description: "kill a zone and wipe its disks: it comes back empty and must re-replicate", faults: ['zone-destroy'], schedule: once(15), recoveryBoundMs: 45_000 },
-  { ...base, name: 'zone-partition', description: 'cut a zone from the other two, both ways', faults: ['zone-partition'], schedule: once(20), recoveryBoundMs: 45_000 },
-  { ...base, name: 'zone-partition-one-way', description: 'a zone cannot send to the others but still receives', faults: ['zone-partition-one-way'], schedule: once(20), recoveryBoundMs: 45_000 },
-  { ...base, name: 'processor-kill', description: 'SIGKILL a process-stage instance every 15 s', faults: ['processor-kill'], schedule: every(15, 3) },
+  { ...base, name: 'zone-kill', description: 'SIGKILL every process of a zone (broker, ZooKeeper, ingest, process, aggregate)', faults: [zoneKill], schedule: once(20), recoveryBoundMs: 45_000 },
+  { ...base, name: 'zone-destroy', description: "kill a zone and wipe its disks: it comes back empty and must re-replicate", faults: [zoneDestroy], schedule: once(15), recoveryBoundMs: 45_000 },
+  { ...base, name: 'zone-partition', description: 'cut a zone from the other two, both ways', faults: [zonePartitionSymmetric], schedule: once(20), recoveryBoundMs: 45_000 },
+  { ...base, name: 'zone-partition-one-way', description: 'a zone cannot send to the others but still receives', faults: [zonePartitionOneWay], schedule: once(20), recoveryBoundMs: 45_000 },
+  { ...base, name: 'processor-kill', description: 'SIGKILL a process-stage instance every 15 s', faults: [processorKill], schedule: every(15, 3) },
   {
     ...base,
     name: 'mixed',
     description: 'faults drawn at random with the seed: broker kill/pause, leader and coordinator kill, zone partition, processor kill',
-    faults: ['broker-kill', 'broker-pause', 'leader-kill', 'coordinator-kill', 'zone-partition', 'processor-kill'],
+    faults: [brokerKill, brokerPause, leaderKill, coordinatorKill, zonePartitionSymmetric, processorKill],
     schedule: () => ({ kind: 'random', firstMs: 5000, minGapMs: 5000, maxGapMs: 12_000, minHoldMs: 4000, maxHoldMs: 12_000 }),
     defaults: { durationS: 120, rate: 400 },
   },
   {
     name: 'txn-broker-kill',
     description: 'transactional writes straight to Kafka, every 5th transaction aborted on purpose, a broker killed every 20 s: no aborted read, nothing lost',
-    faults: ['broker-kill'],
+    faults: [brokerKill],
     schedule: every(20, 8),
     workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, transactional: { abortEvery: 5 } },
     recoveryBoundMs: 30_000,
@@ -129,7 +131,7 @@ export const EXPERIMENTS: Experiment[] = [
   {
     name: 'latency',
     description: 'idempotent acks=all writes through toxiproxy, 200 ms ± 50 ms added each way to every broker for 10 s every 20 s',
-    faults: ['latency'],
+    faults: [latency],
     schedule: every(20, 10),
     workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, proxied: true },
     recoveryBoundMs: 30_000,
@@ -138,7 +140,7 @@ export const EXPERIMENTS: Experiment[] = [
   {
     name: 'leader-partition',
     description: "acks=all, min ISR 2: the leader's zone cut off while clients still reach it; the old leader cannot acknowledge alone, nothing acknowledged is lost (the pair of control-acks1-leader-partition)",
-    faults: ['leader-zone-partition'],
+    faults: [leaderZonePartition],
     schedule: once(15),
     workload: { kind: 'kafka', topic: { partitions: 1, replicationFactor: 3, minInsyncReplicas: 2 }, acks: -1, idempotent: true },
     recoveryBoundMs: 60_000,
@@ -147,7 +149,7 @@ export const EXPERIMENTS: Experiment[] = [
   {
     name: 'rf3-zone-destroy',
     description: 'a topic with three replicas (min ISR 2, acks=all), a zone destroyed: the other two zones hold every acknowledged write (the pair of control-rf1-zone-destroy)',
-    faults: ['zone-destroy'],
+    faults: [zoneDestroy],
     schedule: once(8),
     workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true },
     recoveryBoundMs: 60_000,
@@ -157,7 +159,7 @@ export const EXPERIMENTS: Experiment[] = [
   {
     name: 'control-rf1-zone-destroy',
     description: 'NEGATIVE CONTROL: a topic with one replica, a zone destroyed: the writes on its broker are gone and no-lost-writes must say so',
-    faults: ['zone-destroy'],
+    faults: [zoneDestroy],
     schedule: once(8),
     workload: { kind: 'kafka', topic: { partitions: 6, replicationFactor: 1, minInsyncReplicas: 1 }, acks: -1, idempotent: true },
     control: { mustFail: ['no-lost-writes'], pair: 'rf3-zone-destroy' },
@@ -167,7 +169,7 @@ export const EXPERIMENTS: Experiment[] = [
   {
     name: 'control-eos-off-processor-kill',
     description: 'NEGATIVE CONTROL: processors with exactly-once and de-duplication off (commit after produce), killed mid-stream: no-duplicates must find the replayed batches',
-    faults: ['processor-kill'],
+    faults: [processorKill],
     schedule: every(5, 1),
     workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, processors: { exactlyOnce: false } },
     control: { mustFail: ['no-duplicates (processed)'], pair: 'control-eos-on-processor-kill' },
@@ -178,7 +180,7 @@ export const EXPERIMENTS: Experiment[] = [
     name: 'control-acks1-leader-partition',
     description:
       "NEGATIVE CONTROL: acks=1, the leader's zone cut off while clients still reach it: it acknowledges writes its followers never get, a new leader is elected, the old one truncates them on healing",
-    faults: ['leader-zone-partition'],
+    faults: [leaderZonePartition],
     schedule: once(15),
     workload: { kind: 'kafka', topic: { partitions: 1, replicationFactor: 3, minInsyncReplicas: 1 }, acks: 1, idempotent: false },
     control: { mustFail: ['no-lost-writes'], pair: 'leader-partition' },
@@ -188,7 +190,7 @@ export const EXPERIMENTS: Experiment[] = [
   {
     name: 'control-eos-on-processor-kill',
     description: 'the same as control-eos-off-processor-kill with exactly-once on: must be judged VALID (the pair shows the checker tells them apart)',
-    faults: ['processor-kill'],
+    faults: [processorKill],
     schedule: every(5, 1),
     workload: { kind: 'kafka', topic: safeTopic, acks: -1, idempotent: true, processors: { exactlyOnce: true } },
     recoveryBoundMs: 30_000,

@@ -43,10 +43,10 @@ const field = (kind: string) => kind[0]!.toLowerCase() + kind.slice(1);
 
 /** Why an experiment as a whole has no Chaos Mesh form, if it has none. */
 function notSupported(o: RenderInput, e: Experiment): string | undefined {
-  if (e.workload.kind === 'kafka' && e.workload.processors && e.faults.includes('processor-kill')) {
+  if (e.workload.kind === 'kafka' && e.workload.processors && e.faults.some((f) => f.name === 'processor-kill')) {
     return "its processors are the experiment's own child processes inside the runner pod (a negative control's at-least-once processor among them): Chaos Mesh kills pods, and killing the runner pod would kill the checker; the runner kills them itself, as locally, when run in the cluster";
   }
-  const forms = e.faults.map((f) => faultForm(o, f, 'zone-a'));
+  const forms = e.faults.map((f) => faultForm(o, f.name, 'zone-a'));
   const usable = forms.filter((f) => !isUnsupported(f));
   // a mix drawn from several faults keeps the ones Chaos Mesh has; a single-fault experiment without it has none
   if (!usable.length) return (forms as Unsupported[]).map((u) => `${u.fault}: ${u.reason}`).join('; ');
@@ -143,7 +143,7 @@ export function experimentForm(o: RenderInput, e: Experiment, opts: FormOptions)
   if (reason) return { experiment: e.name, reason };
   const rng = seeded(opts.seed);
   const zone = pick(rng, o.topology.zones).name;
-  const all = e.faults.map((f) => faultForm(o, f, zone));
+  const all = e.faults.map((f) => faultForm(o, f.name, zone));
   const faults = all.filter((f): f is FaultForm => !isUnsupported(f));
   const omitted = all.filter(isUnsupported);
   const durationMs = (opts.durationS ?? e.defaults.durationS) * 1000;

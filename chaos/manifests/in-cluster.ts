@@ -183,7 +183,7 @@ export function k8sTarget(o: K8sTargetOptions): RunTarget {
     }
   };
   const windows = (ctx: ChaosContext) =>
-    chaosWindows(seen.all(), { faults: experiment!.faults, killHoldMs: holdOf(experiment!.schedule(durationMs)), zoneKey: o.zoneKey, notBeforeMs: ctx.history.t0 });
+    chaosWindows(seen.all(), { faults: experiment!.faults.map((f) => f.name), killHoldMs: holdOf(experiment!.schedule(durationMs)), zoneKey: o.zoneKey, notBeforeMs: ctx.history.t0 });
   return {
     provider: 'k8s',
     topology: o.topology,

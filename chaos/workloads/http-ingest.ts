@@ -6,9 +6,11 @@
 // Like a real client, it retries a batch whose outcome it did not learn (or a
 // 503) with the same ids: the pipeline must then hold each id once.
 import type { Topology } from '../../cluster/index.js';
-import { LEVELS, newTraceparent, type LogEvent } from '../../pipeline/contract/index.js';
+import { LEVELS, newTraceparent, TOPICS, type LogEvent } from '../../pipeline/contract/index.js';
 import { paced, type ChaosContext } from '../core/context.js';
 import type { WriteValue } from '../core/types.js';
+import type { ExternalLoad } from '../experiments/index.js';
+import type { PreparedWorkload, WorkloadEnv } from './workload.js';
 
 export interface HttpWorkloadOptions {
   /** Events per second over all clients. */
@@ -103,4 +105,44 @@ async function postBatch(ctx: ChaosContext, process: number, url: string, events
     ctx.history.record({ process, type, f: 'write', value: { ids, via } satisfies WriteValue, error: `${err.cause?.code ?? err.name}: ${err.message}` });
     return false;
   }
+}
+
+/**
+ * The pipeline workload's clients behave as real ones do: a request that gets no answer within a few seconds is an
+ * unknown outcome, and its batch is retried with the same ids (a 503 too). The pipeline must hold each id once.
+ */
+const HTTP_TIMEOUT_MS = 3000;
+const HTTP_RETRIES = 8;
+
+/** The deployed pipeline's own topics and stage groups, whoever drives it. */
+function deployedPipeline(ctx: ChaosContext): Pick<PreparedWorkload, 'topics' | 'stages' | 'mayAbort' | 'healed' | 'teardown'> {
+  ctx.topics = [TOPICS.raw, TOPICS.processed];
+  ctx.groups = ['faultline-process', 'faultline-aggregate'];
+  return {
+    topics: { input: TOPICS.raw, processed: TOPICS.processed, aggregates: TOPICS.aggregates },
+    // the server refuses invalid events and answers failures: those ids must never be read
+    mayAbort: true,
+    stages: [
+      ['faultline-process', TOPICS.raw],
+      ['faultline-aggregate', TOPICS.processed],
+    ],
+    healed: async () => {},
+    teardown: async () => {},
+  };
+}
+
+/** Our clients through the deployed pipeline's HTTP ingest, in every zone. */
+export function httpPipelineWorkload({ ctx, client }: WorkloadEnv): PreparedWorkload {
+  return {
+    ...deployedPipeline(ctx),
+    label: 'http ingest -> logs.raw -> process -> aggregate',
+    tail: true,
+    run: (o, signal) => runHttpWorkload(ctx, { ...o, batch: 20, clientsPerZone: 2, timeoutMs: HTTP_TIMEOUT_MS, retries: HTTP_RETRIES }, signal),
+    config: { clientTimeoutMs: HTTP_TIMEOUT_MS, clientRetries: HTTP_RETRIES, client },
+  };
+}
+
+/** The deployed pipeline under a load brought from outside the harness (loadtests' k6 scenarios), which ends itself. */
+export function externalPipelineWorkload(w: { label: string; run: ExternalLoad }, { ctx }: WorkloadEnv): PreparedWorkload {
+  return { ...deployedPipeline(ctx), label: w.label, tail: false, run: (o, signal) => w.run(ctx, o, signal), config: {} };
 }

@@ -3,10 +3,16 @@
 // negative controls, whose unsafe settings the checkers must catch. Its client
 // is librdkafka (the pipeline's) or kafkajs, the client under test: the same
 // experiment with `--client kafkajs` shows what that client gets wrong.
-import { bootstrapServers, errorMessage, Kafka, type KafkaClientName, logLevel, proxiedBootstrapServers } from '../../cluster/index.js';
+import { join } from 'node:path';
+import { bootstrapServers, ensureTopics, errorMessage, Kafka, type KafkaClientName, logLevel, proxiedBootstrapServers } from '../../cluster/index.js';
+import { stageClientId } from '../../pipeline/eos/index.js';
 import { kafkaClient } from '../../pipeline/kafka/index.js';
 import { paced, type ChaosContext } from '../core/context.js';
+import { OwnedStage } from '../core/owned.js';
+import { deleteRunTopics } from '../core/run-topics.js';
 import type { WriteValue } from '../core/types.js';
+import type { Workload } from '../experiments/index.js';
+import type { PreparedWorkload, WorkloadEnv } from './workload.js';
 
 export interface KafkaWorkloadOptions {
   topic: string;
@@ -148,5 +154,90 @@ async function send(ctx: ChaosContext, producer: DirectProducer, o: KafkaWorkloa
   } catch (e) {
     ctx.history.record({ process, type: 'info', f, value: { ids, via: 'kafka' } satisfies WriteValue, error: errorMessage(e) });
     return 'info';
+  }
+}
+
+type DirectWorkload = Extract<Workload, { kind: 'kafka' }>;
+type OwnTopics = { raw: string; processed: string; dlq: string; group: string };
+
+/**
+ * Kafka directly, on a topic of the run's own with the experiment's replication and producer settings; with
+ * `processors`, three process-stage instances of the run's own (one per zone) read it, with exactly-once as asked.
+ */
+export async function kafkaDirectWorkload(w: DirectWorkload, { ctx, dir, client }: WorkloadEnv): Promise<PreparedWorkload> {
+  const t = ctx.topology;
+  const own: OwnTopics = { raw: `chaos.${ctx.runId}.raw`, processed: `chaos.${ctx.runId}.processed`, dlq: `chaos.${ctx.runId}.dlq`, group: `chaos-${ctx.runId}-process` };
+  const owned: OwnedStage[] = [];
+  const groups = w.processors ? [own.group] : [];
+  // the run's own processes and topics go, however it ended (a one-replica topic left behind would go offline with its broker)
+  const teardown = async (notes: string[]) => {
+    for (const s of owned) await s.stop();
+    await deleteRunTopics(t, [own.raw, ...(w.processors ? [own.processed, own.dlq] : [])], notes, groups);
+  };
+  try {
+    await setUp(w, ctx, own, dir, owned);
+  } catch (e) {
+    // a setup that failed half-way takes back what it did
+    await teardown([]).catch(() => undefined);
+    throw e;
+  }
+  ctx.topics = [own.raw];
+  ctx.groups = groups;
+  ctx.owned = owned;
+  return {
+    label: `kafka direct -> ${own.raw}`,
+    topics: { input: own.raw, ...(w.processors ? { processed: own.processed } : {}) },
+    // only a transactional workload aborts writes on purpose; a direct write is never refused
+    mayAbort: Boolean(w.transactional),
+    stages: w.processors ? [[own.group, own.raw]] : [],
+    tail: true,
+    run: (o, signal) =>
+      runKafkaWorkload(
+        ctx,
+        { topic: own.raw, partitions: w.topic.partitions, rate: o.rate, durationMs: o.durationMs, batch: 20, clients: 3, acks: w.acks, idempotent: w.idempotent, transactional: w.transactional, payload: w.processors ? 'log-event' : 'id', services: o.services, timeoutMs: 15_000, proxied: Boolean(w.proxied), client },
+        signal,
+      ),
+    healed: async () => {
+      for (const s of owned) await s.restart();
+    },
+    config: {
+      replicationFactor: w.topic.replicationFactor,
+      minInsyncReplicas: w.topic.minInsyncReplicas,
+      client,
+      acks: w.acks === -1 ? 'all' : '1',
+      idempotent: w.idempotent,
+      transactional: Boolean(w.transactional),
+      uncleanLeaderElection: Boolean(w.topic.uncleanLeaderElection),
+      processorsExactlyOnce: w.processors ? w.processors.exactlyOnce : 'n/a',
+    },
+    teardown,
+  };
+}
+
+/** The run's topics, and its processors started (pushed to `owned` as each starts, so a failure can stop them). */
+async function setUp(w: DirectWorkload, ctx: ChaosContext, own: OwnTopics, dir: string, owned: OwnedStage[]): Promise<void> {
+  const t = ctx.topology;
+  await ensureTopics(t, [{ name: own.raw, ...w.topic }]);
+  if (!w.processors) return;
+  await ensureTopics(t, [
+    { name: own.processed, partitions: 6 },
+    { name: own.dlq, partitions: 1 },
+  ]);
+  for (const z of t.zones) {
+    const name = `process-${z.name.slice(-1)}-own`;
+    const s = new OwnedStage(name, z.name, 'pipeline/process/main.ts', {
+      KAFKA_BROKERS: bootstrapServers(t).join(','),
+      FAULTLINE_ZONE: z.name,
+      PROCESS_GROUP: own.group,
+      PROCESS_INPUT: own.raw,
+      PROCESS_OUTPUT: own.processed,
+      PROCESS_DLQ: own.dlq,
+      PROCESS_EXACTLY_ONCE: String(w.processors.exactlyOnce),
+      // the negative control is unsafe all the way: with exactly-once off, de-duplication by id (which would
+      // drop the replayed batches) is off too
+      ...(w.processors.exactlyOnce ? {} : { PROCESS_DEDUP_HORIZON_MS: '0' }),
+    }, join(dir, `${name}.log`), stageClientId('process', z.name));
+    s.start();
+    owned.push(s);
   }
 }
