@@ -17,7 +17,7 @@ import { justCmd, type ComponentStatus, type DeployOptions, type Deployment, typ
 import { ensureProxies } from './toxiproxy.js';
 import { brokerConfig, controllerConfig, jmxExporterConfig, jvmArgs, log4jConfig, zookeeperConfig } from './configs.js';
 import { prometheusConfig, tempoConfig } from './ops-configs.js';
-import { alive, cmdline, findProcesses, rssMiB, Supervisor, tail, type ComponentSpec } from './supervisor.js';
+import { alive, cmdline, componentMarker, findProcesses, rssMiB, Supervisor, tail, type ComponentSpec } from './supervisor.js';
 import { ensureZoneUsers } from './users.js';
 import { errorMessage } from '../args.js';
 
@@ -216,7 +216,9 @@ export class ProcessesProvider implements Provider {
    * user; an ops process (lag exporter, dashboard) as root on the ops address.
    */
   private nodeSpec(name: string, kind: 'pipeline' | 'ops-node', dir: string, http: Endpoint, env: Record<string, string>, zone?: Zone): ComponentSpec {
-    const marker = `--faultline-component=${name}@${this.paths.state}`;
+    // the marker is the command line's last argument, matched whole (componentMarker): a deployment in
+    // /var/lib/faultline must not take the one in /var/lib/faultline-containers (or -test-kraft) for its own
+    const marker = componentMarker(name, this.paths.state);
     return {
       name,
       kind,
@@ -224,7 +226,7 @@ export class ProcessesProvider implements Provider {
       command: process.execPath,
       // tsx as a loader in this very process (its CLI would fork a child): the
       // pid we record, signal and SIGKILL is the process itself
-      args: ['--import', pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(REPO, 'pipeline', dir, 'main.ts'), marker],
+      args: ['--import', pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(REPO, 'pipeline', dir, 'main.ts'), marker.trimEnd()],
       env: { ...NODE_SERVICE_ENV, KAFKA_BROKERS: bootstrapServers(this.topology).join(','), OTEL_EXPORTER_OTLP_ENDPOINT: `http://${addr(this.topology.ops.tempo.otlpHttp)}`, ...env },
       listens: [http],
       marker,

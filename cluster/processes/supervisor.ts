@@ -169,6 +169,13 @@ function isOurs(pid: number, marker: string): boolean {
   return Number.isInteger(pid) && pid > 0 && alive(pid) && cmdline(pid).includes(marker);
 }
 
+/**
+ * The marker of a Node component of the deployment in `state`, passed as its command line's last argument. It ends
+ * with the space cmdline() puts after every argument, so it matches that argument whole: `...@/var/lib/faultline `
+ * is not inside `...@/var/lib/faultline-containers `.
+ */
+export const componentMarker = (name: string, state: string) => `--faultline-component=${name}@${state} `;
+
 /** Live processes whose command line holds `marker` (setpriv execs, so the pid is the component's). */
 export function findProcesses(marker: string): number[] {
   const out: number[] = [];
