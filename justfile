@@ -88,11 +88,19 @@ typecheck:
 test-unit:
     node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit
 
-# integration tests against the running system (brings it up and tears down what it started)
+# integration tests against the running system (brings it up and tears down what it started): the pages in Chromium
+# (Playwright's runner), then jest's live tests on ZooKeeper, then on KRaft
 [group('test')]
 test-live:
+    FAULTLINE_COORDINATION=zookeeper FAULTLINE_LIVE_KEEP=1 playwright test
     FAULTLINE_COORDINATION=zookeeper node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit
     FAULTLINE_COORDINATION=kraft FAULTLINE_STATE=/var/lib/faultline-test-kraft node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit --testPathPattern 'cluster/|dashboards/|chaos/experiments'
+
+# the pages in Debian's Chromium with Playwright's runner: the reports offline, the dashboard on the deployment (brought up
+# and put back if it was not running); traces and screenshots of failures in test-results/playwright-report
+[group('test')]
+test-browser *args:
+    playwright test {{args}}
 
 # the containers provider end to end: deploys it, runs experiments on it, and removes every container it started
 [group('test')]

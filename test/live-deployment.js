@@ -1,6 +1,8 @@
 // Brings up the deployment the live tests need and puts things back afterwards:
 // a deployment that was already running is reused and left running; one the
-// tests started is stopped (or wiped, for the KRaft test directory).
+// tests started is stopped (or wiped, for the KRaft test directory). The browser
+// tests (Playwright) and the live tests (jest) share one: the first keeps it up
+// (FAULTLINE_LIVE_KEEP=1), the second puts it back.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +31,15 @@ export function up() {
   const coordination = process.env.FAULTLINE_COORDINATION ?? 'zookeeper';
   const state = process.env.FAULTLINE_STATE ?? DEFAULT_STATE;
   const isDefault = state === DEFAULT_STATE;
+  // an earlier phase of the same test run (the browser tests) kept its deployment up for this one: it is this
+  // run's to put back, as that phase noted
+  if (existsSync(MARK)) {
+    const kept = JSON.parse(readFileSync(MARK, 'utf8'));
+    if (kept.state === state && kept.coordination === coordination && running(state)) {
+      cli(['delete-topics', 'test.', 'chaos.'], { FAULTLINE_STATE: state });
+      return;
+    }
+  }
   const mark = { coordination, state, startedByTests: false, stoppedDefault: false };
   if (!isDefault && running(DEFAULT_STATE)) {
     // same ports: the default deployment steps aside for this one and comes back after
@@ -45,8 +56,9 @@ export function up() {
   cli(['delete-topics', 'test.', 'chaos.'], { FAULTLINE_STATE: state });
 }
 
+/** With FAULTLINE_LIVE_KEEP=1 the deployment stays up, noted, for the next phase of the same test run. */
 export function down() {
-  if (!existsSync(MARK)) return;
+  if (!existsSync(MARK) || process.env.FAULTLINE_LIVE_KEEP === '1') return;
   const mark = JSON.parse(readFileSync(MARK, 'utf8'));
   rmSync(MARK, { force: true });
   const isDefault = mark.state === DEFAULT_STATE;

@@ -1,21 +1,17 @@
 // Opens the written report and index in a real Chromium (file://, offline) and checks what a person
 // would see: one verdict row per check, every Chart.js chart drawn with its fault bands, a working comparison.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Page } from 'playwright-core';
-import { launchChromium } from '../test/browser.js';
+import { pathToFileURL } from 'node:url';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { brokerKillRun, campaignFixture, negativeControlRun } from './fixtures.js';
 import { writeCampaign, writeRun } from './index.js';
-
-const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 
 // The page's globals, as far as these checks touch them.
 type ChartLike = { canvas: HTMLCanvasElement; chartArea: { top: number; bottom: number }; scales: { x: { getPixelForValue(v: number): number } }; config: { plugins: { id: string }[] } };
 type PageWindow = Window & { Chart?: { instances: Record<string, ChartLike> } };
 
-let ctx: Awaited<ReturnType<typeof launchChromium>>;
 let root: string;
 let report: string;
 const run = brokerKillRun();
@@ -34,20 +30,18 @@ function watch(page: Page): string[] {
   return problems;
 }
 
-beforeAll(async () => {
+test.beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'faultline-report-'));
   writeRun(root, control);
   report = writeRun(root, run).report;
-  ctx = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await ctx?.dispose();
-  rmSync(root, { recursive: true, force: true });
 });
 
-test('report.html renders verdicts and one Chart.js chart per series, with fault bands', async () => {
-  const page = await ctx.newPage();
+test.afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** The page as a person saw it, kept with the test's results (the HTML report shows it). */
+const keep = async (page: Page, info: TestInfo, name: string) => info.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+
+test('report.html renders verdicts and one Chart.js chart per series, with fault bands', async ({ page }, info) => {
   const problems = watch(page);
   await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
 
@@ -76,13 +70,11 @@ test('report.html renders verdicts and one Chart.js chart per series, with fault
     expect(c.reddish).toBeGreaterThan(0.5); // 32.5 s is inside the first broker-kill window
   }
 
-  mkdirSync(RESULTS, { recursive: true });
-  await page.screenshot({ path: join(RESULTS, 'report.png'), fullPage: true });
+  await keep(page, info, 'report');
   expect(problems).toEqual([]);
-}, 20_000);
+});
 
-test('index.html lists the runs and compares two of them', async () => {
-  const page = await ctx.newPage();
+test('index.html lists the runs and compares two of them', async ({ page }, info) => {
   const problems = watch(page);
   await page.goto(pathToFileURL(join(root, 'index.html')).href, { waitUntil: 'load' });
 
@@ -97,18 +89,17 @@ test('index.html lists the runs and compares two of them', async () => {
   expect(await lost.locator('td').nth(2).locator('.pill').textContent()).toBe('INVALID');
   expect(await lost.getAttribute('class')).toBe('diff');
 
-  await page.screenshot({ path: join(RESULTS, 'index.png'), fullPage: true });
+  await keep(page, info, 'index');
   await page.locator('#runs a', { hasText: run.runId }).click();
   await page.waitForURL(/report\.html$/);
   expect(await page.locator('#verdicts tbody tr').count()).toBe(run.checks.length);
   expect(problems).toEqual([]);
-}, 20_000);
+});
 
-test('campaign.html shows the totals, one row per experiment and mode, every run linked, and draws the trend', async () => {
+test('campaign.html shows the totals, one row per experiment and mode, every run linked, and draws the trend', async ({ page }, info) => {
   const c = campaignFixture();
   writeCampaign(root, { ...campaignFixture('campaign-20251121-100000-6'), startedAt: '2025-11-21T10:00:00.000Z' });
   const { report: page_ } = writeCampaign(root, c);
-  const page = await ctx.newPage();
   const problems = watch(page);
   await page.goto(pathToFileURL(page_).href, { waitUntil: 'load' });
   expect(await page.locator('#rows tbody tr').count()).toBe(2);
@@ -117,7 +108,6 @@ test('campaign.html shows the totals, one row per experiment and mode, every run
   expect(await page.locator('#rows tr.control').count()).toBe(1);
   const points = await page.evaluate(() => Object.values((window as PageWindow).Chart!.instances).map((x) => (x as unknown as { data: { labels: string[] } }).data.labels.length));
   expect(points).toEqual([2]);
-  mkdirSync(RESULTS, { recursive: true });
-  await page.screenshot({ path: join(RESULTS, 'campaign.png'), fullPage: true });
+  await keep(page, info, 'campaign');
   expect(problems).toEqual([]);
 });
