@@ -1,5 +1,6 @@
 // `just setup|deploy|status|down|clean|logs`: thin commands over the processes provider.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -150,13 +151,22 @@ async function main(argv: string[]) {
       const name = positionals[0];
       if (!name) throw new Error(`which component? one of: ${provider.components().map((c) => c.name).join(', ')}`);
       const file = provider.logLocation(name);
+      // the services log JSON lines: shown as a person reads them (the file keeps the JSON)
+      const { prettyLogLine } = await import('../pipeline/telemetry/index.js');
+      const pretty = (text: string) => text.split('\n').map(prettyLogLine).join('\n');
       if (provider.name === 'containers') {
         if (values.follow) throw new Error(`follow a container's log with \`${file} -f\``);
-        say(await provider.logTail(name, lines));
+        say(pretty(await provider.logTail(name, lines)));
         return;
       }
       if (!existsSync(file)) throw new Error(`${name} has no log yet (${file}); has it been deployed?`);
-      spawnSync('tail', ['-n', String(lines), ...(values.follow ? ['-F'] : []), file], { stdio: 'inherit' });
+      if (!values.follow) {
+        say(pretty(await provider.logTail(name, lines)));
+        return;
+      }
+      const t = spawn('tail', ['-n', String(lines), '-F', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      createInterface({ input: t.stdout }).on('line', (l) => say(prettyLogLine(l)));
+      await new Promise((r) => t.on('exit', r));
       return;
     }
     default:

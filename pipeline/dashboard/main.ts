@@ -1,9 +1,10 @@
 // Entry point of the dashboard (an ops process): page, WebSocket and Faro receiver on DASHBOARD_HOST:DASHBOARD_PORT.
 import { z } from 'zod';
 import { brokerList, configOrExit, port, readConfig } from '../contract/index.js';
-import { tracingEnv } from '../telemetry/index.js';
+import { serviceLog, tracingEnv } from '../telemetry/index.js';
 import { startDashboard } from './server.js';
 
+serviceLog('dashboard', 'ops');
 const tracing = configOrExit(() => tracingEnv('faultline-dashboard', 'ops'));
 const cfg = configOrExit(() =>
   readConfig('dashboard', {

@@ -2,7 +2,7 @@
 // transactional producer per stage instance; outputs, state changelog and input offsets commit in one transaction
 // per commit interval; the offsets are sent with the consumer's group metadata, so the broker fences a zombie by
 // its generation; read_committed with stable offset fetch, so a new owner resumes only where a transaction ended.
-import { batchSpans, eosMetrics, serveTelemetry, stageRegistry, startTracing, timestampLogs, tracingEnv, type BatchSpans, type Tracer } from '../telemetry/index.js';
+import { batchSpans, eosMetrics, logger, serveTelemetry, serviceLog, stageRegistry, startTracing, tracingEnv, type BatchSpans, type Tracer } from '../telemetry/index.js';
 import { z } from 'zod';
 import { HEADERS, brokerList, flag, headerString, port, readConfig } from '../contract/index.js';
 import { KafkaJS, connectPatiently, errorText, kafkaClient, txnErrorKind, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from '../kafka/index.js';
@@ -448,7 +448,10 @@ export class EosStage {
       rewound.push(`${partition}@${offset ?? 'start'} (began at ${txn.from.get(partition)})`);
     }
     // one line per abort: when an output is ever wrong, this says what was undone and where it resumed
-    console.error(`${this.opts.name}: transaction aborted (${kind}: ${errorText(e)}); ${txn.inputs} inputs undone, partitions rewound to their committed offsets: ${rewound.join(', ') || 'none (revoked)'}`);
+    logger().warn(
+      { kind, inputs: txn.inputs, rewound, ...(txn.spans[0] ? { trace_id: txn.spans[0].traceId } : {}) },
+      `${this.opts.name}: transaction aborted (${kind}: ${errorText(e)}); ${txn.inputs} inputs undone, partitions rewound to their committed offsets: ${rewound.join(', ') || 'none (revoked)'}`,
+    );
   }
 
   /** The group's committed offsets of these partitions, read stable; asked again for up to a minute, then the stage exits (it cannot know where to resume). */
@@ -534,7 +537,7 @@ export type StageEnv = ReturnType<typeof stageEnv>;
 /** Metrics for a stage and, when STAGE_HTTP_PORT is set, the /metrics + /healthz server Prometheus scrapes. */
 export function stageTelemetry(name: string, cfg: StageEnv, env: NodeJS.ProcessEnv = process.env) {
   const zone = cfg.zone;
-  timestampLogs();
+  serviceLog(name, zone);
   // a stage a harness started for one run (FAULTLINE_PARENT_PID) ends with that harness, however it ended: a harness
   // that died of a segmentation fault left its run's processors consuming for hours
   const parent = cfg.parentPid;

@@ -4,7 +4,7 @@ import kafkajs from 'kafkajs';
 import client from 'prom-client';
 import { z } from 'zod';
 import { brokerList, configOrExit, port, readConfig } from '../contract/index.js';
-import { serveTelemetry } from '../telemetry/index.js';
+import { serveTelemetry, serviceLog } from '../telemetry/index.js';
 import { LagExporter, lagMetrics } from './exporter.js';
 
 const { brokers, intervalMs, host, port: httpPort } = configOrExit(() =>
@@ -15,6 +15,7 @@ const { brokers, intervalMs, host, port: httpPort } = configOrExit(() =>
     port: ['LAG_HTTP_PORT', port(9308)],
   }),
 );
+serviceLog('lag-exporter', 'ops');
 const registry = new client.Registry();
 registry.setDefaultLabels({ stage: 'lag' });
 const kafka = new kafkajs.Kafka({ clientId: 'faultline-lag-exporter', brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 2 } });

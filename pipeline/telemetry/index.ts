@@ -1,7 +1,7 @@
 // Public surface of pipeline telemetry: per-stage Prometheus metrics and OpenTelemetry traces carried in Kafka headers.
 export { stageRegistry, ingestMetrics, eosMetrics, type StageRegistry } from './metrics.js';
 export { serveTelemetry } from './http.js';
-export { timestampLogs } from './log.js';
+export { logger, prettyLogLine, serviceLog, type Logger } from './log.js';
 export {
   startTracing,
   tracingEnv,
