@@ -92,8 +92,13 @@ test-unit:
 # (Playwright's runner), then jest's live tests on ZooKeeper, then on KRaft
 [group('test')]
 test-live:
-    FAULTLINE_COORDINATION=zookeeper FAULTLINE_LIVE_KEEP=1 playwright test
-    FAULTLINE_COORDINATION=zookeeper node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit
+    #!/usr/bin/env bash
+    set -uo pipefail
+    # the browser tests hand their deployment over to jest, which puts it back whatever the browser tests said
+    FAULTLINE_COORDINATION=zookeeper FAULTLINE_LIVE_KEEP=1 playwright test; browser=$?
+    FAULTLINE_COORDINATION=zookeeper node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit || exit 1
+    [ "$browser" -eq 0 ] || { echo "the browser tests failed: see test-results/playwright-report"; exit 1; }
+    set -e
     FAULTLINE_COORDINATION=kraft FAULTLINE_STATE=/var/lib/faultline-test-kraft node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit --testPathPattern 'cluster/|dashboards/|chaos/experiments'
 
 # the pages in Debian's Chromium with Playwright's runner: the reports offline, the dashboard on the deployment (brought up

@@ -23,6 +23,7 @@ export default defineConfig({
     { name: 'reports', testMatch: 'reports/**/*.spec.ts' },
     { name: 'deployment', testMatch: 'test/deployment.setup.ts', teardown: 'undeploy' },
     { name: 'undeploy', testMatch: 'test/deployment.teardown.ts' },
-    { name: 'dashboard', testMatch: 'pipeline/**/*.spec.ts', dependencies: ['deployment'] },
+    // its waits add up to 270 s on a cluster just deployed (Tempo's search lags): as long as jest gave it
+    { name: 'dashboard', testMatch: 'pipeline/**/*.spec.ts', dependencies: ['deployment'], timeout: 300_000 },
   ],
 });

@@ -30,7 +30,7 @@ const usage = `usage: just chaos <experiment> [--duration 60|60s|2m] [--rate N] 
   context (what \`just k8s chaos <experiment>\` does; use that for --image or --namespace); inside one (the runner
   Job, FAULTLINE_TARGET=k8s), runs it against the cluster's Services while Chaos Mesh injects the faults`;
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = orUsage(usage, () => parseArgs({
   allowPositionals: true,
   options: {
     list: { type: 'boolean' },
@@ -48,7 +48,7 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
-});
+}));
 
 
 if (values.help || (!values.list && !values.heal && !positionals.length)) {
@@ -112,7 +112,7 @@ if (target === 'k8s') {
 async function handOff(name: string): Promise<number> {
   const { startExperiment, NoFormError } = await import('./manifests/start.js');
   const { NoClusterError } = await import('../cluster/k8s/index.js');
-  const flags = [run.durationS && `--duration ${run.durationS}`, run.rate && `--rate ${run.rate}`, run.seed && `--seed ${run.seed}`, coordination && `--coordination ${coordination}`].filter(Boolean);
+  const flags = [run.durationS && `--duration ${run.durationS}`, run.rate && `--rate ${run.rate}`, run.seed !== undefined && `--seed ${run.seed}`, coordination && `--coordination ${coordination}`].filter(Boolean);
   console.log(`--target k8s outside a cluster: starting ${name} there, as \`just k8s chaos ${[name, ...flags].join(' ')}\` does; the run happens in its runner Job, not here`);
   try {
     await startExperiment(name, run, (l) => console.log(l));

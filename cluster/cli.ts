@@ -1,5 +1,5 @@
 // `just setup|deploy|status|down|clean|logs`: thin commands over the processes provider.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -161,7 +161,8 @@ async function main(argv: string[]) {
       }
       if (!existsSync(file)) throw new Error(`${name} has no log yet (${file}); has it been deployed?`);
       if (!values.follow) {
-        say(pretty(await provider.logTail(name, lines)));
+        // tail(1) reads from the end: a log of hundreds of MiB is not read whole
+        say(pretty(spawnSync('tail', ['-n', String(lines), file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }).stdout.trimEnd()));
         return;
       }
       const t = spawn('tail', ['-n', String(lines), '-F', file], { stdio: ['ignore', 'pipe', 'inherit'] });

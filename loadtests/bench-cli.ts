@@ -6,8 +6,8 @@ import { deployedOrExit } from './deployed.js';
 import { DEFAULT_OUT, readRuns, writeRun, type RunResult } from '../reports/index.js';
 import { FULL, QUICK, figures, runBench, trend } from './bench/bench.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, reps: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 const usage = `usage: just bench [--quick] [--reps N] [--out DIR]   (--quick: every pair once, small sizes; default: 3 repetitions, order alternating; reports in ${DEFAULT_OUT})`;
+const { values } = orUsage(usage, () => parseArgs({ options: { quick: { type: 'boolean' }, reps: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
 const outRoot = values.out ?? DEFAULT_OUT;
 if (values.help) {
   console.log(usage);

@@ -10,7 +10,7 @@ import { benchPipeline, type BenchResult } from './pipeline-bench.js';
 const usage = `usage: just bench-pipeline [--duration 30|30s|1m] [--warmup 5s] [--batch N] [--concurrency N] [--event-bytes N]
   saturates the deployed pipeline (exactly-once) over HTTP for --duration after --warmup; --batch events per request,
   --concurrency requests in flight, --event-bytes the size of each event (200-8192)`;
-const { values } = parseArgs({
+const { values } = orUsage(usage, () => parseArgs({
   options: {
     duration: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
@@ -19,7 +19,7 @@ const { values } = parseArgs({
     'event-bytes': { type: 'string', default: '512' },
     help: { type: 'boolean', short: 'h' },
   },
-});
+}));
 if (values.help) {
   console.log(usage);
   process.exit(0);

@@ -11,7 +11,7 @@ const usage = `usage: just load <${SCENARIOS.join('|')}> [--duration 300|300s|5m
        just soak [--duration 300|300s|5m] [--rate EVENTS_PER_S] ...   (= just load soak)
 defaults: ${SCENARIOS.map((s) => `${s} ${LOAD_DEFAULTS[s].durationS} s at ${LOAD_DEFAULTS[s].rate} events/s`).join('; ')}`;
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = orUsage(usage, () => parseArgs({
   allowPositionals: true,
   options: {
     duration: { type: 'string' },
@@ -21,7 +21,7 @@ const { values, positionals } = parseArgs({
     coordination: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
-});
+}));
 const scenario = positionals[0] as ScenarioName | undefined;
 if (values.help || !scenario || !SCENARIOS.includes(scenario)) {
   if (scenario && !values.help) console.error(`no load scenario "${scenario}"`);

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 const DEFAULT_STATE = '/var/lib/faultline';
 const MARK = '/tmp/faultline-live-test.json';
+/** A handed-over deployment is taken only by a phase that starts within this time (the next line of `just test-live`). */
+const HANDOVER_MS = 10 * 60_000;
 
 function running(state) {
   const run = join(state, 'run');
@@ -31,11 +33,14 @@ export function up() {
   const coordination = process.env.FAULTLINE_COORDINATION ?? 'zookeeper';
   const state = process.env.FAULTLINE_STATE ?? DEFAULT_STATE;
   const isDefault = state === DEFAULT_STATE;
-  // an earlier phase of the same test run (the browser tests) kept its deployment up for this one: it is this
-  // run's to put back, as that phase noted
+  // an earlier phase of the same test run (the browser tests) handed its deployment over to this one, minutes ago:
+  // it is this phase's to put back, as that one noted. Any other mark is stale (a run that died): not trusted.
   if (existsSync(MARK)) {
     const kept = JSON.parse(readFileSync(MARK, 'utf8'));
-    if (kept.state === state && kept.coordination === coordination && running(state)) {
+    rmSync(MARK, { force: true });
+    if (kept.handedOver && Date.now() - kept.handedOver < HANDOVER_MS && kept.state === state && kept.coordination === coordination && running(state)) {
+      writeFileSync(MARK, JSON.stringify({ ...kept, handedOver: undefined }));
+      cli(['deploy', '--skip-setup', '--coordination', coordination], { FAULTLINE_STATE: state });
       cli(['delete-topics', 'test.', 'chaos.'], { FAULTLINE_STATE: state });
       return;
     }
@@ -56,9 +61,13 @@ export function up() {
   cli(['delete-topics', 'test.', 'chaos.'], { FAULTLINE_STATE: state });
 }
 
-/** With FAULTLINE_LIVE_KEEP=1 the deployment stays up, noted, for the next phase of the same test run. */
+/** With FAULTLINE_LIVE_KEEP=1 the deployment stays up, handed over (noted, with the time) to the next phase of the same test run. */
 export function down() {
-  if (!existsSync(MARK) || process.env.FAULTLINE_LIVE_KEEP === '1') return;
+  if (!existsSync(MARK)) return;
+  if (process.env.FAULTLINE_LIVE_KEEP === '1') {
+    writeFileSync(MARK, JSON.stringify({ ...JSON.parse(readFileSync(MARK, 'utf8')), handedOver: Date.now() }));
+    return;
+  }
   const mark = JSON.parse(readFileSync(MARK, 'utf8'));
   rmSync(MARK, { force: true });
   const isDefault = mark.state === DEFAULT_STATE;

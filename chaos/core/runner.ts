@@ -118,8 +118,11 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     const written = writeRun(run.outRoot, result);
     return { result, dir: written.dir, report: written.report };
   } finally {
-    await faultMetric?.stop();
-    await workload?.teardown(notes);
+    try {
+      await faultMetric?.stop();
+    } finally {
+      await workload?.teardown(notes);
+    }
   }
 }
 

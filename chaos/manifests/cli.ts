@@ -14,7 +14,7 @@ const usage = `usage: just k8s render [--out DIR, default reports/out/k8s] [--co
        just k8s chaos <experiment> [--seed N] [--duration S] [--rate N] [--faults-only] [...]   (its runner Job + Chaos Mesh Workflow; --faults-only: the Workflow's faults alone)
        just k8s down   [--namespace NS]                                          (deletes what apply made; volumes are kept)`;
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = orUsage(usage, () => parseArgs({
   allowPositionals: true,
   options: {
     out: { type: 'string' },
@@ -27,7 +27,7 @@ const { values, positionals } = parseArgs({
     rate: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
-});
+}));
 
 const fail = (msg: string, code = 2): never => {
   console.error(msg);

@@ -2,9 +2,10 @@
 import { stageEnv, stageTelemetry } from '../eos/index.js';
 import { Aggregator, defaultAggregatorOptions } from './aggregator.js';
 import { guardClientBugs } from '../kafka/index.js';
+import { configOrExit } from '../contract/index.js';
 
 guardClientBugs('aggregate');
-const env = stageEnv('AGGREGATE');
+const env = configOrExit(() => stageEnv('AGGREGATE'));
 const telemetry = stageTelemetry('aggregate', env);
 const d = defaultAggregatorOptions(env.brokers, env.zone);
 const a = new Aggregator({

@@ -37,6 +37,9 @@ describe('each service reads its environment once, with the defaults it always h
     // the EOS-off control: exactly-once off and de-duplication off (a horizon of 0)
     expect(stageEnv('PROCESS', { PROCESS_EXACTLY_ONCE: 'false', PROCESS_DEDUP_HORIZON_MS: '0' })).toMatchObject({ exactlyOnce: false, dedupHorizonMs: 0 });
     expect(stageEnv('AGGREGATE', { AGGREGATE_FAIL_POINT: 'before-transaction', AGGREGATE_RESTORE_SHORT_BY: '3', AGGREGATE_RESTORE_UNCHECKED: 'true', STAGE_HTTP_PORT: '9464' })).toMatchObject({ failPoint: 'before-transaction', restoreShortBy: 3, restoreUnchecked: true, httpPort: 9464 });
+    // on a Kubernetes node without a zone label FAULTLINE_ZONE is '': no zone, not zone-a; STAGE_HTTP_PORT=0 is an ephemeral port
+    expect(stageEnv('PROCESS', { FAULTLINE_ZONE: '', STAGE_HTTP_PORT: '0' })).toMatchObject({ zone: '', httpPort: 0 });
+    expect(readEnv({ FAULTLINE_ZONE: '' }).zone).toBe('');
     // a typo no longer means "exactly-once on"
     expect(() => stageEnv('PROCESS', { PROCESS_EXACTLY_ONCE: 'flase' })).toThrow(/^process cannot start.*PROCESS_EXACTLY_ONCE="flase"/);
     expect(() => stageEnv('AGGREGATE', { AGGREGATE_COMMIT_INTERVAL_MS: '1s' })).toThrow(/AGGREGATE_COMMIT_INTERVAL_MS="1s"/);

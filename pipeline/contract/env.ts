@@ -12,11 +12,17 @@ export const brokerList = z
   .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
   .refine((l) => l.length > 0, 'names no broker');
 export const port = (d: number) => z.coerce.number().int().min(0).max(65535).default(d);
+/** FAULTLINE_ZONE: the zone a service runs in ('' on a Kubernetes node without a zone label). */
+export const zoneVar = ['FAULTLINE_ZONE', z.string().default('zone-a'), { empty: 'value' }] as const;
 /** `true` or `false`, nothing else. */
 export const flag = (d: boolean) => z.enum(['true', 'false']).default(d ? 'true' : 'false').transform((v) => v === 'true');
 
-/** One environment variable per field: its name and its type (with its default, or optional). */
-export type EnvSpec = Record<string, readonly [variable: string, type: z.ZodTypeAny]>;
+/**
+ * One environment variable per field: its name and its type (with its default, or optional). A variable set to ''
+ * counts as unset, unless its entry says `empty: 'value'` (FAULTLINE_ZONE: on Kubernetes without a zone label it is
+ * '' and a stage reports no zone, rather than claim zone-a).
+ */
+export type EnvSpec = Record<string, readonly [variable: string, type: z.ZodTypeAny, options?: { empty: 'value' }]>;
 export type EnvConfig<S extends EnvSpec> = { [K in keyof S]: z.output<S[K][1]> };
 
 export class ConfigError extends Error {}
@@ -25,8 +31,8 @@ export class ConfigError extends Error {}
 export function readConfig<S extends EnvSpec>(service: string, spec: S, env: NodeJS.ProcessEnv = process.env): EnvConfig<S> {
   const out: Record<string, unknown> = {};
   const bad: string[] = [];
-  for (const [field, [variable, type]] of Object.entries(spec)) {
-    const raw = env[variable] === '' ? undefined : env[variable];
+  for (const [field, [variable, type, opts]] of Object.entries(spec)) {
+    const raw = env[variable] === '' && opts?.empty !== 'value' ? undefined : env[variable];
     const r = type.safeParse(raw);
     if (r.success) out[field] = r.data;
     else bad.push(`${variable}=${JSON.stringify(raw)}: ${r.error.issues.map((i) => i.message).join(', ')}`);

@@ -4,7 +4,7 @@
 // its generation; read_committed with stable offset fetch, so a new owner resumes only where a transaction ended.
 import { batchSpans, eosMetrics, logger, serveTelemetry, serviceLog, stageRegistry, startTracing, tracingEnv, type BatchSpans, type Tracer } from '../telemetry/index.js';
 import { z } from 'zod';
-import { HEADERS, brokerList, flag, headerString, port, readConfig } from '../contract/index.js';
+import { HEADERS, brokerList, flag, headerString, readConfig, zoneVar } from '../contract/index.js';
 import { KafkaJS, connectPatiently, errorText, kafkaClient, txnErrorKind, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from '../kafka/index.js';
 
 export interface OutMessage {
@@ -506,7 +506,7 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
     prefix.toLowerCase(),
     {
       brokers: ['KAFKA_BROKERS', brokerList],
-      zone: ['FAULTLINE_ZONE', z.string().default('zone-a')],
+      zone: zoneVar,
       groupId: [v('GROUP'), z.string().optional()],
       inputTopic: [v('INPUT'), z.string().optional()],
       outputTopic: [v('OUTPUT'), z.string().optional()],
@@ -525,7 +525,8 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
       restoreUnchecked: [v('RESTORE_UNCHECKED'), flag(false)],
       dlqTopic: [v('DLQ'), z.string().optional()],
       httpHost: ['STAGE_HTTP_HOST', z.string().default('127.0.0.1')],
-      httpPort: ['STAGE_HTTP_PORT', z.coerce.number().int().min(1).max(65535).optional()],
+      // 0: an ephemeral port
+      httpPort: ['STAGE_HTTP_PORT', z.coerce.number().int().min(0).max(65535).optional()],
       parentPid: ['FAULTLINE_PARENT_PID', z.coerce.number().int().positive().optional()],
     },
     env,
@@ -560,6 +561,6 @@ export function stageTelemetry(name: string, cfg: StageEnv, env: NodeJS.ProcessE
       }
     },
     serve: async (healthy: () => boolean) =>
-      cfg.httpPort ? serveTelemetry(registry, cfg.httpHost, cfg.httpPort, healthy) : undefined,
+      cfg.httpPort !== undefined ? serveTelemetry(registry, cfg.httpHost, cfg.httpPort, healthy) : undefined,
   };
 }

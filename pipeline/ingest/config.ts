@@ -28,7 +28,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): IngestConfig {
       host: ['INGEST_HOST', f.host],
       port: ['INGEST_PORT', f.port],
       brokers: ['KAFKA_BROKERS', f.brokers],
-      zone: ['FAULTLINE_ZONE', f.zone],
+      zone: ['FAULTLINE_ZONE', f.zone, { empty: 'value' }],
       topic: ['INGEST_TOPIC', f.topic],
       client: ['INGEST_KAFKA_CLIENT', f.client],
       lingerMs: ['INGEST_LINGER_MS', f.lingerMs],

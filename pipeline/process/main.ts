@@ -2,9 +2,10 @@
 import { stageEnv, stageTelemetry } from '../eos/index.js';
 import { defaultProcessorOptions, Processor } from './processor.js';
 import { guardClientBugs } from '../kafka/index.js';
+import { configOrExit } from '../contract/index.js';
 
 guardClientBugs('process');
-const env = stageEnv('PROCESS');
+const env = configOrExit(() => stageEnv('PROCESS'));
 const telemetry = stageTelemetry('process', env);
 const d = defaultProcessorOptions(env.brokers, env.zone);
 const p = new Processor({
