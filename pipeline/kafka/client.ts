@@ -37,7 +37,8 @@ function oneLineLogger(client: string, level: number = KafkaJS.logLevel.WARN): K
   const line = (lvl: number, tag: string) => (message: string, extra?: object) => {
     if (lvl > level) return;
     const fac = (extra as { fac?: string } | undefined)?.fac;
-    console.error(`${tag} ${client}${fac ? ` ${fac}` : ''}: ${message}`);
+    // at its level: a service's log line (serviceLog) says warn for a warning, not error
+    (lvl <= KafkaJS.logLevel.ERROR ? console.error : console.warn)(`${tag} ${client}${fac ? ` ${fac}` : ''}: ${message}`);
   };
   return {
     error: line(KafkaJS.logLevel.ERROR, 'kafka error'),
