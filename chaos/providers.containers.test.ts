@@ -17,6 +17,7 @@ import {
   ensureTopics,
   kafka,
   paths,
+  ProcessesProvider,
   type Zone,
 } from '../cluster/index.js';
 import { HOLDING, HOLDING_UNDER_BROKER_KILL, holds, invalidBecause } from '../test/chaos-gates.js';
@@ -54,6 +55,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await p.down(quiet);
 }, 300_000);
+
+test('the processes deployment stops what it started and nothing of the containers deployment (whose state directory its own prefixes)', async () => {
+  // with the containers deployment up, a plain `just down` once stopped 11 of its 20 containers: every stage, the
+  // dashboard and the lag exporter, whose command lines held the processes deployment's marker as a prefix
+  await ProcessesProvider.open(paths(), 'zookeeper').down(quiet);
+  const rows = await p.status();
+  expect(rows.filter((r) => !r.up).map((r) => r.name)).toEqual([]);
+});
 
 test('every component runs in its own container at its zone address; brokers are rack-aware', async () => {
   const rows = await p.status();
