@@ -16,6 +16,8 @@ import {
   engineServicePid,
   ensureTopics,
   kafka,
+  componentMarker,
+  findProcesses,
   paths,
   ProcessesProvider,
   type Zone,
@@ -56,12 +58,14 @@ afterAll(async () => {
   await p.down(quiet);
 }, 300_000);
 
-test('the processes deployment stops what it started and nothing of the containers deployment (whose state directory its own prefixes)', async () => {
+test("the processes deployment takes none of the containers deployment's processes for its own (its state directory is a prefix of theirs)", async () => {
   // with the containers deployment up, a plain `just down` once stopped 11 of its 20 containers: every stage, the
   // dashboard and the lag exporter, whose command lines held the processes deployment's marker as a prefix
-  await ProcessesProvider.open(paths(), 'zookeeper').down(quiet);
+  const processes = ProcessesProvider.open(paths(), 'zookeeper');
   const rows = await p.status();
-  expect(rows.filter((r) => !r.up).map((r) => r.name)).toEqual([]);
+  const nodes = rows.filter((r) => r.kind === 'pipeline' || r.kind === 'ops-node');
+  expect(nodes.length).toBe(11);
+  for (const r of nodes) expect([r.name, findProcesses(componentMarker(r.name, processes.paths.state)).filter((pid) => pid === r.pid)]).toEqual([r.name, []]);
 });
 
 test('every component runs in its own container at its zone address; brokers are rack-aware', async () => {

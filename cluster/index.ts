@@ -10,7 +10,7 @@ export { openProvider } from './open-provider.js';
 export { ContainersProvider, containersPaths, containerName, NETWORK as CONTAINER_NETWORK_NAME } from './containers/provider.js';
 export { engineServicePid } from './containers/engine.js';
 export { partition, isolateZone, cutHosts, removeRules, healAll, activeRules, ensureChain, CHAIN, type PartitionRule } from './processes/partition.js';
-export { alive, findProcesses, rssMiB } from './processes/supervisor.js';
+export { alive, componentMarker, findProcesses, rssMiB } from './processes/supervisor.js';
 export { setup, setupSteps, SetupError } from './setup/setup.js';
 export { Kafka, logLevel, ConfigResourceTypes, CompressionTypes, AssignerProtocol } from './kafkajs.js';
 export type { Admin, Consumer, Producer, KafkaClient, Transaction, Message, EachBatchPayload } from './kafkajs.js';
