@@ -2,11 +2,11 @@ import { recoveryBounds } from './recovery-bounds.js';
 import { historyBuilder } from './test-fixtures.js';
 
 /** One ok write every `every` ms from `from` to `to`, skipping [gapFrom, gapTo). */
-const steady = (from: number, to: number, every: number, gap?: [number, number]) => {
+const steady = (from: number, to: number, every: number, ...gaps: [number, number][]) => {
   const h = historyBuilder();
   let n = 0;
   for (let t = from; t <= to; t += every) {
-    if (gap && t >= gap[0] && t < gap[1]) h.write(1, [`g${n++}`], t, 'fail');
+    if (gaps.some((g) => t >= g[0] && t < g[1])) h.write(1, [`g${n++}`], t, 'fail');
     else h.write(1, [`w${n++}`], t, 'ok');
   }
   return h;
@@ -43,6 +43,18 @@ describe('recovery-bounds', () => {
     const r = recoveryBounds(late.ops, { boundMs: 1_000, holdingFaults: ['broker-pause'] });
     expect(r.valid).toBe(false);
     expect(r.counterexamples[0]!.what).toContain("bound 4000 ms (the fault's 3000 ms, which hold writes by design, and 1000 ms)");
+  });
+
+  test("an experiment that draws several kinds of fault judges each window by its kind's bound", () => {
+    // a broker kill that stops writes 3 s (over its 1 s bound), then a zone partition that stops them 4 s (under its 5 s)
+    const h = steady(0, 20_000, 100, [1_000, 4_000], [10_000, 14_000]).fault('broker-kill', ['broker-a'], 1_000, 2_000).fault('zone-partition', ['zone-a'], 10_000, 12_000);
+    const r = recoveryBounds(h.ops, { boundMs: 1_000, boundsByFault: { 'zone-partition': 5_000 } });
+    expect(r.stats).toMatchObject({ 'boundMs:0': 1_000, 'boundMs:1': 5_000 });
+    expect(r.valid).toBe(false);
+    expect(r.counterexamples.map((c) => c.what)).toEqual([expect.stringContaining('broker-kill broker-a')]);
+    expect(recoveryBounds(h.ops, { boundMs: 4_000, boundsByFault: { 'zone-partition': 5_000 } }).valid).toBe(true);
+    // the same zone partition under the single bound is over it
+    expect(recoveryBounds(h.ops, { boundMs: 4_000 }).counterexamples.map((c) => c.what)).toEqual([expect.stringContaining('zone-partition zone-a')]);
   });
 
   test('writes of unknown outcome during a fault are counted', () => {

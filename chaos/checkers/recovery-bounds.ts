@@ -12,6 +12,11 @@ export interface RecoveryBoundsOptions {
    * the window's length plus `boundMs`.
    */
   holdingFaults?: string[];
+  /**
+   * A fault's own bound where it is not `boundMs`: an experiment that draws several kinds of fault judges each
+   * window by the bound of its kind (a zone partition's, as the zone-partition experiment has it).
+   */
+  boundsByFault?: Record<string, number>;
   /** Measured time from the last heal to full ISR on every partition, if the runner measured it. */
   fullIsrMs?: number;
   fullIsrBoundMs?: number;
@@ -80,7 +85,8 @@ export function recoveryBounds(history: Op[], opts: RecoveryBoundsOptions): Chec
     const worst = gaps.reduce<Gap | undefined>((m, g) => (!m || g.to - g.from > m.to - m.from ? g : m), undefined);
     const ms = worst ? worst.to - worst.from : 0;
     const label = faultLabel(w);
-    const bound = opts.holdingFaults?.includes(w.fault) ? opts.boundMs + (end - w.start) : opts.boundMs;
+    const own = opts.boundsByFault?.[w.fault] ?? opts.boundMs;
+    const bound = opts.holdingFaults?.includes(w.fault) ? own + (end - w.start) : own;
     stats[`maxUnavailableMs:${i}`] = ms;
     stats[`boundMs:${i}`] = bound;
     stats[`failedWrites:${i}`] = attempts[i]!.failed;
@@ -91,7 +97,7 @@ export function recoveryBounds(history: Op[], opts: RecoveryBoundsOptions): Chec
     if (worst && ms > bound) {
       valid = false;
       bad.push({
-        what: `${label} (t=${w.start}..${w.end ?? 'final heal'}): no acknowledged write for ${worst.open ? 'at least ' : ''}${ms} ms (t=${worst.from}..${worst.open ? 'end of history' : worst.to}), bound ${bound} ms${bound !== opts.boundMs ? ` (the fault's ${end - w.start} ms, which hold writes by design, and ${opts.boundMs} ms)` : ''}`,
+        what: `${label} (t=${w.start}..${w.end ?? 'final heal'}): no acknowledged write for ${worst.open ? 'at least ' : ''}${ms} ms (t=${worst.from}..${worst.open ? 'end of history' : worst.to}), bound ${bound} ms${bound !== own ? ` (the fault's ${end - w.start} ms, which hold writes by design, and ${own} ms)` : own !== opts.boundMs ? ` (${w.fault}'s own)` : ''}`,
         during: activeFaults(windows, Math.max(worst.from, w.start)),
         time: worst.from,
       });
@@ -119,7 +125,7 @@ export function recoveryBounds(history: Op[], opts: RecoveryBoundsOptions): Chec
   const summary =
     (windows.length === 0
       ? 'no faults'
-      : `${windows.length} faults, max unavailability ${stats.maxUnavailableMs} ms (bound ${opts.boundMs} ms${opts.holdingFaults?.some((f) => windows.some((w) => w.fault === f)) ? `, plus the length of ${opts.holdingFaults.join(', ')}` : ''}), ${stats.failedDuringFaults} failed and ${stats.infoDuringFaults} unknown writes during faults`) +
+      : `${windows.length} faults, max unavailability ${stats.maxUnavailableMs} ms (bound ${opts.boundMs} ms${Object.keys(opts.boundsByFault ?? {}).some((f) => windows.some((w) => w.fault === f)) ? `; ${Object.entries(opts.boundsByFault!).map(([f, ms]) => `${f} ${ms} ms`).join(', ')}` : ''}${opts.holdingFaults?.some((f) => windows.some((w) => w.fault === f)) ? `, plus the length of ${opts.holdingFaults.join(', ')}` : ''}), ${stats.failedDuringFaults} failed and ${stats.infoDuringFaults} unknown writes during faults`) +
     (opts.fullIsrMs !== undefined ? `, full ISR after ${opts.fullIsrMs} ms${opts.fullIsrBoundMs !== undefined ? ` (bound ${opts.fullIsrBoundMs} ms)` : ''}` : '') +
     (notes.length ? `; ${notes.join('; ')}` : '');
   return result(NAME, PROPERTY, valid, summary, stats, bad);

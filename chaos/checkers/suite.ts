@@ -26,7 +26,7 @@ export interface RunEvidence {
   /** The run's service names (the aggregate windows that are its alone). */
   services: string[];
   /** The experiment's faults: the recovery bound per fault, and the faults that hold writes for their whole window. */
-  faults?: { names: string[]; boundMs: number; holdingFaults: string[] };
+  faults?: { names: string[]; boundMs: number; holdingFaults: string[]; boundsByFault?: Record<string, number> };
   /** Full ISR after the final heal, in ms (undefined: not reached). */
   fullIsrMs?: number;
   /** Each stage group's catching up after the heal. */
@@ -62,7 +62,7 @@ export const CHECKERS: Checker[] = [
   // a run without faults (a load test) has no recovery to bound
   {
     applies: (e) => Boolean(e.faults?.names.length),
-    check: (e) => recoveryBounds(e.ops, { boundMs: e.faults!.boundMs, holdingFaults: e.faults!.holdingFaults, fullIsrMs: e.fullIsrMs, fullIsrBoundMs: 180_000 }),
+    check: (e) => recoveryBounds(e.ops, { boundMs: e.faults!.boundMs, holdingFaults: e.faults!.holdingFaults, boundsByFault: e.faults!.boundsByFault, fullIsrMs: e.fullIsrMs, fullIsrBoundMs: 180_000 }),
   },
   { applies: (e) => e.caughtUp.length > 0, check: (e) => stagesCaughtUp(e.caughtUp) },
 ];

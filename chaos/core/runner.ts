@@ -104,7 +104,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
       mayAbort: w.mayAbort,
       idOf: (r) => (r.key?.startsWith(ctx.runId) ? r.key : undefined),
       services,
-      faults: { names: exp.faults.map((f) => f.name), boundMs: exp.recoveryBoundMs, holdingFaults: exp.faults.filter((f) => f.holdsWrites).map((f) => f.name) },
+      faults: { names: exp.faults.map((f) => f.name), boundMs: exp.recoveryBoundMs, holdingFaults: exp.faults.filter((f) => f.holdsWrites).map((f) => f.name), boundsByFault: exp.faultBoundsMs },
       ...recovered,
     });
     checks.push(...(loaded.checks ?? []));
