@@ -40,25 +40,28 @@ export function parseNumber(flag: string, v: string | undefined, o: { min?: numb
   const n = v.trim() === '' ? NaN : Number(v);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
     const what = integer ? 'a whole number' : 'a number';
-    const range = max === Number.MAX_SAFE_INTEGER ? `${min === 1 ? '' : ` of at least ${min}`}${min === 1 ? ' above 0' : ''}` : ` from ${min} to ${max}`;
+    const range = max !== Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min === 1 ? ' above 0' : ` of at least ${min}`;
     throw new UsageError(`--${flag} must be ${what}${range}, not ${JSON.stringify(v)}`);
   }
   return n;
 }
 
+/** A usage error said with the usage, exit 2. */
+function usageExit(usage: string, e: Error): never {
+  console.error(`${e.message}\n${usage}`);
+  return process.exit(2);
+}
+
 /**
- * Run a CLI's body: a UsageError (or parseArgs refusing an option) prints its message and the usage and exits 2; any other error prints
- * `error: <message>` (and what the body's `onError` adds) and exits 1.
+ * Run a CLI's body: a UsageError (or parseArgs refusing an option) prints its message and the usage and exits 2; any
+ * other error prints `error: <message>` and exits 1.
  */
-export function runCli(usage: string, body: () => Promise<void> | void, onError?: (message: string) => string): void {
+export function runCli(usage: string, body: () => Promise<void> | void): void {
   Promise.resolve()
     .then(body)
     .catch((e: unknown) => {
-      if (isUsage(e)) {
-        console.error(`${e.message}\n${usage}`);
-        process.exit(2);
-      }
-      console.error(onError ? onError(errorMessage(e)) : `error: ${errorMessage(e)}`);
+      if (isUsage(e)) usageExit(usage, e);
+      console.error(`error: ${errorMessage(e)}`);
       process.exit(1);
     });
 }
@@ -69,7 +72,6 @@ export function orUsage<T>(usage: string, f: () => T): T {
     return f();
   } catch (e) {
     if (!isUsage(e)) throw e;
-    console.error(`${e.message}\n${usage}`);
-    return process.exit(2);
+    return usageExit(usage, e);
   }
 }

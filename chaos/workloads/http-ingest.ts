@@ -10,7 +10,7 @@ import { LEVELS, newTraceparent, TOPICS, type LogEvent } from '../../pipeline/co
 import { paced, type ChaosContext } from '../core/context.js';
 import type { WriteValue } from '../core/types.js';
 import type { ExternalLoad } from '../experiments/index.js';
-import type { PreparedWorkload, WorkloadEnv } from './workload.js';
+import type { LoadTotals, PreparedWorkload, WorkloadEnv } from './workload.js';
 
 export interface HttpWorkloadOptions {
   /** Events per second over all clients. */
@@ -31,16 +31,12 @@ export interface HttpWorkloadOptions {
 
 export const ingestUrls = (t: Topology) => t.stages.filter((s) => s.stage === 'ingest').map((s) => `http://${s.http.host}:${s.http.port}/v1/events`);
 
-export interface WorkloadTotals {
-  events: number;
-}
-
-export async function runHttpWorkload(ctx: ChaosContext, o: HttpWorkloadOptions, signal: AbortSignal): Promise<WorkloadTotals> {
+export async function runHttpWorkload(ctx: ChaosContext, o: HttpWorkloadOptions, signal: AbortSignal): Promise<LoadTotals> {
   const urls = ingestUrls(ctx.topology);
   const clients = urls.flatMap((url) => Array.from({ length: o.clientsPerZone }, () => url));
   const intervalMs = (o.batch * clients.length * 1000) / o.rate;
   const end = Date.now() + o.durationMs;
-  const totals: WorkloadTotals = { events: 0 };
+  const totals: LoadTotals = { events: 0 };
   await Promise.all(
     clients.map(async (url, process) => {
       await paced({ intervalMs, offsetMs: (intervalMs * process) / clients.length, endAt: end, signal }, async (seq) => {
