@@ -19,18 +19,39 @@ export interface BrokerView {
   partitions: Map<string, PartitionView>;
 }
 
-function request(correlationId: number, clientId: string): Buffer {
+/** A request as a broker reads it: size, api key, version, correlation id, client id, then the body. */
+export function frame(apiKey: number, version: number, clientId: string, body: Buffer): Buffer {
   const id = Buffer.from(clientId);
-  const body = Buffer.alloc(2 + 2 + 4 + 2 + id.length + 4);
-  let o = body.writeInt16BE(3, 0); // Metadata
-  o = body.writeInt16BE(1, o); // v1: controller id, no topic auto-creation question
-  o = body.writeInt32BE(correlationId, o);
-  o = body.writeInt16BE(id.length, o);
-  o += id.copy(body, o);
-  body.writeInt32BE(-1, o); // every topic
+  const head = Buffer.alloc(2 + 2 + 4 + 2 + id.length);
+  let o = head.writeInt16BE(apiKey, 0);
+  o = head.writeInt16BE(version, o);
+  o = head.writeInt32BE(1, o); // correlation id: one request per connection
+  o = head.writeInt16BE(id.length, o);
+  id.copy(head, o);
   const size = Buffer.alloc(4);
-  size.writeInt32BE(body.length);
-  return Buffer.concat([size, body]);
+  size.writeInt32BE(head.length + body.length);
+  return Buffer.concat([size, head, body]);
+}
+
+/** Sends one framed request on its own connection; resolves with the response body (after size and correlation id). */
+export function exchange(e: Endpoint, request: Buffer, what: string, timeoutMs = 5000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: e.host, port: e.port });
+    let got = Buffer.alloc(0);
+    const fail = (why: string) => {
+      s.destroy();
+      reject(new Error(`broker ${e.host}:${e.port} gave no ${what}: ${why}`));
+    };
+    s.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
+    s.once('error', (err) => fail(err.message));
+    s.once('connect', () => s.write(request));
+    s.on('data', (d) => {
+      got = Buffer.concat([got, d]);
+      if (got.length < 4 || got.length < 4 + got.readInt32BE(0)) return;
+      s.destroy();
+      resolve(got.subarray(8, 4 + got.readInt32BE(0)));
+    });
+  });
 }
 
 /** Parses a Metadata v1 response body (after the size and correlation id). Exported for its unit test. */
@@ -69,28 +90,14 @@ export function parseMetadataV1(b: Buffer): BrokerView {
 }
 
 /** One broker's own view, asked of it alone; rejects when it does not answer within the bound. */
-export function brokerView(e: Endpoint, timeoutMs = 5000, clientId = 'faultline-view'): Promise<BrokerView> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: e.host, port: e.port });
-    let got = Buffer.alloc(0);
-    const fail = (why: string) => {
-      s.destroy();
-      reject(new Error(`broker ${e.host}:${e.port} gave no metadata: ${why}`));
-    };
-    s.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
-    s.once('error', (err) => fail(err.message));
-    s.once('connect', () => s.write(request(1, clientId)));
-    s.on('data', (d) => {
-      got = Buffer.concat([got, d]);
-      if (got.length < 4 || got.length < 4 + got.readInt32BE(0)) return;
-      s.destroy();
-      try {
-        resolve(parseMetadataV1(got.subarray(8, 4 + got.readInt32BE(0))));
-      } catch (err) {
-        reject(new Error(`broker ${e.host}:${e.port} answered metadata that does not parse: ${String(err)}`));
-      }
-    });
-  });
+export async function brokerView(e: Endpoint, timeoutMs = 5000, clientId = 'faultline-view'): Promise<BrokerView> {
+  // Metadata v1 (controller id, no topic auto-creation question) for every topic (a null array)
+  const body = await exchange(e, frame(3, 1, clientId, Buffer.from([0xff, 0xff, 0xff, 0xff])), 'metadata', timeoutMs);
+  try {
+    return parseMetadataV1(body);
+  } catch (err) {
+    throw new Error(`broker ${e.host}:${e.port} answered metadata that does not parse: ${String(err)}`);
+  }
 }
 
 const shown = (p: PartitionView | undefined) => (p ? `leader ${p.leader}, isr [${p.isr.join(',')}]` : 'unknown');

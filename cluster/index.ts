@@ -15,6 +15,7 @@ export { setup, setupSteps, SetupError } from './setup/setup.js';
 export { Kafka, logLevel, ConfigResourceTypes, CompressionTypes, AssignerProtocol } from './kafkajs.js';
 export type { Admin, Consumer, Producer, KafkaClient, Transaction, Message, EachBatchPayload } from './kafkajs.js';
 export { brokerView, clusterViews, notWhole, viewsDisagree, type BrokerView, type ClusterViews, type PartitionView } from './broker-view.js';
+export { electPreferredLeaders, strandedPartitions, type TopicPartition } from './elect-leaders.js';
 export { drain, endOffsets, endpoint, type DrainedRecord } from './drain.js';
 export { ensureProxies, addLatency, removeToxics, resetToxics, activeToxics } from './processes/toxiproxy.js';
 export { UsageError, errorMessage, orUsage, parseDuration, parseNumber, runCli } from './args.js';

@@ -29,6 +29,8 @@ export interface ChaosContext {
   groups: string[];
   /** Processors the experiment started; processor-kill aims at these when there are any. */
   owned: OwnedProcess[];
+  /** The run's notes (the report prints them): what a nemesis had to do beyond its fault, e.g. an election it asked for. */
+  notes: string[];
 }
 
 /** mulberry32: a small seeded PRNG, so `--seed` replays the same choices. */

@@ -1,7 +1,7 @@
 // The final phase (Jepsen's): heal every fault, wait until the cluster is whole
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
-import { clusterViews, endpoint, errorMessage, justCmd, notWhole, type Provider, resetToxics, type Topology, waitFor } from '../../cluster/index.js';
+import { clusterViews, electPreferredLeaders, endpoint, errorMessage, strandedPartitions, type TopicPartition, justCmd, notWhole, type Provider, resetToxics, type Topology, waitFor } from '../../cluster/index.js';
 import { kafkaClient, readToEnd, watermarkProbe } from '../../pipeline/kafka/index.js';
 import type { ChaosContext } from './context.js';
 
@@ -45,17 +45,32 @@ export async function healEverything(provider: Provider, log: (l: string) => voi
   return fixed;
 }
 
+/** How long partitions may sit leaderless with their in-sync replicas online before the wait elects them. */
+const STRANDED_GRACE_MS = 10_000;
+
+export interface FullIsrOptions {
+  timeoutMs?: number;
+  /** Hears, once, the first disagreement between the brokers' views seen (the run keeps it as a note). */
+  onStale?: (what: string) => void;
+  /** Hears each preferred leader election the wait asked for, and what it did (the run keeps it as a note). */
+  onElection?: (what: string) => void;
+}
+
 /**
  * Every broker registered, no offline and no under-replicated partition, as every broker itself says (each asked
  * alone, all agreeing): a broker back from a cut answers from the cache it had before it for a while, where every ISR
  * was full and it still led partitions that moved away; asked through a client library, that answer passed for
- * "whole". `onStale` hears, once, the first disagreement seen (the run keeps it as a note). Returns the milliseconds
- * it took.
+ * "whole". Partitions that stay leaderless for 10 s although their in-sync replicas are all online get a preferred
+ * leader election, as an operator would give them (KRaft leaves a broker's partitions so after it comes back with a
+ * wiped disk, until its next leader balance: see cluster/elect-leaders.ts); `onElection` hears it. Returns the
+ * milliseconds it took.
  */
-export async function waitFullIsr(t: Topology, timeoutMs = 240_000, onStale?: (what: string) => void): Promise<number> {
+export async function waitFullIsr(t: Topology, o: FullIsrOptions = {}): Promise<number> {
   const t0 = Date.now();
   let told = false;
   let last: string[] = [];
+  let strandedSince: number | undefined;
+  let electedAt = 0;
   try {
     await waitFor(
       'every broker registered and every partition back to its full ISR, as every broker itself says',
@@ -64,16 +79,37 @@ export async function waitFullIsr(t: Topology, timeoutMs = 240_000, onStale?: (w
         last = notWhole(views, t.brokers.length);
         if (views.disagreements.length && !views.silent.length && !told) {
           told = true;
-          onStale?.(`${views.disagreements.length} disagreement(s) between the brokers' own views ${((Date.now() - t0) / 1000).toFixed(1)} s into the wait, e.g. ${views.disagreements.slice(0, 2).join('; ')}`);
+          o.onStale?.(`${views.disagreements.length} disagreement(s) between the brokers' own views ${((Date.now() - t0) / 1000).toFixed(1)} s into the wait, e.g. ${views.disagreements.slice(0, 2).join('; ')}`);
+        }
+        const stranded = !views.silent.length && !views.disagreements.length && views.agreed ? strandedPartitions(views.agreed) : [];
+        strandedSince = stranded.length ? (strandedSince ?? Date.now()) : undefined;
+        if (strandedSince !== undefined && Date.now() - strandedSince >= STRANDED_GRACE_MS && Date.now() - electedAt >= STRANDED_GRACE_MS) {
+          electedAt = Date.now();
+          await elect(t, views.agreed!.controller, stranded, (what) => o.onElection?.(`${((Date.now() - t0) / 1000).toFixed(1)} s into the wait: ${what}`));
         }
         return last.length === 0;
       },
-      { timeoutMs, intervalMs: 500 },
+      { timeoutMs: o.timeoutMs ?? 240_000, intervalMs: 500 },
     );
   } catch (e) {
     throw new Error(`${errorMessage(e)}; still: ${last.slice(0, 3).join('; ')}${last.length > 3 ? ` and ${last.length - 3} more` : ''}`);
   }
   return Date.now() - t0;
+}
+
+async function elect(t: Topology, controllerId: number, stranded: TopicPartition[], tell: (what: string) => void): Promise<void> {
+  const names = stranded.map((p) => `${p.topic}/${p.partition}`);
+  const shown = `${names.slice(0, 4).join(', ')}${names.length > 4 ? ` and ${names.length - 4} more` : ''}`;
+  const to = t.brokers.find((b) => b.id === controllerId) ?? t.brokers[0]!;
+  try {
+    const failed = await electPreferredLeaders(to.listener, stranded);
+    tell(
+      `${stranded.length} partition(s) had no leader for ${STRANDED_GRACE_MS / 1000} s although their in-sync replicas were online (${shown}): ` +
+        (failed.length ? `asked for a preferred leader election; not elected: ${failed.join('; ')}` : 'a preferred leader election gave them their leader'),
+    );
+  } catch (e) {
+    tell(`${stranded.length} partition(s) had no leader although their in-sync replicas were online (${shown}); the preferred leader election failed: ${errorMessage(e)}`);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { runNemesis, type Fault } from './nemesis.js';
 import type { FaultValue } from './types.js';
 
 function fakeContext(): ChaosContext {
-  return { runId: 'test', topology: undefined as never, provider: undefined as never, history: new History(), rng: seeded(1), log: () => {}, topics: [], groups: [], owned: [] };
+  return { runId: 'test', topology: undefined as never, provider: undefined as never, history: new History(), rng: seeded(1), log: () => {}, topics: [], groups: [], owned: [], notes: [] };
 }
 
 /** A fault that only counts: what is in place right now, and how often it was undone. */

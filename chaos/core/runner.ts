@@ -66,7 +66,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   await preflight(run);
 
   const history = new History(join(run.dir, 'history.jsonl'));
-  const ctx: ChaosContext = { runId: `${exp.name}-${run.short}`, topology: t, provider: target.local, history, rng: seeded(run.seed), log, topics: [], groups: [], owned: [] };
+  const ctx: ChaosContext = { runId: `${exp.name}-${run.short}`, topology: t, provider: target.local, history, rng: seeded(run.seed), log, topics: [], groups: [], owned: [], notes };
   const phases: Phase[] = [];
   const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     const start = history.now();
@@ -158,7 +158,7 @@ async function preflight({ exp, log, target, notes, runId, seed, durationMs, rat
     log(`preflight: deleted ${stale.join(', ')} (left by an interrupted run)`);
   }
   log(`${exp.reportKind ?? 'chaos'} ${exp.name}: run ${runId}, seed ${seed}, ${durationMs / 1000} s at ${rate} events/s (${t.coordination})`);
-  await waitFullIsr(t);
+  await waitFullIsr(t, { onElection: (what) => (notes.push(`preflight: ${what}`), log(`preflight: ${what}`)) });
 }
 
 /**
@@ -201,7 +201,10 @@ async function healAndRecover({ target, log, notes }: Run, ctx: ChaosContext, w:
   await w.healed();
   let fullIsrMs: number | undefined;
   try {
-    fullIsrMs = await waitFullIsr(ctx.topology, undefined, (what) => notes.push(`after the final heal, the brokers did not agree on the cluster at first (waited until they did): ${what}`));
+    fullIsrMs = await waitFullIsr(ctx.topology, {
+      onStale: (what) => notes.push(`after the final heal, the brokers did not agree on the cluster at first (waited until they did): ${what}`),
+      onElection: (what) => (notes.push(`after the final heal: ${what}`), ctx.log(`  ${what}`)),
+    });
     log(`  full ISR ${(fullIsrMs / 1000).toFixed(1)} s after the final heal`);
   } catch (e) {
     notes.push(`the cluster did not get back to full ISR: ${errorMessage(e)}`);

@@ -26,7 +26,11 @@ const brokers = (ctx: ChaosContext) => ctx.topology.brokers.map((b) => `broker-$
  */
 const backInSync = (ctx: ChaosContext, names: string[]) => async (): Promise<void> => {
   if (!names.some((n) => n.startsWith('broker-'))) return;
-  const ms = await waitFullIsr(ctx.topology, 120_000, (what) => ctx.log(`nemesis: waiting for the brokers to agree: ${what}`));
+  const ms = await waitFullIsr(ctx.topology, {
+    timeoutMs: 120_000,
+    onStale: (what) => ctx.log(`nemesis: waiting for the brokers to agree: ${what}`),
+    onElection: (what) => (ctx.notes.push(`after ${names.join(', ')} came back: ${what}`), ctx.log(`nemesis: ${what}`)),
+  });
   ctx.log(`nemesis: ${names.join(', ')} back, every partition in full ISR ${(ms / 1000).toFixed(1)} s after the restart`);
 };
 

@@ -75,7 +75,10 @@ async function offsetsOf(c: Reader, topic: string, timeoutMs: number): Promise<P
       .map((p) => p.id)
       .sort((a, b) => a - b)
       .map(async (partition) => {
-        const w = await promised<{ lowOffset: number; highOffset: number }>((cb) => c.queryWatermarkOffsets(topic, partition, timeoutMs, cb as never));
+        const w = await promised<{ lowOffset: number; highOffset: number }>((cb) => c.queryWatermarkOffsets(topic, partition, timeoutMs, cb as never)).catch((err: unknown) => {
+          // librdkafka says "Local: Unknown partition" for a partition with no leader: name it
+          throw new Error(`the offsets of ${topic} partition ${partition} could not be read (has it a leader?): ${errorText(err)}`);
+        });
         return { partition, low: String(w.lowOffset), high: String(w.highOffset) };
       }),
   );
