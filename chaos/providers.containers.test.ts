@@ -1,6 +1,7 @@
 // The containers provider, end to end on the engine this machine has (Podman here): the same topology in
 // containers at their zones' addresses, a round trip with acks=all, a zone cut that really cuts, the broker-kill and
-// zone-partition experiments judged VALID, the RF-1 zone-destroy control judged INVALID, and nothing left behind:
+// zone-partition experiments judged VALID, the RF-1 zone-destroy control judged INVALID, both deployments at once
+// with each stopping only its own, and nothing left behind:
 // no container, no network, no rule, no Podman service the project started.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -143,6 +144,30 @@ test('zone-partition on containers: a zone cut off both ways, nothing acknowledg
 test('negative control on containers: RF 1 and a destroyed zone (container and data gone) is judged INVALID', async () => {
   invalidBecause(await run('control-rf1-zone-destroy', 20), 'no-lost-writes');
 });
+
+test('both deployments at once: each stops only what it started, and leaves the other running', async () => {
+  // the processes deployment as it is on this machine (up or not, either mode), brought up beside the containers
+  const processes = ProcessesProvider.open(paths());
+  const wasUp = await processes.running('broker-a');
+  const up = async (x: { status(): Promise<{ name: string; up: boolean }[]> }) => (await x.status()).filter((r) => r.up).map((r) => r.name).sort();
+  const all = (x: { components(): { name: string }[] }) => x.components().map((c) => c.name).sort();
+  await processes.deploy(quiet);
+  try {
+    expect(await up(p)).toEqual(all(p));
+    expect(await up(processes)).toEqual(all(processes));
+    // the processes deployment goes: every container stays
+    await processes.down(quiet);
+    expect(await up(processes)).toEqual([]);
+    expect(await up(p)).toEqual(all(p));
+    // and the other way: the containers deployment goes (the next test checks it left nothing), every process stays
+    await processes.deploy(quiet);
+    await p.down(quiet);
+    expect(await up(p)).toEqual([]);
+    expect(await up(processes)).toEqual(all(processes));
+  } finally {
+    if (!wasUp) await processes.down(quiet);
+  }
+}, 900_000);
 
 test('down leaves nothing behind: no container, no network, no rule, no Podman service of ours', async () => {
   await p.down(quiet);

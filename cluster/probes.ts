@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { errorMessage } from './args.js';
 import { Kafka, logLevel, type Admin, type KafkaClient } from './kafkajs.js';
 import { addr, bootstrapServers, type Endpoint, type Topology } from './topology.js';
 
@@ -83,6 +84,15 @@ export interface ClusterHealth {
   partitions: number;
   underReplicated: { topic: string; partition: number; isr: number[]; replicas: number[] }[];
   offline: { topic: string; partition: number }[];
+}
+
+/** The cluster's health for `status`, or what failed in asking for it. */
+export async function healthOrError(t: Topology): Promise<ClusterHealth | { error: string }> {
+  try {
+    return await clusterHealth(t);
+  } catch (e) {
+    return { error: errorMessage(e) };
+  }
 }
 
 /** Brokers online, controller, under-replicated and offline partitions, from cluster metadata. */

@@ -1,6 +1,6 @@
 import { bootstrapServers, topology } from './topology.js';
-import { brokerConfig, controllerConfig, zookeeperConfig } from './processes/configs.js';
-import { prometheusConfig } from './processes/ops-configs.js';
+import { brokerConfig, controllerConfig, zookeeperConfig } from './deploy/configs.js';
+import { prometheusConfig } from './deploy/ops-configs.js';
 
 const parse = (props: string) => Object.fromEntries(props.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
 

@@ -1,13 +1,13 @@
 // The containers provider's pure parts: its addressing (every container at its own address, each zone's in the
 // zone's range, the ops services outside every zone), the Podman config it writes, and the image inputs.
-import { ProcessesProvider } from '../processes/provider.js';
-import { tempoConfig } from '../processes/ops-configs.js';
+import { tempoConfig } from '../deploy/ops-configs.js';
+import { ContainersProvider } from './provider.js';
 import { CONTAINER_NETWORK, topology, type Topology } from '../topology.js';
 import { containersConf, ulimits } from './engine.js';
 import { debianSuite, IMAGE_PACKAGES, imageTag } from './images.js';
 
 const inCidr = (host: string, cidr: string) => host.startsWith(cidr.replace(/0\/24$/, ''));
-const specs = (t: Topology) => new ProcessesProvider({ cache: '/c', state: '/s' }, t).components().filter((s) => s.kind !== 'grafana');
+const specs = (t: Topology) => new ContainersProvider({ cache: '/c', state: '/s' }, t).components();
 
 describe('containers addressing', () => {
   for (const coordination of ['zookeeper', 'kraft'] as const) {

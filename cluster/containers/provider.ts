@@ -1,5 +1,5 @@
 // The containers provider: the same component specs, configs and deploy
-// sequence as the processes provider, each component in its own container
+// sequence as the processes provider (the shared parts in cluster/deploy), each component in its own container
 // (testcontainers on Docker or Podman) with a fixed address on one container
 // network: the zones are /24 ranges of it, the ops services a fourth range
 // outside every zone. Faults: SIGKILL, freeze, stop and start the containers;
@@ -15,10 +15,10 @@ import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient, ImageName, type WaitStrategy } from 'testcontainers';
 import { type Paths } from '../paths.js';
-import { clusterHealth, httpOk, tcpOpen, zookeeperMode } from '../probes.js';
-import { ProcessesProvider, readDeployment } from '../processes/provider.js';
-import { rssMiB, tail, type ComponentSpec } from '../processes/supervisor.js';
-import type { ComponentStatus, NetworkCut, Progress, ProviderName } from '../provider.js';
+import { clusterHealth, healthOrError, httpOk, tcpOpen, zookeeperMode, type ClusterHealth } from '../probes.js';
+import { componentNamed, componentSpecs, deploySequence, DeploymentParts, type ComponentSpec, type Runtime } from '../deploy/index.js';
+import { rssMiB, tail } from '../host.js';
+import type { ComponentStatus, DeployOptions, Deployment, NetworkCut, Progress, Provider, ProviderName } from '../provider.js';
 import { addr, CONTAINER_NETWORK, CONTAINER_SUBNET, topology, type Coordination, type Topology, type Zone } from '../topology.js';
 import { waitFor } from '../wait.js';
 import { dockerEngine, ensureEngine, podmanCli, stopEngine, type Engine } from './engine.js';
@@ -86,23 +86,54 @@ class ProbeWait implements WaitStrategy {
 }
 
 
-export class ContainersProvider extends ProcessesProvider {
-  override readonly name: ProviderName = 'containers';
+export class ContainersProvider implements Provider, Runtime {
+  readonly name: ProviderName = 'containers';
+  /** Containers run as root inside: no zone users to own the data directories. */
+  readonly zoneUsers = false;
+  readonly parts: DeploymentParts;
   private engine?: Engine;
 
-  static override open(base: Paths, coordination?: Coordination): ContainersProvider {
-    const p = containersPaths(base);
-    const existing = readDeployment(p);
-    if (existing && coordination && existing.coordination !== coordination)
-      throw new Error(
-        `the containers deployment in ${p.state} uses ${existing.coordination}, not ${coordination}: run \`just clean --provider containers\` to wipe it, then deploy again.`,
-      );
-    return new ContainersProvider(p, topology(existing?.coordination ?? coordination ?? 'zookeeper', CONTAINER_NETWORK));
+  constructor(paths: Paths, topology: Topology) {
+    this.parts = new DeploymentParts(paths, topology);
   }
 
-  /** Grafana runs on the host only when it is installed there; the containers provider leaves it out. */
-  override components(): ComponentSpec[] {
-    return super.components().filter((s) => s.kind !== 'grafana');
+  static open(base: Paths, coordination?: Coordination): ContainersProvider {
+    const p = containersPaths(base);
+    const parts = DeploymentParts.open(p, coordination, {
+      network: CONTAINER_NETWORK,
+      mismatch: (existing) => `the containers deployment in ${p.state} uses ${existing}, not ${coordination}: run \`just clean --provider containers\` to wipe it, then deploy again.`,
+    });
+    return new ContainersProvider(p, parts.topology);
+  }
+
+  get paths(): Paths {
+    return this.parts.paths;
+  }
+
+  get topology(): Topology {
+    return this.parts.topology;
+  }
+
+  get deployment(): Deployment | undefined {
+    return this.parts.deployment;
+  }
+
+  /** The same specs as the processes provider's; Grafana runs on the host only when it is installed there, so not here. */
+  components(): ComponentSpec[] {
+    return componentSpecs(this.parts).filter((s) => s.kind !== 'grafana');
+  }
+
+  component(name: string): ComponentSpec {
+    return componentNamed(this.components(), name);
+  }
+
+  /** Idempotent: renders configs, starts whatever is not running, waits for real readiness. */
+  deploy(progress: Progress = () => {}, opts: DeployOptions = {}): Promise<{ started: string[] }> {
+    return deploySequence(this.parts, this, progress, opts);
+  }
+
+  health(): Promise<ClusterHealth | { error: string }> {
+    return healthOrError(this.topology);
   }
 
   private async client() {
@@ -126,10 +157,10 @@ export class ContainersProvider extends ProcessesProvider {
 
   /** Where a container's output is copied on the host: it outlives the container (a failed start removes it). */
   private logFileOf(name: string) {
-    return join(this.layout.logs, `${name}.log`);
+    return join(this.parts.layout.logs, `${name}.log`);
   }
 
-  protected override async prepareHost(progress: Progress): Promise<void> {
+  async prepareHost(progress: Progress): Promise<void> {
     const engine = await this.client().then(() => this.engine!);
     progress(`container engine: ${engine.kind} at ${engine.host}`);
     for (const kind of ['jre', 'node'] as const) {
@@ -146,21 +177,16 @@ export class ContainersProvider extends ProcessesProvider {
     await this.healNetwork();
   }
 
-  protected override renderConfigs(d: Parameters<ProcessesProvider['renderConfigs']>[0]) {
-    // containers run as root inside: no zone users to own the data directories
-    super.renderConfigs(d, { owners: false });
-  }
-
   /** The container for one spec: its image, command, address and mounts (each at the same path as on the host). */
   private containerFor(spec: ComponentSpec, wait: WaitStrategy): GenericContainer {
     const java = JAVA_KINDS.has(spec.kind);
     const ip = spec.listens[0]!.host;
-    const data = join(this.layout.data, spec.name);
+    const data = join(this.parts.layout.data, spec.name);
     mkdirSync(data, { recursive: true });
-    mkdirSync(this.layout.logs, { recursive: true });
+    mkdirSync(this.parts.layout.logs, { recursive: true });
     const mounts = [
-      { source: this.layout.conf, target: this.layout.conf, mode: 'ro' as const },
-      { source: this.layout.logs, target: this.layout.logs },
+      { source: this.parts.layout.conf, target: this.parts.layout.conf, mode: 'ro' as const },
+      { source: this.parts.layout.logs, target: this.parts.layout.logs },
       { source: data, target: data },
       ...(java ? [{ source: join(this.paths.cache, 'kafka'), target: join(this.paths.cache, 'kafka'), mode: 'ro' as const }] : []),
       ...(spec.kind === 'pipeline' || spec.kind === 'ops-node'
@@ -229,7 +255,7 @@ export class ContainersProvider extends ProcessesProvider {
   }
 
   /** Starts the group's containers together (a ZooKeeper node waits for its peers), each ready on its real condition. */
-  protected override async launch(group: ComponentSpec[], progress: Progress): Promise<string[]> {
+  async launch(group: ComponentSpec[], progress: Progress): Promise<string[]> {
     const started: string[] = [];
     await Promise.all(
       group.map(async (spec) => {
@@ -254,17 +280,17 @@ export class ContainersProvider extends ProcessesProvider {
     return started;
   }
 
-  protected override async exited(spec: ComponentSpec): Promise<boolean> {
+  async exited(spec: ComponentSpec): Promise<boolean> {
     const st = (await this.inspect(spec.name))?.State;
     return Boolean(st && !st.Running && st.Status !== 'created');
   }
 
-  protected override async describe(spec: ComponentSpec): Promise<string> {
+  async describe(spec: ComponentSpec): Promise<string> {
     const st = (await this.inspect(spec.name))?.State;
     return `${spec.name}: ${st ? st.Status : 'no container'}; log: ${this.logLocation(spec.name)}`;
   }
 
-  override async logTail(name: string, lines: number): Promise<string> {
+  async logTail(name: string, lines: number): Promise<string> {
     try {
       if (await this.inspect(name)) {
         const buf = (await (await this.container(name)).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
@@ -276,11 +302,11 @@ export class ContainersProvider extends ProcessesProvider {
     return tail(this.logFileOf(this.component(name).name), lines) || `(no log: no container ${containerName(name)} and no ${this.logFileOf(name)})`;
   }
 
-  override logLocation(name: string): string {
+  logLocation(name: string): string {
     return `${this.engine?.kind ?? 'podman'} logs ${containerName(this.component(name).name)} (a copy from its start: ${this.logFileOf(this.component(name).name)})`;
   }
 
-  override async status(): Promise<ComponentStatus[]> {
+  async status(): Promise<ComponentStatus[]> {
     return Promise.all(
       this.components().map(async (s) => {
         const st = (await this.inspect(s.name))?.State;
@@ -305,7 +331,7 @@ export class ContainersProvider extends ProcessesProvider {
    * Stops and removes every container of ours and the network; the data stays on the host; our Podman service
    * stops. Carries on past a container that cannot be removed and says at the end what is left.
    */
-  override async down(progress: Progress = () => {}): Promise<void> {
+  async down(progress: Progress = () => {}): Promise<void> {
     if (!(await ContainersProvider.leftovers(this.paths)).length) {
       if (stopEngine(this.paths)) progress('the Podman API service this project started: stopped');
       this.engine = undefined;
@@ -351,12 +377,12 @@ export class ContainersProvider extends ProcessesProvider {
     this.engine = undefined;
     if (failed.length)
       throw new Error(
-        `down could not remove: ${failed.join('; ')}. The data is kept in ${this.layout.data}; ` +
+        `down could not remove: ${failed.join('; ')}. The data is kept in ${this.parts.layout.data}; ` +
           `remove what is left with \`podman rm -f <name>\` / \`podman network rm ${NETWORK}\`, then run \`just down --provider containers\` again.`,
       );
   }
 
-  override async clean(progress: Progress = () => {}): Promise<void> {
+  async clean(progress: Progress = () => {}): Promise<void> {
     await this.down(progress);
     rmSync(this.paths.state, { recursive: true, force: true });
     progress(`removed ${this.paths.state}`);
@@ -364,7 +390,7 @@ export class ContainersProvider extends ProcessesProvider {
 
   // ---- fault primitives ----
 
-  override async kill(name: string): Promise<void> {
+  async kill(name: string): Promise<void> {
     const st = (await this.inspect(name))?.State;
     if (st?.Paused) await (await this.container(name)).unpause();
     if (!st?.Running) return;
@@ -374,16 +400,16 @@ export class ContainersProvider extends ProcessesProvider {
   }
 
   /** Freezes every process of the container (cgroup freezer), as SIGSTOP does to a process. */
-  override async pause(name: string): Promise<void> {
+  async pause(name: string): Promise<void> {
     if ((await this.inspect(name))?.State.Running) await (await this.container(name)).pause();
   }
 
-  override async resume(name: string): Promise<void> {
+  async resume(name: string): Promise<void> {
     if ((await this.inspect(name))?.State.Paused) await (await this.container(name)).unpause();
   }
 
   /** Starts the stopped container again; one that `wipeData` removed is created anew (an empty machine). */
-  override async restart(name: string): Promise<void> {
+  async restart(name: string): Promise<void> {
     const info = await this.inspect(name);
     if (info?.State.Running) return;
     if (info) await (await this.container(name)).start();
@@ -393,19 +419,19 @@ export class ContainersProvider extends ProcessesProvider {
     for (const rule of rules) await this.addRule(name, rule);
   }
 
-  override async stop(name: string, timeoutMs = 60_000): Promise<void> {
+  async stop(name: string, timeoutMs = 60_000): Promise<void> {
     if ((await this.inspect(name))?.State.Running) await (await this.container(name)).stop({ t: Math.ceil(timeoutMs / 1000) });
   }
 
-  override async running(name: string): Promise<boolean> {
+  async running(name: string): Promise<boolean> {
     return Boolean((await this.inspect(name))?.State.Running);
   }
 
   /** The container goes with its data (a new, empty machine comes back on restart); ZooKeeper keeps its myid. */
-  override async wipeData(name: string): Promise<string> {
+  async wipeData(name: string): Promise<string> {
     if (await this.running(name)) throw new Error(`refusing to wipe ${name}: it is running; kill it first`);
     if (await this.inspect(name)) await (await this.container(name)).remove({ force: true, v: true });
-    const dir = join(this.layout.data, this.component(name).name);
+    const dir = join(this.parts.layout.data, this.component(name).name);
     for (const entry of existsSync(dir) ? readdirSync(dir) : []) if (entry !== 'myid') rmSync(join(dir, entry), { recursive: true, force: true });
     return `${containerName(name)} and ${dir}`;
   }
@@ -483,7 +509,7 @@ export class ContainersProvider extends ProcessesProvider {
     };
   }
 
-  override async isolateZone(zone: Zone, opts: { symmetric: boolean }): Promise<NetworkCut> {
+  async isolateZone(zone: Zone, opts: { symmetric: boolean }): Promise<NetworkCut> {
     const rules: [string, string[]][] = [];
     const described: string[] = [];
     for (const other of this.topology.zones.filter((z) => z.name !== zone.name)) {
@@ -497,18 +523,18 @@ export class ContainersProvider extends ProcessesProvider {
     return this.cut(rules, described);
   }
 
-  override async cutHosts(from: Zone, hosts: string[]): Promise<NetworkCut> {
+  async cutHosts(from: Zone, hosts: string[]): Promise<NetworkCut> {
     const rules: [string, string[]][] = [];
     for (const h of hosts) rules.push(...(await this.drop(this.zoneContainers(from), `${h}/32`)));
     return this.cut(rules, hosts.map((h) => `${from.name} -x-> ${h}`));
   }
 
-  override async healNetwork(): Promise<void> {
+  async healNetwork(): Promise<void> {
     this.cuts.clear();
     for (const c of this.components()) if ((await this.rulesOf(c.name)).includes(`-N ${CHAIN}`)) await this.nsIptables(c.name, ['-F', CHAIN]);
   }
 
-  override async activeCuts(): Promise<string[]> {
+  async activeCuts(): Promise<string[]> {
     const out: string[] = [];
     for (const c of this.components()) {
       for (const r of (await this.rulesOf(c.name)).filter((l) => l.startsWith(`-A ${CHAIN} `))) out.push(`${containerName(c.name)}: ${r}`);

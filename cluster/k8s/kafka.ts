@@ -4,7 +4,7 @@
 // Strimzi's pod templates, our JMX exporter rules in a ConfigMap of our own,
 // and a KafkaTopic per pipeline topic.
 import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
-import { jmxExporterConfig } from '../processes/configs.js';
+import { jmxExporterConfig } from '../deploy/configs.js';
 import { brokerSafetySettings, type Topology } from '../topology.js';
 import { controllerIds, brokerIds, idRange, metadata, ourLabels, POOLS, VERSIONS, type Component, type K8sObject, type RenderInput } from './model.js';
 import { strimziSelector } from './strimzi.js';

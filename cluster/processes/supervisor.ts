@@ -3,23 +3,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ComponentSpec } from '../deploy/catalog.js';
 import { waitFor } from '../wait.js';
 
-export interface ComponentSpec {
-  /** Unique name, e.g. broker-a, zookeeper-b, prometheus. */
-  name: string;
-  kind: 'zookeeper' | 'controller' | 'broker' | 'prometheus' | 'tempo' | 'toxiproxy' | 'pipeline' | 'ops-node' | 'grafana';
-  /** Zone user the process runs as; undefined for ops processes (root). */
-  user?: string;
-  zone?: string;
-  command: string;
-  args: string[];
-  env?: Record<string, string>;
-  /** Addresses it listens on once ready; `status` checks each. */
-  listens: { host: string; port: number }[];
-  /** A string unique to this component in its command line (config path), to tell it from a recycled pid. */
-  marker: string;
-}
 
 export interface ProcessState {
   pid?: number;
@@ -169,12 +155,6 @@ function isOurs(pid: number, marker: string): boolean {
   return Number.isInteger(pid) && pid > 0 && alive(pid) && cmdline(pid).includes(marker);
 }
 
-/**
- * The marker of a Node component of the deployment in `state`, passed as its command line's last argument. It ends
- * with the space cmdline() puts after every argument, so it matches that argument whole: `...@/var/lib/faultline `
- * is not inside `...@/var/lib/faultline-containers `.
- */
-export const componentMarker = (name: string, state: string) => `--faultline-component=${name}@${state} `;
 
 /** Live processes whose command line holds `marker` (setpriv execs, so the pid is the component's). */
 export function findProcesses(marker: string): number[] {
@@ -188,15 +168,6 @@ export function findProcesses(marker: string): number[] {
   return out;
 }
 
-/** Resident memory of a process in MiB, from /proc. */
-export function rssMiB(pid: number): number | undefined {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The pid listening on host:port, from `ss` (undefined if none or unknown). */
 export function listenerPid(host: string, port: number): number | undefined {
@@ -212,10 +183,3 @@ export function listenerPid(host: string, port: number): number | undefined {
 /** A process Faultline started (any deployment): a JVM with our marker or a binary run on a Faultline config. */
 export const isFaultlineProcess = (pid: number) => /-Dfaultline\.component=|\/faultline[^ ]*\/conf\//.test(cmdline(pid));
 
-export function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}

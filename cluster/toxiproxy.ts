@@ -1,6 +1,6 @@
 // toxiproxy between clients and brokers: one proxy per broker in front of its
 // PROXIED listener; the latency nemesis adds toxics, healing removes them all.
-import { addr, type Topology } from '../topology.js';
+import { addr, type Topology } from './topology.js';
 
 const api = (t: Topology, path: string) => `http://${addr(t.ops.toxiproxy)}${path}`;
 
