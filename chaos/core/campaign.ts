@@ -86,7 +86,7 @@ type Log = (line: string) => void;
 /** The child in flight: ctrl-c reaches it through the campaign only (its own process group), once. */
 let inFlight: ChildProcess | undefined;
 
-function child(args: string[], o: { env: NodeJS.ProcessEnv; logFile: string; timeoutMs: number; onLine?: (l: string) => void }): Promise<{ code: number | null; timedOut: boolean }> {
+function child(args: string[], o: { env: NodeJS.ProcessEnv; logFile: string; timeoutMs: number; onLine?: (l: string) => void }): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(o.logFile, { flags: 'a' });
     const p = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -107,11 +107,11 @@ function child(args: string[], o: { env: NodeJS.ProcessEnv; logFile: string; tim
       setTimeout(() => p.kill('SIGKILL'), 60_000).unref();
     }, o.timeoutMs);
     p.on('error', (e) => (clearTimeout(timer), reject(e)));
-    p.on('exit', (code) => {
+    p.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (inFlight === p) inFlight = undefined;
       if (rest) o.onLine?.(rest);
-      out.end(() => resolve({ code, timedOut }));
+      out.end(() => resolve({ code, signal, timedOut }));
     });
   });
 }
@@ -201,7 +201,7 @@ export async function runCampaign(o: CampaignOptions & { outRoot: string; fresh?
           });
           if (interrupted) break;
           if (!reportPath || !existsSync(join(dirname(reportPath), 'results.json')))
-            throw new Error(`no report (exit ${r.code}${r.timedOut ? ', timed out' : ''}); see ${logFile}`);
+            throw new Error(`no report (${r.signal ? `killed by ${r.signal}` : `exit ${r.code}`}${r.timedOut ? ', timed out' : ''}); see ${logFile}`);
           const result = JSON.parse(readFileSync(join(dirname(reportPath), 'results.json'), 'utf8')) as RunResult;
           run = campaignRun(p, result);
           log(`  ${campaignRunLine(run, result)}`);
