@@ -1,4 +1,4 @@
-import { notWhole, parseMetadataV1, viewsDisagree, type BrokerView, type PartitionView } from './broker-view.js';
+import { exchange, frame, notWhole, parseMetadataV1, viewsDisagree, type BrokerView, type PartitionView } from './broker-view.js';
 
 /** A Metadata v1 response body as a broker writes it (after size and correlation id). */
 function encode(brokers: number[], controller: number, topics: Record<string, PartitionView[]>): Buffer {
@@ -67,4 +67,21 @@ describe('a broker’s own view of the cluster', () => {
     expect(notWhole({ silent: [], disagreements: [], agreed: view({ 'a/0': { leader: -1, replicas: [1], isr: [] } }) }, 3)).toEqual(['a/0 has no leader']);
     expect(notWhole({ silent: [], disagreements: [] }, 3)).toEqual(['no broker answered']);
   });
+});
+
+describe('one request on its own connection', () => {
+  test('a broker that closes the connection without a whole answer fails the request at once, not never', async () => {
+    const { createServer } = await import('node:net');
+    // reads the request, answers half a frame, and hangs up
+    const server = createServer((s) => s.once('data', () => s.end(Buffer.from([0, 0, 0, 20, 0, 0]))));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const t0 = Date.now();
+      await expect(exchange({ host: '127.0.0.1', port }, frame(3, 1, 'test', Buffer.alloc(4)), 'metadata', 30_000)).rejects.toThrow(/gave no metadata: the connection closed after 6 bytes/);
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      server.close();
+    }
+  }, 10_000);
 });

@@ -38,16 +38,23 @@ export function exchange(e: Endpoint, request: Buffer, what: string, timeoutMs =
   return new Promise((resolve, reject) => {
     const s = connect({ host: e.host, port: e.port });
     let got = Buffer.alloc(0);
+    let settled = false;
     const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
       s.destroy();
       reject(new Error(`broker ${e.host}:${e.port} gave no ${what}: ${why}`));
     };
     s.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
     s.once('error', (err) => fail(err.message));
+    // a broker that closes the connection without a whole answer (it is stopping, or refuses the request): the
+    // socket's idle timer ends with it, so without this the promise would wait forever
+    s.once('close', () => fail(`the connection closed after ${got.length} bytes of the answer`));
     s.once('connect', () => s.write(request));
     s.on('data', (d) => {
       got = Buffer.concat([got, d]);
       if (got.length < 4 || got.length < 4 + got.readInt32BE(0)) return;
+      settled = true;
       s.destroy();
       resolve(got.subarray(8, 4 + got.readInt32BE(0)));
     });

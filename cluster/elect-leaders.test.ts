@@ -4,13 +4,14 @@ import type { BrokerView, PartitionView } from './broker-view.js';
 const view = (partitions: Record<string, PartitionView>, brokers = [1, 2, 3]): BrokerView => ({ brokers, controller: 1, partitions: new Map(Object.entries(partitions)) });
 
 describe('partitions an election would give a leader', () => {
-  test('leaderless with every in-sync replica online: stranded; led, or with an in-sync replica offline: not', () => {
+  test('leaderless with every in-sync replica online, the preferred one among them: stranded; led, an in-sync replica offline, or the preferred replica out of sync: not', () => {
     const v = view({
       'chaos.x.raw/0': { leader: -1, replicas: [3], isr: [3] },
       'chaos.x.raw/1': { leader: 1, replicas: [1], isr: [1] },
       'a.b/c/2': { leader: -1, replicas: [2, 3], isr: [2] },
       'logs.raw/4': { leader: -1, replicas: [4], isr: [4] },
       'logs.raw/5': { leader: -1, replicas: [1], isr: [] },
+      'logs.raw/6': { leader: -1, replicas: [3, 2], isr: [2] },
     });
     expect(strandedPartitions(v)).toEqual([
       { topic: 'chaos.x.raw', partition: 0 },

@@ -15,12 +15,15 @@ export interface TopicPartition {
   partition: number;
 }
 
-/** Leaderless partitions whose in-sync replicas are all online: an election would give them a leader now. Pure. */
+/**
+ * Leaderless partitions whose in-sync replicas are all online and include the preferred replica (the first): a
+ * preferred election would give them a leader now. Pure.
+ */
 export function strandedPartitions(v: BrokerView): TopicPartition[] {
   const online = new Set(v.brokers);
   const out: TopicPartition[] = [];
   for (const [key, p] of v.partitions) {
-    if (p.leader >= 0 || !p.isr.length || !p.isr.every((b) => online.has(b))) continue;
+    if (p.leader >= 0 || !p.isr.length || !p.isr.every((b) => online.has(b)) || !p.isr.includes(p.replicas[0]!)) continue;
     const at = key.lastIndexOf('/');
     out.push({ topic: key.slice(0, at), partition: Number(key.slice(at + 1)) });
   }
@@ -90,7 +93,7 @@ const NOT_NEEDED = 84;
  */
 export async function electPreferredLeaders(controller: Endpoint, partitions: TopicPartition[], timeoutMs = 15_000): Promise<string[]> {
   if (!partitions.length) return [];
-  const body = await exchange(controller, frame(43, 1, 'faultline-elect', electLeadersV1(partitions, timeoutMs)), 'election result', timeoutMs + 5000);
+  const body = await exchange(controller, frame(43, 1, 'faultline-elect', electLeadersV1(partitions, timeoutMs)), 'election result', timeoutMs + 2000);
   const r = parseElectLeadersV1(body);
   if (r.errorCode !== 0) return [`the election was refused (Kafka error code ${r.errorCode})`];
   return r.results

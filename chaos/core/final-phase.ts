@@ -47,6 +47,8 @@ export async function healEverything(provider: Provider, log: (l: string) => voi
 
 /** How long partitions may sit leaderless with their in-sync replicas online before the wait elects them. */
 const STRANDED_GRACE_MS = 10_000;
+/** Between two elections the wait asks for (at most 8 in a 240 s wait, each a note). */
+const ELECTION_INTERVAL_MS = 30_000;
 
 export interface FullIsrOptions {
   timeoutMs?: number;
@@ -71,6 +73,7 @@ export async function waitFullIsr(t: Topology, o: FullIsrOptions = {}): Promise<
   let last: string[] = [];
   let strandedSince: number | undefined;
   let electedAt = 0;
+  const timeoutMs = o.timeoutMs ?? 240_000;
   try {
     await waitFor(
       'every broker registered and every partition back to its full ISR, as every broker itself says',
@@ -83,13 +86,14 @@ export async function waitFullIsr(t: Topology, o: FullIsrOptions = {}): Promise<
         }
         const stranded = !views.silent.length && !views.disagreements.length && views.agreed ? strandedPartitions(views.agreed) : [];
         strandedSince = stranded.length ? (strandedSince ?? Date.now()) : undefined;
-        if (strandedSince !== undefined && Date.now() - strandedSince >= STRANDED_GRACE_MS && Date.now() - electedAt >= STRANDED_GRACE_MS) {
+        const left = t0 + timeoutMs - Date.now();
+        if (strandedSince !== undefined && Date.now() - strandedSince >= STRANDED_GRACE_MS && Date.now() - electedAt >= ELECTION_INTERVAL_MS && left > 5000) {
           electedAt = Date.now();
-          await elect(t, views.agreed!.controller, stranded, (what) => o.onElection?.(`${((Date.now() - t0) / 1000).toFixed(1)} s into the wait: ${what}`));
+          await elect(t, views.agreed!.controller, stranded, Math.min(15_000, left - 3000), (what) => o.onElection?.(`${((Date.now() - t0) / 1000).toFixed(1)} s into the wait: ${what}`));
         }
         return last.length === 0;
       },
-      { timeoutMs: o.timeoutMs ?? 240_000, intervalMs: 500 },
+      { timeoutMs, intervalMs: 500 },
     );
   } catch (e) {
     throw new Error(`${errorMessage(e)}; still: ${last.slice(0, 3).join('; ')}${last.length > 3 ? ` and ${last.length - 3} more` : ''}`);
@@ -97,12 +101,12 @@ export async function waitFullIsr(t: Topology, o: FullIsrOptions = {}): Promise<
   return Date.now() - t0;
 }
 
-async function elect(t: Topology, controllerId: number, stranded: TopicPartition[], tell: (what: string) => void): Promise<void> {
+async function elect(t: Topology, controllerId: number, stranded: TopicPartition[], timeoutMs: number, tell: (what: string) => void): Promise<void> {
   const names = stranded.map((p) => `${p.topic}/${p.partition}`);
   const shown = `${names.slice(0, 4).join(', ')}${names.length > 4 ? ` and ${names.length - 4} more` : ''}`;
   const to = t.brokers.find((b) => b.id === controllerId) ?? t.brokers[0]!;
   try {
-    const failed = await electPreferredLeaders(to.listener, stranded);
+    const failed = await electPreferredLeaders(to.listener, stranded, timeoutMs);
     tell(
       `${stranded.length} partition(s) had no leader for ${STRANDED_GRACE_MS / 1000} s although their in-sync replicas were online (${shown}): ` +
         (failed.length ? `asked for a preferred leader election; not elected: ${failed.join('; ')}` : 'a preferred leader election gave them their leader'),

@@ -30,7 +30,7 @@ export async function deleteRunTopics(t: Topology, topics: string[], notes: stri
       if (groups.length) await a.deleteGroups(groups);
     } catch (e) {
       // a group that never committed does not exist: nothing to delete
-      const failed = ((e as { groups?: { groupId: string; errorCode: number }[] }).groups ?? []).filter((g) => g.errorCode !== GROUP_ID_NOT_FOUND);
+      const failed = ((e as { groups?: { groupId: string; errorCode: number }[] }).groups ?? []).filter((g) => g.errorCode !== 0 && g.errorCode !== GROUP_ID_NOT_FOUND);
       if (failed.length || !(e as { groups?: unknown }).groups) notes.push(`could not delete the run's consumer groups ${(failed.length ? failed.map((g) => g.groupId) : groups).join(', ')}: ${errorMessage(e)}`);
     }
   });

@@ -16,7 +16,7 @@ import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient, ImageName, type WaitStrategy } from 'testcontainers';
 import { type Paths } from '../paths.js';
 import { clusterHealth, healthOrError, httpOk, tcpOpen, zookeeperMode, type ClusterHealth } from '../probes.js';
-import { componentNamed, componentSpecs, deploySequence, DeploymentParts, type ComponentSpec, type Runtime } from '../deploy/index.js';
+import { componentNamed, componentSpecs, deploySequence, DeploymentParts, formatKraft, type ComponentSpec, type Runtime } from '../deploy/index.js';
 import { rssMiB, tail } from '../host.js';
 import type { ComponentStatus, DeployOptions, Deployment, NetworkCut, Progress, Provider, ProviderName } from '../provider.js';
 import { addr, CONTAINER_NETWORK, CONTAINER_SUBNET, topology, type Coordination, type Topology, type Zone } from '../topology.js';
@@ -433,6 +433,11 @@ export class ContainersProvider implements Provider, Runtime {
     if (await this.inspect(name)) await (await this.container(name)).remove({ force: true, v: true });
     const dir = join(this.parts.layout.data, this.component(name).name);
     for (const entry of existsSync(dir) ? readdirSync(dir) : []) if (entry !== 'myid') rmSync(join(dir, entry), { recursive: true, force: true });
+    // under KRaft the new machine is formatted with the cluster's id before it starts, as the processes provider does
+    // (the directory is the container's, mounted at the same path)
+    const spec = this.component(name);
+    if (this.topology.coordination === 'kraft' && (spec.kind === 'broker' || spec.kind === 'controller'))
+      formatKraft(this.parts, dir, join(this.parts.layout.conf, `${spec.name}.properties`), this.deployment!.clusterId);
     return `${containerName(name)} and ${dir}`;
   }
 
