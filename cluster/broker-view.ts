@@ -61,9 +61,9 @@ export function exchange(e: Endpoint, request: Buffer, what: string, timeoutMs =
   });
 }
 
-/** Parses a Metadata v1 response body (after the size and correlation id). Exported for its unit test. */
-export function parseMetadataV1(b: Buffer): BrokerView {
-  let o = 0;
+/** Reads a non-flexible Kafka response body in order: int16, int32, nullable string, int32 array, and skips. */
+export function wireReader(b: Buffer, start = 0) {
+  let o = start;
   const i16 = () => ((o += 2), b.readInt16BE(o - 2));
   const i32 = () => ((o += 4), b.readInt32BE(o - 4));
   const str = () => {
@@ -72,7 +72,12 @@ export function parseMetadataV1(b: Buffer): BrokerView {
     o += n;
     return b.toString('utf8', o - n, o);
   };
-  const ints = () => Array.from({ length: i32() }, i32);
+  return { i16, i32, str, ints: () => Array.from({ length: i32() }, i32), skip: (n: number) => void (o += n) };
+}
+
+/** Parses a Metadata v1 response body (after the size and correlation id). Exported for its unit test. */
+export function parseMetadataV1(b: Buffer): BrokerView {
+  const { i16, i32, str, ints, skip } = wireReader(b);
   const brokers: number[] = [];
   for (let n = i32(); n > 0; n--) {
     brokers.push(i32());
@@ -85,7 +90,7 @@ export function parseMetadataV1(b: Buffer): BrokerView {
   for (let t = i32(); t > 0; t--) {
     i16();
     const topic = str() ?? '';
-    o += 1; // is_internal
+    skip(1); // is_internal
     for (let p = i32(); p > 0; p--) {
       i16();
       const partition = i32();

@@ -7,7 +7,7 @@
 // nobody either. They stay leaderless until the controller's next automatic leader balance, up to
 // `leader.imbalance.check.interval.seconds` (300 s) later. Found by the RF 1 zone-destroy control (docs/findings.md).
 import type { BrokerView } from './broker-view.js';
-import { exchange, frame } from './broker-view.js';
+import { exchange, frame, wireReader } from './broker-view.js';
 import type { Endpoint } from './topology.js';
 
 export interface TopicPartition {
@@ -61,15 +61,7 @@ export interface ElectionResult extends TopicPartition {
 
 /** Parses an ElectLeaders v1 response body (after size and correlation id). Exported for its unit test. */
 export function parseElectLeadersV1(b: Buffer): { errorCode: number; results: ElectionResult[] } {
-  let o = 4; // throttle_time_ms
-  const i16 = () => ((o += 2), b.readInt16BE(o - 2));
-  const i32 = () => ((o += 4), b.readInt32BE(o - 4));
-  const str = () => {
-    const n = i16();
-    if (n < 0) return undefined;
-    o += n;
-    return b.toString('utf8', o - n, o);
-  };
+  const { i16, i32, str } = wireReader(b, 4); // after throttle_time_ms
   const errorCode = i16();
   const results: ElectionResult[] = [];
   for (let t = i32(); t > 0; t--) {

@@ -91,10 +91,14 @@ export class ContainersProvider implements Provider, Runtime {
   /** Containers run as root inside: no zone users to own the data directories. */
   readonly zoneUsers = false;
   readonly parts: DeploymentParts;
+  readonly paths: Paths;
+  readonly topology: Topology;
   private engine?: Engine;
 
   constructor(paths: Paths, topology: Topology) {
     this.parts = new DeploymentParts(paths, topology);
+    this.paths = paths;
+    this.topology = topology;
   }
 
   static open(base: Paths, coordination?: Coordination): ContainersProvider {
@@ -104,14 +108,6 @@ export class ContainersProvider implements Provider, Runtime {
       mismatch: (existing) => `the containers deployment in ${p.state} uses ${existing}, not ${coordination}: run \`just clean --provider containers\` to wipe it, then deploy again.`,
     });
     return new ContainersProvider(p, parts.topology);
-  }
-
-  get paths(): Paths {
-    return this.parts.paths;
-  }
-
-  get topology(): Topology {
-    return this.parts.topology;
   }
 
   get deployment(): Deployment | undefined {

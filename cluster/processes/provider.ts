@@ -23,9 +23,13 @@ export class ProcessesProvider implements Provider, Runtime {
   readonly zoneUsers = true;
   readonly supervisor: Supervisor;
   readonly parts: DeploymentParts;
+  readonly paths: Paths;
+  readonly topology: Topology;
 
   constructor(paths: Paths, topology: Topology) {
     this.parts = new DeploymentParts(paths, topology);
+    this.paths = paths;
+    this.topology = topology;
     this.supervisor = new Supervisor(this.parts.layout.run, this.parts.layout.logs);
   }
 
@@ -37,14 +41,6 @@ export class ProcessesProvider implements Provider, Runtime {
         `its data cannot be converted. Run \`just clean\` to wipe it (or set FAULTLINE_STATE to another directory), then deploy again.`,
     });
     return new ProcessesProvider(paths, parts.topology);
-  }
-
-  get paths(): Paths {
-    return this.parts.paths;
-  }
-
-  get topology(): Topology {
-    return this.parts.topology;
   }
 
   get deployment(): Deployment | undefined {
