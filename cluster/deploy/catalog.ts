@@ -55,62 +55,30 @@ export function componentSpecs(parts: DeploymentParts): ComponentSpec[] {
   return [...kafkaSpecs(parts), ...opsSpecs(parts), ...stageSpecs(parts), ...grafanaSpecs(parts), ...opsNodeSpecs(parts)];
 }
 
-/** ZooKeeper or the KRaft controllers, and the brokers: JVMs in their zones, with the JMX exporter as an agent. */
+/** ZooKeeper or the KRaft controllers, and the brokers: JVMs in their zones, the Kafka ones with the JMX exporter. */
 function kafkaSpecs(parts: DeploymentParts): ComponentSpec[] {
   const t = parts.topology;
   const { conf, logs } = parts.layout;
-  const java = 'java';
-  const cp = join(parts.cache.kafkaLibs, '*');
-  const specs: ComponentSpec[] = [];
-  for (const z of t.zookeepers) {
-    const name = `zookeeper-${letter(z.zone.name)}`;
+  const jvm = (kind: 'zookeeper' | 'controller' | 'broker', zone: Zone, heapMb: number, main: string, listens: Endpoint[], metrics?: Endpoint): ComponentSpec => {
+    const name = `${kind}-${letter(zone.name)}`;
     const cfg = join(conf, `${name}.properties`);
-    specs.push({
+    const agent = metrics ? { agentJar: parts.cache.jmxAgent, metrics } : {};
+    return {
       name,
-      kind: 'zookeeper',
-      user: z.zone.user,
-      zone: z.zone.name,
-      command: java,
-      args: [...jvmArgs({ component: name, heapMb: 128, confDir: conf, logDir: logs }), '-cp', cp, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfg],
-      listens: [z.client, z.metrics],
+      kind,
+      user: zone.user,
+      zone: zone.name,
+      command: 'java',
+      args: [...jvmArgs({ component: name, heapMb, confDir: conf, logDir: logs, ...agent }), '-cp', join(parts.cache.kafkaLibs, '*'), main, cfg],
+      listens,
       marker: cfg,
-    });
-  }
-  for (const c of t.controllers) {
-    const name = `controller-${letter(c.zone.name)}`;
-    const cfg = join(conf, `${name}.properties`);
-    specs.push({
-      name,
-      kind: 'controller',
-      user: c.zone.user,
-      zone: c.zone.name,
-      command: java,
-      args: [
-        ...jvmArgs({ component: name, heapMb: 256, confDir: conf, logDir: logs, agentJar: parts.cache.jmxAgent, metrics: c.metrics }),
-        '-cp', cp, 'kafka.Kafka', cfg,
-      ],
-      listens: [c.listener, c.metrics],
-      marker: cfg,
-    });
-  }
-  for (const b of t.brokers) {
-    const name = `broker-${letter(b.zone.name)}`;
-    const cfg = join(conf, `${name}.properties`);
-    specs.push({
-      name,
-      kind: 'broker',
-      user: b.zone.user,
-      zone: b.zone.name,
-      command: java,
-      args: [
-        ...jvmArgs({ component: name, heapMb: 512, confDir: conf, logDir: logs, agentJar: parts.cache.jmxAgent, metrics: b.metrics }),
-        '-cp', cp, 'kafka.Kafka', cfg,
-      ],
-      listens: [b.listener, b.metrics],
-      marker: cfg,
-    });
-  }
-  return specs;
+    };
+  };
+  return [
+    ...t.zookeepers.map((z) => jvm('zookeeper', z.zone, 128, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', [z.client, z.metrics])),
+    ...t.controllers.map((c) => jvm('controller', c.zone, 256, 'kafka.Kafka', [c.listener, c.metrics], c.metrics)),
+    ...t.brokers.map((b) => jvm('broker', b.zone, 512, 'kafka.Kafka', [b.listener, b.metrics], b.metrics)),
+  ];
 }
 
 /** Prometheus, Tempo and toxiproxy: outside every zone. */
