@@ -29,9 +29,10 @@ export async function deleteRunTopics(t: Topology, topics: string[], notes: stri
     try {
       if (groups.length) await a.deleteGroups(groups);
     } catch (e) {
-      // a group that never committed does not exist: nothing to delete
-      const failed = ((e as { groups?: { groupId: string; errorCode: number }[] }).groups ?? []).filter((g) => g.errorCode !== 0 && g.errorCode !== GROUP_ID_NOT_FOUND);
-      if (failed.length || !(e as { groups?: unknown }).groups) notes.push(`could not delete the run's consumer groups ${(failed.length ? failed.map((g) => g.groupId) : groups).join(', ')}: ${errorMessage(e)}`);
+      // per group when the error says (a group that never committed does not exist: nothing to delete), else all
+      const results = (e as { groups?: { groupId: string; errorCode: number }[] }).groups;
+      const failed = results ? results.filter((g) => g.errorCode !== 0 && g.errorCode !== GROUP_ID_NOT_FOUND).map((g) => g.groupId) : groups;
+      if (failed.length) notes.push(`could not delete the run's consumer groups ${failed.join(', ')}: ${errorMessage(e)}`);
     }
   });
 }

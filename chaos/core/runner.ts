@@ -203,7 +203,7 @@ async function healAndRecover({ target, log, notes }: Run, ctx: ChaosContext, w:
   try {
     fullIsrMs = await waitFullIsr(ctx.topology, {
       onStale: (what) => notes.push(`after the final heal, the brokers did not agree on the cluster at first (waited until they did): ${what}`),
-      onElection: (what) => (notes.push(`after the final heal: ${what}`), ctx.log(`  ${what}`)),
+      onElection: (what) => (notes.push(`after the final heal: ${what}`), log(`  ${what}`)),
     });
     log(`  full ISR ${(fullIsrMs / 1000).toFixed(1)} s after the final heal`);
   } catch (e) {

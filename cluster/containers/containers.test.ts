@@ -1,5 +1,6 @@
 // The containers provider's pure parts: its addressing (every container at its own address, each zone's in the
 // zone's range, the ops services outside every zone), the Podman config it writes, and the image inputs.
+import { DeploymentParts } from '../deploy/index.js';
 import { tempoConfig } from '../deploy/ops-configs.js';
 import { ContainersProvider } from './provider.js';
 import { CONTAINER_NETWORK, topology, type Topology } from '../topology.js';
@@ -7,7 +8,7 @@ import { containersConf, ulimits } from './engine.js';
 import { debianSuite, IMAGE_PACKAGES, imageTag } from './images.js';
 
 const inCidr = (host: string, cidr: string) => host.startsWith(cidr.replace(/0\/24$/, ''));
-const specs = (t: Topology) => new ContainersProvider({ cache: '/c', state: '/s' }, t).components();
+const specs = (t: Topology) => new ContainersProvider(new DeploymentParts({ cache: '/c', state: '/s' }, t)).components();
 
 describe('containers addressing', () => {
   for (const coordination of ['zookeeper', 'kraft'] as const) {

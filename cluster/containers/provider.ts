@@ -7,7 +7,7 @@
 // (the host's iptables through nsenter), so they never touch the host's own
 // rules and vanish with the containers.
 import { execFile, execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -16,7 +16,7 @@ import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient, ImageName, type WaitStrategy } from 'testcontainers';
 import { type Paths } from '../paths.js';
 import { clusterHealth, healthOrError, httpOk, tcpOpen, zookeeperMode, type ClusterHealth } from '../probes.js';
-import { componentNamed, componentSpecs, deploySequence, DeploymentParts, formatKraft, type ComponentSpec, type Runtime } from '../deploy/index.js';
+import { componentNamed, componentSpecs, deploySequence, DeploymentParts, emptyDataDir, type ComponentSpec, type Runtime } from '../deploy/index.js';
 import { rssMiB, tail } from '../host.js';
 import type { ComponentStatus, DeployOptions, Deployment, NetworkCut, Progress, Provider, ProviderName } from '../provider.js';
 import { addr, CONTAINER_NETWORK, CONTAINER_SUBNET, topology, type Coordination, type Topology, type Zone } from '../topology.js';
@@ -90,15 +90,13 @@ export class ContainersProvider implements Provider, Runtime {
   readonly name: ProviderName = 'containers';
   /** Containers run as root inside: no zone users to own the data directories. */
   readonly zoneUsers = false;
-  readonly parts: DeploymentParts;
   readonly paths: Paths;
   readonly topology: Topology;
   private engine?: Engine;
 
-  constructor(paths: Paths, topology: Topology) {
-    this.parts = new DeploymentParts(paths, topology);
-    this.paths = paths;
-    this.topology = topology;
+  constructor(readonly parts: DeploymentParts) {
+    this.paths = parts.paths;
+    this.topology = parts.topology;
   }
 
   static open(base: Paths, coordination?: Coordination): ContainersProvider {
@@ -107,7 +105,7 @@ export class ContainersProvider implements Provider, Runtime {
       network: CONTAINER_NETWORK,
       mismatch: (existing) => `the containers deployment in ${p.state} uses ${existing}, not ${coordination}: run \`just clean --provider containers\` to wipe it, then deploy again.`,
     });
-    return new ContainersProvider(p, parts.topology);
+    return new ContainersProvider(parts);
   }
 
   get deployment(): Deployment | undefined {
@@ -427,13 +425,7 @@ export class ContainersProvider implements Provider, Runtime {
   async wipeData(name: string): Promise<string> {
     if (await this.running(name)) throw new Error(`refusing to wipe ${name}: it is running; kill it first`);
     if (await this.inspect(name)) await (await this.container(name)).remove({ force: true, v: true });
-    const dir = join(this.parts.layout.data, this.component(name).name);
-    for (const entry of existsSync(dir) ? readdirSync(dir) : []) if (entry !== 'myid') rmSync(join(dir, entry), { recursive: true, force: true });
-    // under KRaft the new machine is formatted with the cluster's id before it starts, as the processes provider does
-    // (the directory is the container's, mounted at the same path)
-    const spec = this.component(name);
-    if (this.topology.coordination === 'kraft' && (spec.kind === 'broker' || spec.kind === 'controller'))
-      formatKraft(this.parts, dir, join(this.parts.layout.conf, `${spec.name}.properties`), this.deployment!.clusterId);
+    const dir = emptyDataDir(this.parts, this.component(name));
     return `${containerName(name)} and ${dir}`;
   }
 

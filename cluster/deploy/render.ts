@@ -1,7 +1,7 @@
 // Every config file a deployment needs, rendered from the topology into its conf directory (the same files for
 // both local providers: the containers mount them at the same paths), and KRaft's storage formatting.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeGrafana } from '../../dashboards/index.js';
@@ -74,4 +74,19 @@ export function renderConfigs(parts: DeploymentParts, d: Deployment, opts: { own
 export function formatKraft(parts: DeploymentParts, dir: string, cfg: string, clusterId: string): void {
   if (existsSync(join(dir, 'meta.properties'))) return;
   execFileSync('java', ['-cp', join(parts.cache.kafkaLibs, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', cfg, '--ignore-formatted'], { stdio: 'pipe' });
+}
+
+/**
+ * A component's data directory as a lost disk leaves it: everything goes but ZooKeeper's myid, the identity a
+ * replacement node is configured with. Under KRaft the new, empty machine is formatted with the cluster's id before
+ * it starts, as an operator who replaces a node does (a wiped KRaft broker refuses to start without
+ * meta.properties: a KRaft zone-destroy left broker-b down, the cluster at 2 of 3 brokers for the rest of the run).
+ * Returns the directory.
+ */
+export function emptyDataDir(parts: DeploymentParts, spec: ComponentSpec): string {
+  const dir = join(parts.layout.data, spec.name);
+  for (const entry of existsSync(dir) ? readdirSync(dir) : []) if (entry !== 'myid') rmSync(join(dir, entry), { recursive: true, force: true });
+  if (parts.topology.coordination === 'kraft' && (spec.kind === 'broker' || spec.kind === 'controller'))
+    formatKraft(parts, dir, join(parts.layout.conf, `${spec.name}.properties`), parts.deployment!.clusterId);
+  return dir;
 }

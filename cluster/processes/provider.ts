@@ -2,9 +2,9 @@
 // user each (see DESIGN.md). The specs, configs and deploy sequence are the shared parts (cluster/deploy); this file
 // is how a component runs here: the supervisor, signals, and iptables owner-match cuts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { componentNamed, componentSpecs, deploySequence, DeploymentParts, formatKraft, type ComponentSpec, type Runtime } from '../deploy/index.js';
+import { componentNamed, componentSpecs, deploySequence, DeploymentParts, emptyDataDir, type ComponentSpec, type Runtime } from '../deploy/index.js';
 import type { Paths } from '../paths.js';
 import { healthOrError, tcpOpen, type ClusterHealth } from '../probes.js';
 import type { Coordination, Topology, Zone } from '../topology.js';
@@ -22,14 +22,12 @@ export class ProcessesProvider implements Provider, Runtime {
   readonly name: ProviderName = 'processes';
   readonly zoneUsers = true;
   readonly supervisor: Supervisor;
-  readonly parts: DeploymentParts;
   readonly paths: Paths;
   readonly topology: Topology;
 
-  constructor(paths: Paths, topology: Topology) {
-    this.parts = new DeploymentParts(paths, topology);
-    this.paths = paths;
-    this.topology = topology;
+  constructor(readonly parts: DeploymentParts) {
+    this.paths = parts.paths;
+    this.topology = parts.topology;
     this.supervisor = new Supervisor(this.parts.layout.run, this.parts.layout.logs);
   }
 
@@ -40,7 +38,7 @@ export class ProcessesProvider implements Provider, Runtime {
         `the deployment in ${paths.state} uses ${existing}, not ${coordination}: ` +
         `its data cannot be converted. Run \`just clean\` to wipe it (or set FAULTLINE_STATE to another directory), then deploy again.`,
     });
-    return new ProcessesProvider(paths, parts.topology);
+    return new ProcessesProvider(parts);
   }
 
   get deployment(): Deployment | undefined {
@@ -191,13 +189,7 @@ export class ProcessesProvider implements Provider, Runtime {
   async wipeData(name: string): Promise<string> {
     const spec = this.component(name);
     if (await this.running(name)) throw new Error(`refusing to wipe ${name}: it is running; kill it first`);
-    const dir = join(this.parts.layout.data, spec.name);
-    for (const entry of existsSync(dir) ? readdirSync(dir) : []) if (entry !== 'myid') rmSync(join(dir, entry), { recursive: true, force: true });
-    // under KRaft the new, empty machine is formatted with the cluster's id before it starts, as an operator who
-    // replaces a node does (a wiped KRaft broker refuses to start without meta.properties: a KRaft zone-destroy
-    // left broker-b down, the cluster at 2 of 3 brokers for the rest of the run)
-    if (this.topology.coordination === 'kraft' && (spec.kind === 'broker' || spec.kind === 'controller'))
-      formatKraft(this.parts, dir, join(this.parts.layout.conf, `${spec.name}.properties`), this.deployment!.clusterId);
+    const dir = emptyDataDir(this.parts, spec);
     if (spec.user) execFileSync('chown', ['-R', `${spec.user}:${spec.user}`, dir]);
     return dir;
   }
