@@ -4,10 +4,10 @@
 // window|service|level|input partition; the latest value per key is the
 // aggregate. On (re)assignment a partition's open windows are rebuilt from the
 // committed output, so after any crash output == recomputation from the input.
-import { HEADERS, ProcessedEvent, TOPICS, headerString } from '../contract/index.js';
+import { HEADERS, ProcessedEvent, TOPICS, headerString, isProcessedEvent } from '../contract/index.js';
 import { EosStage, type StageHandler, type StageOptions } from '../eos/index.js';
 import { readToEnd, type KafkaMessage } from '../kafka/index.js';
-import { addEvent, aggregateKey, emptyAggregate, windowStartOf, type WindowAggregate } from '../contract/index.js';
+import { addEvent, aggregateKey, emptyAggregate, setPercentiles, windowStartOf, type WindowAggregate } from '../contract/index.js';
 
 export interface AggregatorOptions extends Omit<StageOptions, 'name'> {
   outputTopic: string;
@@ -79,15 +79,15 @@ export class Aggregator {
         // a window update carries on the trace of one sampled event in it (the stage span that holds it)
         const traced = new Map<string, string>();
         for (const m of messages) {
-          const parsed = ProcessedEvent.safeParse(parseJson(m.value?.toString()));
+          const json = parseJson(m.value?.toString());
           // logs.processed holds only what the process stage validated; anything else is skipped, not guessed at
-          if (!parsed.success) continue;
-          const e = parsed.data;
+          if (!isProcessedEvent(json) && !ProcessedEvent.safeParse(json).success) continue;
+          const e = json as ProcessedEvent;
           const start = windowStartOf(e.timestamp);
           const key = aggregateKey({ windowStart: new Date(start).toISOString(), service: e.service, level: e.level, inputPartition: partition });
           let a = mine.get(key);
           if (!a) mine.set(key, (a = emptyAggregate(start, e.service, e.level, partition)));
-          addEvent(a, e);
+          addEvent(a, e, false);
           a.lastInputOffset = m.offset;
           touched.add(key);
           const tp = headerString(m.headers, HEADERS.traceparent);
@@ -98,7 +98,7 @@ export class Aggregator {
             topic: o.outputTopic,
             messages: [...touched].map((key) => ({
               key,
-              value: JSON.stringify(mine.get(key)),
+              value: JSON.stringify(setPercentiles(mine.get(key)!)),
               partition: partition % o.outputPartitions,
               ...(traced.has(key) ? { headers: { [HEADERS.traceparent]: traced.get(key)! } } : {}),
             })),
@@ -130,7 +130,7 @@ export class Aggregator {
     const o = this.opts;
     const e = { brokers: o.brokers, clientId: `aggregate-${o.zone}-restore` };
     const records = await readToEnd(e, o.inputTopic, { partitions: [partition], from: new Map([[partition, from.toString()]]), until: new Map([[partition, to.toString()]]) });
-    return records.filter((r) => ProcessedEvent.safeParse(parseJson(r.value)).success).length;
+    return records.filter((r) => { const j = parseJson(r.value); return isProcessedEvent(j) || ProcessedEvent.safeParse(j).success; }).length;
   }
 
   start = () => this.stage.start();

@@ -22,7 +22,7 @@ describe('readConfig', () => {
 
 describe('each service reads its environment once, with the defaults it always had', () => {
   test('ingest', () => {
-    expect(readEnv({})).toEqual({ host: '127.0.0.1', port: 8080, brokers: DEFAULT_BROKERS.split(','), zone: 'zone-a', topic: 'logs.raw', client: 'librdkafka', lingerMs: 5, maxPending: 50_000, deliveryTimeoutMs: 20_000 });
+    expect(readEnv({})).toEqual({ host: '127.0.0.1', port: 8080, brokers: DEFAULT_BROKERS.split(','), zone: 'zone-a', topic: 'logs.raw', client: 'librdkafka', lingerMs: 20, maxPending: 50_000, deliveryTimeoutMs: 20_000 });
     expect(() => readEnv({ INGEST_PORT: 'http', INGEST_KAFKA_CLIENT: 'java' })).toThrow(/^ingest cannot start.*INGEST_PORT="http".*INGEST_KAFKA_CLIENT="java"/);
   });
   test('a stage', () => {

@@ -56,7 +56,8 @@ export function quantile(buckets: number[], q: number): number | null {
   return null;
 }
 
-export function addEvent(a: WindowAggregate, e: Pick<ProcessedEvent, 'latencyMs'>): void {
+/** Adds one event; the percentiles are read from the buckets after it unless `percentiles` is false (a stage that adds a batch reads them once, with `setPercentiles`, before it writes the aggregate). */
+export function addEvent(a: WindowAggregate, e: Pick<ProcessedEvent, 'latencyMs'>, percentiles = true): void {
   a.count++;
   if (e.latencyMs !== undefined) {
     a.latency.count++;
@@ -65,9 +66,14 @@ export function addEvent(a: WindowAggregate, e: Pick<ProcessedEvent, 'latencyMs'
     const i = LATENCY_BUCKETS.findIndex((b) => e.latencyMs! <= b);
     a.latency.buckets[i === -1 ? LATENCY_BUCKETS.length : i]!++;
   }
+  if (percentiles) setPercentiles(a);
+}
+
+export function setPercentiles(a: WindowAggregate): WindowAggregate {
   a.p50Ms = quantile(a.latency.buckets, 0.5);
   a.p95Ms = quantile(a.latency.buckets, 0.95);
   a.p99Ms = quantile(a.latency.buckets, 0.99);
+  return a;
 }
 
 /** Aggregates of a set of events from scratch: what the stream's output must equal. */

@@ -12,7 +12,7 @@ export const IngestConfig = z.object({
   /** The producer's client: librdkafka (the pipeline's), or kafkajs, the client under test. */
   client: z.enum(KAFKA_CLIENTS).default('librdkafka'),
   /** librdkafka's linger: how long a record waits for others to share its produce request. */
-  lingerMs: z.coerce.number().int().nonnegative().default(5),
+  lingerMs: z.coerce.number().int().nonnegative().default(20),
   /** Events accepted and not yet acknowledged above which a request is refused with 503 (backpressure). */
   maxPending: z.coerce.number().int().positive().default(50_000),
   /** How long a record may wait for acks=all before its request is answered 503 with its ids unknown. */

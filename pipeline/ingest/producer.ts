@@ -16,24 +16,37 @@ export async function ingestProducer(cfg: IngestConfig): Promise<IngestProducer>
   return cfg.client === 'kafkajs' ? kafkajsProducer(cfg) : librdkafkaProducer(cfg);
 }
 
+/**
+ * The ingest producer's settings, in the names librdkafka and Kafka's Java producer share: `just bench` gives the same
+ * ones to ProducerPerformance, so its pair compares clients, not settings.
+ */
+export function ingestProducerSettings(lingerMs: number): Record<string, string | number> {
+  return {
+    acks: 'all',
+    'enable.idempotence': 'true',
+    'compression.type': 'lz4',
+    'batch.size': 256 * 1024,
+    'linger.ms': lingerMs,
+    // one produce request in flight per broker: with more, a failed first request makes the next ones fail with
+    // OUT_OF_ORDER_SEQUENCE_NUMBER, and librdkafka (2.15) answers those by bumping the producer's epoch and
+    // re-sending under new sequence numbers, so a batch that the broker had already appended is appended again
+    // (librdkafka issue #4953, fix proposed in #4972; Java's producer does not bump there). A zone-partition run
+    // found 33 ids in logs.raw up to 10 times each, 3 copies beyond the client's attempts, with one producer's
+    // epoch bumped from 3 to 13 during the 20 s cut.
+    'max.in.flight.requests.per.connection': 1,
+  };
+}
+
 async function librdkafkaProducer(cfg: IngestConfig): Promise<IngestProducer> {
   const kafka = kafkaClient({ brokers: cfg.brokers, clientId: `ingest-${cfg.zone}` });
+  const { acks: _acks, 'enable.idempotence': _idempotence, ...settings } = ingestProducerSettings(cfg.lingerMs);
   const make = () =>
     kafka.producer({
       kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
-      'linger.ms': cfg.lingerMs,
-      'compression.type': 'lz4',
-      'batch.size': 256 * 1024,
+      ...settings,
       // a request is answered within this bound: acknowledged, or 503 with its ids unknown (the client retries them)
       'message.timeout.ms': cfg.deliveryTimeoutMs,
       'client.rack': cfg.zone,
-      // one produce request in flight per broker: with more, a failed first request makes the next ones fail with
-      // OUT_OF_ORDER_SEQUENCE_NUMBER, and librdkafka (2.15) answers those by bumping the producer's epoch and
-      // re-sending under new sequence numbers, so a batch that the broker had already appended is appended again
-      // (librdkafka issue #4953, fix proposed in #4972; Java's producer does not bump there). A zone-partition run
-      // found 33 ids in logs.raw up to 10 times each, 3 copies beyond the client's attempts, with one producer's
-      // epoch bumped from 3 to 13 during the 20 s cut.
-      'max.in.flight.requests.per.connection': 1,
     } as never);
   return connectPatiently(make, `ingest (${cfg.zone})`);
 }

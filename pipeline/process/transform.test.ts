@@ -1,3 +1,4 @@
+import { LogEvent } from '../contract/index.js';
 import { classify, transform } from './transform.js';
 
 const src = { partition: 2, offset: '41' };
@@ -10,6 +11,15 @@ describe('transform', () => {
       ok: true,
       event: { ...valid, severity: 3, category: 'timeout', source: src, ingestedAt: '2026-01-01T00:00:01Z', processedAt: '2026-01-01T00:00:02Z' },
     });
+  });
+
+  test('the processed JSON is byte for byte what the schema-parsed event spread with the derived fields gives, with or without latency', () => {
+    for (const raw of [valid, { ...valid, latencyMs: undefined }, { timestamp: valid.timestamp, id: 'e-2', level: 'info', message: 'ok', service: 's' }]) {
+      const r = transform(Buffer.from(JSON.stringify(raw)), src, '2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z');
+      const e = LogEvent.parse(JSON.parse(JSON.stringify(raw)));
+      const expected = { ...e, ingestedAt: '2026-01-01T00:00:01Z', processedAt: '2026-01-01T00:00:02Z', severity: { debug: 0, info: 1, warn: 2, error: 3 }[e.level], category: classify(e.message), source: src };
+      expect(r.ok && JSON.stringify(r.event)).toBe(JSON.stringify(expected));
+    }
   });
 
   test('poison records are refused with a reason, never guessed at', () => {

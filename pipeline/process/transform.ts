@@ -1,6 +1,6 @@
 // Parse, validate, enrich and classify one raw record: a pure function, so the
 // processor's output for a record is the same whichever instance processes it.
-import { LogEvent, type ProcessedEvent } from '../contract/index.js';
+import { LogEvent, fastLogEvent, type ProcessedEvent } from '../contract/index.js';
 
 const SEVERITY = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 
@@ -28,21 +28,23 @@ export function transform(
   } catch (e) {
     return { ok: false, reason: `not JSON: ${(e as Error).message}` };
   }
-  const r = LogEvent.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    return { ok: false, reason: `schema: ${i.path.join('.') || '(event)'}: ${i.message}` };
+  let e = fastLogEvent(json);
+  if (!e) {
+    const r = LogEvent.safeParse(json);
+    if (!r.success) {
+      const i = r.error.issues[0]!;
+      return { ok: false, reason: `schema: ${i.path.join('.') || '(event)'}: ${i.message}` };
+    }
+    e = r.data;
   }
-  const e = r.data;
-  return {
-    ok: true,
-    event: {
-      ...e,
-      ingestedAt: ingestedAt ?? processedAt,
-      processedAt,
-      severity: SEVERITY[e.level],
-      category: classify(e.message),
-      source,
-    },
-  };
+  // written out rather than spread (`{ ...e, ... }`): V8 took 10-17 µs an event for that spread, most of the
+  // transform's time; the keys keep the same order
+  const event: ProcessedEvent = { id: e.id, service: e.service, level: e.level, message: e.message, timestamp: e.timestamp } as ProcessedEvent;
+  if (e.latencyMs !== undefined) event.latencyMs = e.latencyMs;
+  event.ingestedAt = ingestedAt ?? processedAt;
+  event.processedAt = processedAt;
+  event.severity = SEVERITY[e.level];
+  event.category = classify(e.message);
+  event.source = source;
+  return { ok: true, event };
 }
