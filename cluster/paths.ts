@@ -28,6 +28,8 @@ export const cacheLayout = (cache: string) => ({
   k6: join(cache, 'bin', 'k6'),
   toxiproxy: join(cache, 'bin', 'toxiproxy-server'),
   kubeScore: join(cache, 'bin', 'kube-score'),
+  /** The Kafka Streams reference app of `just bench`: lib/ holds its jar and its dependencies' (its classpath), build/ Maven's work. */
+  streamsApp: join(cache, 'streams'),
   stamps: join(cache, 'stamps'),
 });
 

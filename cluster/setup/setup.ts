@@ -2,7 +2,7 @@
 // only, into the cache (never git). Idempotent: each step checks before it works.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dockerEngine, podmanCli } from '../containers/engine.js';
@@ -106,6 +106,40 @@ export async function setupMaven(cache: string, log: Log): Promise<string> {
   return 'fetched';
 }
 
+/** The Kafka Streams app's module (pom.xml and its sources): lives with the benchmark that runs it. */
+export const STREAMS_MODULE = join(here, '../../loadtests/streams');
+
+/** Every file the Kafka Streams app is built from, relative to its module: the pom and each .java source, sorted. */
+function streamsSources(dir = STREAMS_MODULE, rel = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...streamsSources(dir, r));
+    else if (r === 'pom.xml' || (r.startsWith('src/') && e.name.endsWith('.java'))) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * Builds the Kafka Streams reference app (`just bench` runs it beside the pipeline's stages) with Maven into the
+ * cache: its jar and runtime dependencies in `streamsApp/lib`, Maven's work in `streamsApp/build`, nothing in the
+ * checkout. Rebuilt when the pom or any source changes.
+ */
+export async function setupStreamsApp(cache: string, log: Log): Promise<string> {
+  const c = cacheLayout(cache);
+  const sources = streamsSources();
+  const key = hash(...sources.flatMap((f) => [f, readFileSync(join(STREAMS_MODULE, f), 'utf8')]));
+  const stamp = join(c.stamps, 'streams-app');
+  const jar = join(c.streamsApp, 'lib', 'faultline-streams.jar');
+  if (stampOk(stamp, key) && existsSync(jar)) return 'cached';
+  rmSync(c.streamsApp, { recursive: true, force: true });
+  await run('kafka streams app', 'mvn', ['-B', '-q', '-f', join(STREAMS_MODULE, 'pom.xml'), 'package', `-Dfaultline.out=${c.streamsApp}`], { log });
+  if (!existsSync(jar)) throw new SetupError('kafka streams app', `mvn package left no ${jar}`);
+  mkdirSync(c.stamps, { recursive: true });
+  writeFileSync(stamp, key);
+  return 'built';
+}
+
 async function goBuild(cache: string, name: keyof typeof GO_TOOLS, out: string, log: Log): Promise<string> {
   const c = cacheLayout(cache);
   const tool = GO_TOOLS[name];
@@ -170,6 +204,7 @@ export function setupSteps(p: Paths, opts: { containers: boolean } = { container
   return [
     { name: 'debian packages (prometheus, chromium, iptables)', run: (log) => setupDebian(log) },
     { name: 'maven jars (kafka 3.9.2, kafka-tools, jmx exporter)', run: (log) => setupMaven(p.cache, log) },
+    { name: 'kafka streams reference app (mvn package)', run: (log) => setupStreamsApp(p.cache, log) },
     {
       name: 'pipeline kafka client (librdkafka from source, 3-7 min cold)',
       run: (log) => setupLibrdkafka(p.cache, (cmd, args, o) => run('librdkafka', cmd, args, { ...o, log })),
