@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { orUsage, parseDuration, parseNumber } from '../cluster/index.js';
 import { deployedOrExit } from './deployed.js';
+import { verdictHolds, verdictSummary } from './bench/verify.js';
 import { DEFAULT_OUT } from '../reports/index.js';
 import { benchPipeline, type BenchResult } from './pipeline-bench.js';
 
@@ -46,6 +47,9 @@ pipeline, exactly-once, ${r.options.batch} events/request, ${r.options.concurren
                          (client send -> committed in logs.processed, read_committed)
   target                 50,000 events/s end to end with p99 < 1 s: ${(r.stages.aggregate ?? 0) >= 50_000 && (r.endToEnd.p99Ms ?? Infinity) < 1000 ? 'met' : 'NOT met'}
   CPU (cores used)       ${r.cpu.filter((c) => c.cores >= 0.01).map((c) => `${c.name} ${c.cores.toFixed(2)}`).join(', ')}
+  output                 ${r.verdict ? `${verdictSummary(r.verdict)}: ${verdictHolds(r.verdict) ? 'exactly once' : 'BROKEN'}` : 'not checked'}
+  cost per 1,000 events  ${r.model.map((m) => `${m.kind} ${m.cpuSecondsPer1000.toFixed(3)} CPU s`).join(', ')}
+                         -> ${r.model.reduce((s, m) => s + m.coresFor50k, 0).toFixed(1)} cores for 50,000 events/s at this cost
 `);
 const dir = join(DEFAULT_OUT, 'bench-pipeline');
 mkdirSync(dir, { recursive: true });

@@ -1,5 +1,7 @@
-import { figures, pairCheck, pipelineCheck, trend, type Pair } from './bench.js';
-import { parseCopier, parseEndToEndLatency, parseProducerPerformance } from './kafka-tools.js';
+import { figures, outputCheck, pacedCheck, pairCheck, pipelineCheck, trend, type Pair } from './bench.js';
+import { parseConsumerPerformance, parseEndToEndLatency, parseProducerPerformance, parseProducerWindows, steadyRate, withRemainder } from './kafka-tools.js';
+import { steadyOf } from './ours.js';
+import { costModel } from '../pipeline-bench.js';
 
 test("ProducerPerformance's summary line; output without one is a clear error", () => {
   const out = '5001 records sent, 1000.2 records/sec (0.49 MB/sec), 12.3 ms avg latency, 400.0 ms max latency.\n' +
@@ -8,13 +10,53 @@ test("ProducerPerformance's summary line; output without one is a clear error", 
   expect(() => parseProducerPerformance('Exception in thread "main" org.apache.kafka.common.errors.TimeoutException')).toThrow(/no summary line.*TimeoutException/);
 });
 
-test("TransactionalMessageCopier's status lines: total, clean shutdown, steady rate between the first and last line", () => {
-  const line = (stage: string, time: string, n: number) => JSON.stringify({ transactionalId: 'x', stage, time, totalProcessed: n, consumed: n, remaining: 5000 - n });
-  const out = ['SLF4J: noise', line('ProcessLoop', '2026/11/25 18:52:53:000', 1000), line('ProcessLoop', '2026/11/25 18:52:54:000', 3000), line('ShutdownComplete', '2026/11/25 18:52:55:000', 5000)].join('\n');
-  expect(parseCopier(out)).toEqual({ processed: 5000, complete: true, steady: { records: 4000, ms: 2000 } });
-  const cut = parseCopier(line('ProcessLoop', '2026/11/25 18:52:53:000', 1000));
-  expect(cut.complete).toBe(false);
-  expect(cut.steady).toBeUndefined();
+test("ProducerPerformance's 5 s windows, and the steady rate past the warm-up", () => {
+  const out = ['noise', '250000 records sent, 50000.0 records/sec (9.00 MB/sec), 160.5 ms avg latency, 1224.0 ms max latency.', '300000 records sent, 60000.0 records/sec (10.80 MB/sec), 100.5 ms avg latency, 400.0 ms max latency.', '100 records sent, 0.0 records/sec (0.00 MB/sec), 0.0 ms avg latency, 0.0 ms max latency.', '550000 records sent, 55000.0 records/sec (9.9 MB/sec), 130.0 ms avg latency, 1224.0 ms max latency, 117 ms 50th, 451 ms 95th, 652 ms 99th, 750 ms 99.9th.'].join('\n');
+  const w = parseProducerWindows(out);
+  // the summary line is not a window, nor is a window with no rate
+  expect(w).toEqual([{ records: 250_000, s: 5 }, { records: 300_000, s: 5 }]);
+  expect(steadyRate(w, 3)).toBe(60_000);
+  expect(steadyRate(w, 0)).toBe(55_000);
+  // no window starts past the warm-up: no steady rate rather than a guess
+  expect(steadyRate(w, 20)).toBeUndefined();
+  // the last, partial window is what the summary counts beyond the printed ones
+  const all = withRemainder(w, parseProducerPerformance(out));
+  // 550,000 in 10 s: nothing beyond the two windows
+  expect(all.length).toBe(2);
+  const more = withRemainder(w, { records: 660_000, recordsPerS: 60_000, mbPerS: 1, p50Ms: 1, p99Ms: 1 });
+  expect(more[2]).toEqual({ records: 110_000, s: 1 });
+  expect(steadyRate(more, 5)).toBe(410_000 / 6);
+});
+
+test("ConsumerPerformance's result line by its header; output without one is a clear error", () => {
+  const out = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n2026-12-03 19:40:01:000, 2026-12-03 19:40:05:000, 93.0, 23.2, 500000, 125000.0, 3000, 1000, 93.0, 500000.0\n';
+  expect(parseConsumerPerformance(out)).toEqual({ records: 500_000, fetchPerS: 500_000, mbPerS: 93 });
+  expect(() => parseConsumerPerformance('WARN timed out')).toThrow(/no result line/);
+});
+
+test('our steady rate leaves the warm-up out', () => {
+  const points = [{ at: 0, n: 0 }, { at: 1000, n: 500 }, { at: 3000, n: 2500 }, { at: 5000, n: 6500 }];
+  expect(steadyOf(points, 2000)).toBe(2000);
+  expect(steadyOf(points, 9000)).toBeUndefined();
+});
+
+test('the cost model per kind of component, and the cores 50,000 events/s would take', () => {
+  const m = costModel([{ name: 'broker-a', cores: 0.3 }, { name: 'broker-b', cores: 0.2 }, { name: 'process-a', cores: 0.1 }, { name: 'lag-exporter', cores: 0.05 }, { name: 'bench client (this process)', cores: 0.05 }], 5000);
+  expect(m[0]).toEqual({ kind: 'broker', cores: 0.5, cpuSecondsPer1000: 0.1, coresFor50k: 5 });
+  expect(m.map((x) => x.kind).sort()).toEqual(['bench client', 'broker', 'ops', 'process']);
+});
+
+test('the paced latency line and the output lines decide, and an output that broke a rule is named', () => {
+  expect(pacedCheck([4000], [800]).valid).toBe(true);
+  expect(pacedCheck([4000], [1500]).valid).toBe(false);
+  expect(pacedCheck([], []).valid).toBe('unknown');
+  const good = { expected: 10, lost: 0, duplicated: 0, windows: 2, wrongWindows: 0, examples: [] };
+  expect(outputCheck('x', 'y', [good]).valid).toBe(true);
+  const bad = outputCheck('x', 'y', [good, { ...good, duplicated: 1, examples: ['e-1 2 times'] }]);
+  expect(bad.valid).toBe(false);
+  expect(bad.counterexamples).toEqual([{ what: 'e-1 2 times' }]);
+  // nothing checked is not a pass
+  expect(outputCheck('x', 'y', []).valid).toBe(false);
 });
 
 test("EndToEndLatency's average and percentiles", () => {

@@ -1,35 +1,42 @@
-// `just bench`: our paths against Kafka's own tools in one run, on the same
-// cluster, record size (512 B) and acks=all; each pair repeated with the order
-// alternating, the ratios with their spread, and a report (kind `bench`) whose
-// verdict lines say which goal is met and whose charts show the trend over
-// earlier bench runs.
+// `just bench`: our paths against Kafka's own tools and Kafka Streams, in one run, on the same cluster and the same
+// realistic events (~190 B of JSON, the pipeline's schema), with the same producer settings on both sides of each
+// pair. Each pair is repeated with the order alternating; the ratios come with their spread. Every run that writes
+// through our stages or Kafka Streams has its output checked (no loss, no duplicate, aggregates equal to a
+// recomputation): a figure bought by breaking exactly-once does not count. A report (kind `bench`) holds the verdict
+// lines, the cost model (CPU per 1,000 events per component, and the cores 50,000 events/s would take) and the trend.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapServers, ensureTopics, kafka, promQuery, type Topology } from '../../cluster/index.js';
 import type { CheckResult, RunResult, Series } from '../../reports/index.js';
-import { benchPipeline, quantileOf } from '../pipeline-bench.js';
-import { endToEndLatency, producerPerformance, transactionalCopy } from './kafka-tools.js';
-import { partitionCounts } from './per-partition.js';
-import { fillWithEvents, kafkajsEndToEnd, kafkajsProducer, processorCopy } from './ours.js';
-import { k6Accepted } from '../k6/workload.js';
+import { ingestProducerSettings, readEnv } from '../../pipeline/ingest/index.js';
+import { benchPipeline, cpuTicks, costModel, kindOf, quantileOf, type CostModel } from '../pipeline-bench.js';
+import { consumerPerformance, endToEndLatency, producerPerformance } from './kafka-tools.js';
+import { partitionCounts } from './partitions.js';
+import { fillWithEvents, kafkajsEndToEnd, librdkafkaProducer, ourStages, readAll, stageConsumer } from './ours.js';
+import { writePayloadFile } from './payload.js';
+import { kafkaStreamsRun } from './streams.js';
+import { verdictHolds, verdictSummary, verifyOutput, type Verdict } from './verify.js';
 
 export interface BenchPlan {
   reps: number;
-  recordSize: number;
+  /** Records per producer run, each side (and the consumer pair reads them back). */
   producerRecords: number;
-  eosRecords: number;
-  transactionSize: number;
+  /** Seconds of each producer run left out of its steady rate (the JVM's and the connections' warm-up). */
+  warmupS: number;
+  /** Input events of the stream-processing pair (ours and Kafka Streams read the same filled topic). */
+  streamsRecords: number;
+  /** How often both stream processors commit their transactions (Kafka Streams' exactly-once default: 100 ms). */
+  commitIntervalMs: number;
   e2eMessages: number;
+  /** Seconds of the saturated pipeline run, and of the run paced at 80% of what it sustained. */
   pipelineS: number;
-  /** k6 against HTTP ingest: seconds, and an arrival rate above what ingest takes (events/s). */
-  httpS: number;
-  httpRate: number;
+  paceS: number;
 }
 
-export const FULL: BenchPlan = { reps: 3, recordSize: 512, producerRecords: 200_000, eosRecords: 10_000, transactionSize: 1000, e2eMessages: 1000, pipelineS: 30, httpS: 20, httpRate: 20_000 };
-export const QUICK: BenchPlan = { reps: 1, recordSize: 512, producerRecords: 20_000, eosRecords: 5000, transactionSize: 1000, e2eMessages: 100, pipelineS: 10, httpS: 8, httpRate: 20_000 };
+export const FULL: BenchPlan = { reps: 3, producerRecords: 1_500_000, warmupS: 5, streamsRecords: 150_000, commitIntervalMs: 100, e2eMessages: 1000, pipelineS: 30, paceS: 30 };
+export const QUICK: BenchPlan = { reps: 1, producerRecords: 700_000, warmupS: 5, streamsRecords: 30_000, commitIntervalMs: 100, e2eMessages: 100, pipelineS: 12, paceS: 12 };
 
 /** One pair: our figure and the reference's per repetition; `lowerIsBetter` for latencies (the ratio is then theirs / ours). */
 export interface Pair {
@@ -118,100 +125,238 @@ async function caughtUp(t: Topology, log: (line: string) => void): Promise<void>
   log(`  the stages are still ${fmt(lag)} records behind after 5 minutes: the pipeline figure below starts with a backlog`);
 }
 
+/** An output check as a verdict line: it holds, or the run's figure does not count. */
+export function outputCheck(name: string, what: string, verdicts: Verdict[]): CheckResult {
+  const bad = verdicts.filter((v) => !verdictHolds(v));
+  return {
+    name,
+    property: `${what}: every event once in the processed topic, every aggregate equal to a recomputation from them`,
+    valid: verdicts.length > 0 && bad.length === 0,
+    summary: verdicts.map(verdictSummary).join('; ') || 'nothing was checked',
+    stats: { runs: verdicts.length, lost: verdicts.reduce((s, v) => s + v.lost, 0), duplicated: verdicts.reduce((s, v) => s + v.duplicated, 0), wrongWindows: verdicts.reduce((s, v) => s + v.wrongWindows, 0) },
+    counterexamples: bad.flatMap((v) => v.examples).slice(0, 20).map((what) => ({ what })),
+  };
+}
+
+/** The end-to-end latency at 80% of the sustained rate, against its bound. */
+export function pacedCheck(ratePerS: number[], p99Ms: number[], boundMs = 1000): CheckResult {
+  const p99 = median(p99Ms);
+  return {
+    name: 'pipeline p99 at 80% of sustained',
+    property: `end to end (client send -> committed in logs.processed, read_committed) with the offer paced at 80% of the saturated rate; goal: p99 < ${fmt(boundMs)} ms`,
+    valid: Number.isFinite(p99) ? p99 < boundMs : 'unknown',
+    summary: `p99 ${fmt(p99)} ms at ${fmt(median(ratePerS))} events/s offered (median of ${p99Ms.length})`,
+    stats: { p99Ms: Math.round(p99), ratePerS: Math.round(median(ratePerS)), boundMs },
+    counterexamples: [],
+  };
+}
+
+export interface StreamsModel {
+  side: string;
+  /** CPU seconds per 1,000 events: the processor's own process, and the brokers over the same interval. */
+  selfPer1000: number;
+  brokersPer1000: number;
+}
+
 export interface BenchOutcome {
   checks: CheckResult[];
   pairs: Pair[];
   pipeline: { eventsPerS: number[]; p50Ms: number[]; p99Ms: number[] };
+  /** The saturated pipeline's cost per component (the last repetition's), and the stream-processing pair's. */
+  model: CostModel[];
+  streamsModel: StreamsModel[];
+  payloadBytes: number;
+}
+
+/** CPU seconds the brokers spent while `f` ran (their ticks from /proc). */
+async function brokersCpu<T>(processes: { name: string; pid: number }[], f: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const brokers = processes.filter((p) => kindOf(p.name) === 'broker');
+  const before = brokers.map((b) => cpuTicks(b.pid) ?? 0);
+  const value = await f();
+  const seconds = brokers.reduce((s, b, i) => s + ((cpuTicks(b.pid) ?? before[i]!) - before[i]!), 0) / 100;
+  return { value, seconds };
 }
 
 export async function runBench(t: Topology, plan: BenchPlan, processes: { name: string; pid: number }[], log: (line: string) => void): Promise<BenchOutcome> {
   const id = randomUUID().slice(0, 6);
   const k = kafka(t);
-  const bootstrap = bootstrapServers(t).join(',');
   const brokers = bootstrapServers(t);
+  const bootstrap = brokers.join(',');
+  const e = { brokers, clientId: `bench-${id}` };
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
+  const payloadFile = join(dir, 'events.txt');
+  const payloadBytes = writePayloadFile(payloadFile, 10_000);
+  const lines = (await import('node:fs')).readFileSync(payloadFile, 'utf8').trim().split('\n');
+  // the ingest's producer settings, given to ProducerPerformance as they are
+  const settings = ingestProducerSettings(readEnv({}).lingerMs);
+  const javaProps = Object.fromEntries(Object.entries(settings).map(([key, v]) => [key, String(v)]));
   const topics: string[] = [];
-  const topic = async (name: string, partitions: number) => {
+  const topic = async (name: string, partitions: number, config?: Record<string, string>) => {
     const full = `bench.${id}.${name}`;
-    await ensureTopics(t, [{ name: full, partitions }]);
+    await ensureTopics(t, [{ name: full, partitions, ...(config ? { config } : {}) }]);
     topics.push(full);
     // the brokers' metadata caches may not know it yet: ask (retrying) before any client of ours uses it
     await partitionCounts(k, [full]);
     return full;
   };
-  const client: Pair = { name: 'R_client', what: `acks=all, idempotent, ${plan.recordSize} B records, ${fmt(plan.producerRecords)} per run, 6 partitions`, unit: 'records/s', ours: [], theirs: [], oursLabel: 'kafkajs (ingest path)', theirsLabel: 'ProducerPerformance', goal: 0.7 };
-  const eos: Pair = { name: 'R_eos', what: `exactly-once copy of one partition, ${fmt(plan.eosRecords)} records of ${plan.recordSize} B, transactions of ${plan.transactionSize} (Java's) / a fetched batch (ours); steady rate, from the first progress seen to the end (start-up left out; a wall time that short falls back to the whole)`, unit: 'records/s', ours: [], theirs: [], oursLabel: 'process stage', theirsLabel: 'TransactionalMessageCopier', goal: 1.0 };
-  const http: Pair = { name: 'R_http', what: `events/s HTTP ingest accepted from k6 (${fmt(plan.httpRate)} events/s offered in requests of 500, above what it takes) with the pipeline running, against our producer writing directly`, unit: 'events/s', ours: [], theirs: [], oursLabel: 'HTTP ingest (k6)', theirsLabel: 'direct kafkajs', goal: 0.8 };
-  const e2e: Pair = { name: 'R_e2e', what: `one ${plan.recordSize} B record at a time, acks=all, produce -> consumed, p50`, unit: 'ms', ours: [], theirs: [], oursLabel: 'kafkajs', theirsLabel: 'EndToEndLatency', lowerIsBetter: true, goal: 0.7 };
+  const same = `${payloadBytes} B JSON log events from one payload file, ${Object.entries(settings).map(([key, v]) => `${key}=${v}`).join(', ')}, no key, 6 partitions, ${fmt(plan.producerRecords)} records, the first ${plan.warmupS} s left out`;
+  const client: Pair = { name: 'R_client', what: `producer records/s, the same settings on both sides: ${same}`, unit: 'records/s', ours: [], theirs: [], oursLabel: 'librdkafka (ingest producer)', theirsLabel: 'ProducerPerformance', goal: 0.7 };
+  const consumer: Pair = { name: 'R_consumer', what: `read_committed consumer records/s over the topic ProducerPerformance wrote (${fmt(plan.producerRecords)} records), from the first record to the last (the group join left out on both sides)`, unit: 'records/s', ours: [], theirs: [], oursLabel: 'librdkafka (stage consumer)', theirsLabel: 'ConsumerPerformance', goal: 0.7 };
+  const streams: Pair = { name: 'R_streams', what: `exactly-once (v2) stream processing of the same ${fmt(plan.streamsRecords)} events from one filled topic (6 partitions): validate, enrich, classify -> processed (+ DLQ), 10 s tumbling windows per service and level -> aggregates, commit every ${plan.commitIntervalMs} ms; steady aggregate-side records/s from the first commit to the last. Ours: both stages in one Node process; Kafka Streams 3.9: one JVM, 1 stream thread. Ours also de-duplicates ids (Kafka Streams does not: less work on its side)`, unit: 'records/s', ours: [], theirs: [], oursLabel: 'our stages', theirsLabel: 'Kafka Streams', goal: 1.0 };
+  const limit: Pair = { name: 'R_limit', what: `the pipeline (HTTP ingest -> processed -> aggregates, exactly-once, saturated, aggregate-stage events/s) against ProducerPerformance's steady records/s with the same events and settings: each event is written twice (raw, processed), so 0.5 is the ceiling`, unit: 'events/s', ours: [], theirs: [], oursLabel: 'pipeline', theirsLabel: 'ProducerPerformance', goal: 0.5 };
+  const e2e: Pair = { name: 'R_e2e', what: `one ${payloadBytes} B record at a time, acks=all, produce -> consumed, p50`, unit: 'ms', ours: [], theirs: [], oursLabel: 'kafkajs', theirsLabel: 'EndToEndLatency', lowerIsBetter: true, goal: 0.7 };
   const pipeline = { eventsPerS: [] as number[], p50Ms: [] as number[], p99Ms: [] as number[] };
+  const paced = { ratePerS: [] as number[], p99Ms: [] as number[] };
+  const verdicts = { pipeline: [] as Verdict[], ours: [] as Verdict[], streams: [] as Verdict[] };
+  let model: CostModel[] = [];
+  const streamsCost = { ours: [] as { self: number; brokers: number; records: number }[], streams: [] as { self: number; brokers: number; records: number }[] };
   try {
     for (let rep = 0; rep < plan.reps; rep++) {
       const theirsFirst = rep % 2 === 0;
       const both = async (ours: () => Promise<void>, theirs: () => Promise<void>) => {
         for (const f of theirsFirst ? [theirs, ours] : [ours, theirs]) await f();
       };
-      log(`repetition ${rep + 1}/${plan.reps} (${theirsFirst ? "Kafka's tool" : 'ours'} first in each pair)`);
+      log(`repetition ${rep + 1}/${plan.reps} (${theirsFirst ? "Kafka's side" : 'ours'} first in each pair)`);
+      let written = '';
       await both(
         async () => {
-          const r = await kafkajsProducer(k, await topic(`client-ours-${rep}`, 6), plan.producerRecords, plan.recordSize);
-          client.ours.push(r.recordsPerS);
-          log(`  R_client ours: ${fmt(r.recordsPerS)} records/s (${fmt(r.mbPerS, 1)} MB/s)`);
+          const r = await librdkafkaProducer(e, await topic(`client-ours-${rep}`, 6), lines, plan.producerRecords, settings, plan.warmupS);
+          client.ours.push(r.steadyPerS ?? r.recordsPerS);
+          log(`  R_client ours: ${fmt(r.steadyPerS ?? NaN)} records/s steady (${fmt(r.recordsPerS)} over the whole run)`);
         },
         async () => {
-          const r = await producerPerformance(bootstrap, await topic(`client-java-${rep}`, 6), plan.producerRecords, plan.recordSize);
-          client.theirs.push(r.recordsPerS);
-          log(`  R_client ProducerPerformance: ${fmt(r.recordsPerS)} records/s (${fmt(r.mbPerS, 1)} MB/s, p99 ${r.p99Ms} ms)`);
-        },
-      );
-      const input = await topic(`eos-in-${rep}`, 1);
-      await fillWithEvents(k, input, plan.eosRecords, plan.recordSize);
-      await both(
-        async () => {
-          const r = await processorCopy(brokers, k, input, await topic(`eos-ours-${rep}`, 1), await topic(`eos-dlq-${rep}`, 1), `bench-${id}-ours-${rep}`, 600_000);
-          eos.ours.push(r.steadyPerS ?? r.processed / (r.ms / 1000));
-          log(`  R_eos process stage: ${fmt(r.processed)} records, ${fmt(r.ms / 1000, 1)} s with its start; steady ${fmt(r.steadyPerS ?? NaN)} records/s`);
-        },
-        async () => {
-          const r = await transactionalCopy(bootstrap, input, await topic(`eos-java-${rep}`, 1), `bench-${id}-java-${rep}`, plan.transactionSize);
-          eos.theirs.push(r.steadyPerS ?? r.processed / (r.ms / 1000));
-          log(`  R_eos TransactionalMessageCopier: ${fmt(r.processed)} records, ${fmt(r.ms / 1000, 1)} s with the JVM's start; steady ${fmt(r.steadyPerS ?? NaN)} records/s`);
+          written = await topic(`client-java-${rep}`, 6);
+          const r = await producerPerformance(bootstrap, written, { records: plan.producerRecords, payloadFile, props: javaProps, warmupS: plan.warmupS });
+          client.theirs.push(r.steadyPerS ?? r.recordsPerS);
+          log(`  R_client ProducerPerformance: ${fmt(r.steadyPerS ?? NaN)} records/s steady (${fmt(r.recordsPerS)} over the whole run, p99 ${r.p99Ms} ms)`);
         },
       );
       await both(
         async () => {
-          const r = await kafkajsEndToEnd(k, await topic(`e2e-ours-${rep}`, 1), plan.e2eMessages, plan.recordSize, `bench-${id}-e2e-${rep}`);
+          const r = await stageConsumer(e, written, plan.producerRecords, `bench-${id}-consumer-${rep}`, 300_000);
+          consumer.ours.push(r.perS);
+          log(`  R_consumer ours: ${fmt(r.perS)} records/s`);
+        },
+        async () => {
+          const r = await consumerPerformance(bootstrap, written, plan.producerRecords, { 'isolation.level': 'read_committed' }, dir);
+          consumer.theirs.push(r.fetchPerS);
+          log(`  R_consumer ConsumerPerformance: ${fmt(r.fetchPerS)} records/s`);
+        },
+      );
+      // the stream-processing pair: the same filled input, each side its own output topics
+      const input = await topic(`streams-in-${rep}`, 6);
+      const ids = await fillWithEvents(e, input, plan.streamsRecords, `bench-${id}-${rep}`, settings);
+      const outputs = async (side: string) => ({
+        input,
+        processed: await topic(`${side}-processed-${rep}`, 6),
+        dlq: await topic(`${side}-dlq-${rep}`, 3),
+        aggregates: await topic(`${side}-aggregates-${rep}`, 3, { 'cleanup.policy': 'compact' }),
+        aggregatePartitions: 3,
+      });
+      const check = async (o: { processed: string; aggregates: string }) => verifyOutput(ids, await readAll(e, o.processed), await readAll(e, o.aggregates));
+      await both(
+        async () => {
+          const o = await outputs('ours');
+          const { value: r, seconds } = await brokersCpu(processes, () => ourStages(e, k, o, `bench-${id}-ours-${rep}`, plan.streamsRecords, plan.commitIntervalMs, 600_000));
+          streams.ours.push(r.steadyPerS ?? NaN);
+          if (r.steadyCpuSeconds !== undefined) streamsCost.ours.push({ self: r.steadyCpuSeconds, brokers: seconds * (r.steadyRecords! / plan.streamsRecords), records: r.steadyRecords! });
+          const v = await check(o);
+          verdicts.ours.push(v);
+          log(`  R_streams our stages: ${fmt(r.steadyPerS ?? NaN)} records/s steady, ${fmt(r.ms / 1000, 1)} s in all; output: ${verdictSummary(v)}`);
+        },
+        async () => {
+          const o = await outputs('kstreams');
+          const { value: r, seconds } = await brokersCpu(processes, () =>
+            kafkaStreamsRun({ bootstrap, input, processed: o.processed, dlq: o.dlq, aggregates: o.aggregates, applicationId: `bench-${id}-kstreams-${rep}`, commitIntervalMs: plan.commitIntervalMs, expectedInputs: plan.streamsRecords, threads: 1, timeoutMs: 600_000 }),
+          );
+          topics.push(`bench-${id}-kstreams-${rep}-`);
+          streams.theirs.push(r.steadyPerS ?? NaN);
+          if (r.steadyCpuSeconds !== undefined) streamsCost.streams.push({ self: r.steadyCpuSeconds, brokers: seconds * (r.steadyRecords! / plan.streamsRecords), records: r.steadyRecords! });
+          const v = await check(o);
+          verdicts.streams.push(v);
+          log(`  R_streams Kafka Streams: ${fmt(r.steadyPerS ?? NaN)} records/s steady, ${fmt(r.ms / 1000, 1)} s with the JVM's start; output: ${verdictSummary(v)}`);
+        },
+      );
+      await both(
+        async () => {
+          const r = await kafkajsEndToEnd(k, await topic(`e2e-ours-${rep}`, 1), plan.e2eMessages, payloadBytes, `bench-${id}-e2e-${rep}`);
           e2e.ours.push(r.p50Ms);
           log(`  R_e2e kafkajs: p50 ${fmt(r.p50Ms, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms`);
         },
         async () => {
-          const r = await endToEndLatency(bootstrap, await topic(`e2e-java-${rep}`, 1), plan.e2eMessages, plan.recordSize);
+          const r = await endToEndLatency(bootstrap, await topic(`e2e-java-${rep}`, 1), plan.e2eMessages, payloadBytes);
           e2e.theirs.push(r.p50Ms);
           log(`  R_e2e EndToEndLatency: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
         },
       );
-      const k6 = await k6Accepted(t, { rate: plan.httpRate, durationMs: plan.httpS * 1000, batch: 500, dir: mkdtempSync(join(tmpdir(), 'faultline-bench-k6-')), runId: `bench-${id}-${rep}` });
-      http.ours.push(k6.acceptedPerS);
-      http.theirs.push(client.ours[client.ours.length - 1]!);
-      log(`  R_http HTTP ingest under k6: ${fmt(k6.acceptedPerS)} events/s accepted (${k6.requests} requests, ${k6.failed} not 200)`);
-      // k6 left a backlog (it offers more than the stages process): the pipeline figure starts from caught-up stages
+      // the pipeline, saturated, then paced at 80% of what it sustained; each from caught-up stages
       await caughtUp(t, log);
-      const b = await benchPipeline(t, { durationS: plan.pipelineS, warmupS: Math.min(5, plan.pipelineS / 2), batch: 500, concurrency: 6, eventBytes: plan.recordSize }, processes, (l) => log(`  pipeline: ${l}`));
-      pipeline.eventsPerS.push(b.stages.aggregate ?? NaN);
+      const b = await benchPipeline(t, { durationS: plan.pipelineS, warmupS: Math.min(5, plan.pipelineS / 2), batch: 500, concurrency: 6, eventBytes: payloadBytes }, processes, (l) => log(`  pipeline: ${l}`));
+      const rate = b.stages.aggregate ?? NaN;
+      pipeline.eventsPerS.push(rate);
       pipeline.p50Ms.push(b.endToEnd.p50Ms ?? NaN);
       pipeline.p99Ms.push(b.endToEnd.p99Ms ?? NaN);
-      log(`  pipeline: ${fmt(b.stages.aggregate ?? NaN)} events/s exactly-once, end to end p99 ${fmt(b.endToEnd.p99Ms ?? NaN)} ms`);
+      limit.ours.push(rate);
+      limit.theirs.push(client.theirs[client.theirs.length - 1]!);
+      model = b.model;
+      if (b.verdict) verdicts.pipeline.push(b.verdict);
+      log(`  pipeline saturated: ${fmt(rate)} events/s exactly-once, end to end p99 ${fmt(b.endToEnd.p99Ms ?? NaN)} ms; output: ${b.verdict ? verdictSummary(b.verdict) : 'not checked'}`);
+      await caughtUp(t, log);
+      const pace = Math.max(100, Math.round(0.8 * (Number.isFinite(rate) ? rate : 0)));
+      const p = await benchPipeline(t, { durationS: plan.paceS, warmupS: Math.min(5, plan.paceS / 2), batch: 100, concurrency: 6, eventBytes: payloadBytes, ratePerS: pace }, processes, (l) => log(`  paced: ${l}`));
+      paced.ratePerS.push(pace);
+      paced.p99Ms.push(p.endToEnd.p99Ms ?? NaN);
+      if (p.verdict) verdicts.pipeline.push(p.verdict);
+      log(`  pipeline paced at ${fmt(pace)} events/s: end to end p50 ${fmt(p.endToEnd.p50Ms ?? NaN)} ms, p99 ${fmt(p.endToEnd.p99Ms ?? NaN)} ms; output: ${p.verdict ? verdictSummary(p.verdict) : 'not checked'}`);
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     const admin = k.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics, timeout: 30_000 }).catch((e: Error) => log(`could not delete the bench topics (${topics.join(', ')}): ${e.message}`));
+    // Kafka Streams' internal topics (changelogs) are named after its application id
+    const all = await admin.listTopics().catch(() => [] as string[]);
+    const doomed = all.filter((x) => topics.some((p) => x === p || (p.endsWith('-') && x.startsWith(p))));
+    await admin.deleteTopics({ topics: doomed, timeout: 30_000 }).catch((err: Error) => log(`could not delete the bench topics (${doomed.join(', ')}): ${err.message}`));
     // and its consumer groups: one left committed to a deleted topic is noise in every lag view
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`bench-${id}-`));
-    if (groups.length) await admin.deleteGroups(groups).catch((e: Error) => log(`could not delete the bench's consumer groups (${groups.join(', ')}): ${e.message}`));
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`bench-${id}-`) || g.startsWith(`bench-cp-bench.${id}.`));
+    if (groups.length) await admin.deleteGroups(groups).catch((err: Error) => log(`could not delete the bench's consumer groups (${groups.join(', ')}): ${err.message}`));
     await admin.disconnect();
   }
   // leave the pipeline as we found it: caught up (the next user of the deployment, a test or a chaos run, must not
   // wait behind the bench's backlog: a pipeline live test after it timed out so)
   await caughtUp(t, log);
-  const pairs = [client, eos, http, e2e];
-  return { pairs, pipeline, checks: [...pairs.map(pairCheck), pipelineCheck(pipeline.eventsPerS, pipeline.p50Ms, pipeline.p99Ms)] };
+  const perSide = (xs: { self: number; brokers: number; records: number }[]) => {
+    const records = xs.reduce((s, x) => s + x.records, 0);
+    return { selfPer1000: (xs.reduce((s, x) => s + x.self, 0) / records) * 1000, brokersPer1000: (xs.reduce((s, x) => s + x.brokers, 0) / records) * 1000 };
+  };
+  const streamsModel = [
+    { side: 'our stages (one Node process)', ...perSide(streamsCost.ours) },
+    { side: 'Kafka Streams (one JVM)', ...perSide(streamsCost.streams) },
+  ];
+  const pairs = [client, consumer, streams, limit, e2e];
+  return {
+    pairs,
+    pipeline,
+    model,
+    streamsModel,
+    payloadBytes,
+    checks: [
+      ...pairs.map(pairCheck),
+      pipelineCheck(pipeline.eventsPerS, pipeline.p50Ms, pipeline.p99Ms),
+      pacedCheck(paced.ratePerS, paced.p99Ms),
+      outputCheck('pipeline output exactly once', 'every saturated and paced pipeline run (the deployed stages)', verdicts.pipeline),
+      outputCheck('our stages output exactly once', 'every run of our stages in the R_streams pair', verdicts.ours),
+      outputCheck('Kafka Streams output exactly once', 'every run of Kafka Streams in the R_streams pair (the reference must be right too)', verdicts.streams),
+    ],
+  };
+}
+
+/** The cost model as lines: per kind of component, CPU seconds per 1,000 events and the cores 50,000 events/s would take. */
+export function modelLines(model: CostModel[], streamsModel: StreamsModel[]): string[] {
+  const total = model.reduce((s, m) => s + m.coresFor50k, 0);
+  return [
+    ...model.map((m) => `${m.kind.padEnd(14)} ${fmt(m.cores, 2).padStart(5)} cores used, ${fmt(m.cpuSecondsPer1000, 3).padStart(6)} CPU s per 1,000 events -> ${fmt(m.coresFor50k, 1).padStart(6)} cores for 50,000 events/s`),
+    `${'total'.padEnd(14)} ${' '.repeat(40)}-> ${fmt(total, 1).padStart(6)} cores for 50,000 events/s`,
+    ...streamsModel.map((s) => `${s.side}: ${fmt(s.selfPer1000, 3)} CPU s per 1,000 events itself, brokers ${fmt(s.brokersPer1000, 3)} -> ${fmt(((s.selfPer1000 + s.brokersPer1000) / 1000) * 50_000, 1)} cores for 50,000 events/s (processing only)`),
+  ];
 }

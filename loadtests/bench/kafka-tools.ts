@@ -2,6 +2,7 @@
 // the parsers of what they print: the reference side of every `just bench`
 // pair. Parsers are pure; the runners spawn a JVM with a bounded time.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheLayout, paths } from '../../cluster/index.js';
 
@@ -18,33 +19,6 @@ export function parseProducerPerformance(out: string): ProducerFigures {
   const m = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), [\d.]+ ms avg latency, [\d.]+ ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(out);
   if (!m) throw new Error(`ProducerPerformance printed no summary line; its output ended: ${out.trim().split('\n').slice(-3).join(' | ')}`);
   return { records: Number(m[1]), recordsPerS: Number(m[2]), mbPerS: Number(m[3]), p50Ms: Number(m[4]), p99Ms: Number(m[5]) };
-}
-
-/**
- * TransactionalMessageCopier's JSON status lines (`{"stage":"ProcessLoop","time":"2026/11/25 18:52:53:933",
- * "totalProcessed":3882,...}`, last `"stage":"ShutdownComplete"`): the records copied, whether it shut down cleanly,
- * and its steady rate, from its first progress line to its last (JVM start and set-up left out).
- */
-export function parseCopier(out: string): { processed: number; complete: boolean; steady?: { records: number; ms: number } } {
-  let processed = 0;
-  let complete = false;
-  const points: { at: number; n: number }[] = [];
-  for (const line of out.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const j = JSON.parse(line) as { stage?: string; time?: string; totalProcessed?: number };
-      if (typeof j.totalProcessed === 'number') processed = Math.max(processed, j.totalProcessed);
-      if (j.stage === 'ShutdownComplete') complete = true;
-      const t = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d):(\d{3})$/.exec(j.time ?? '');
-      if (t && typeof j.totalProcessed === 'number') points.push({ at: Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!, +t[7]!), n: j.totalProcessed });
-    } catch {
-      // not a status line
-    }
-  }
-  const first = points[0];
-  const last = points[points.length - 1];
-  const steady = first && last && last.at > first.at && last.n > first.n ? { records: last.n - first.n, ms: last.at - first.at } : undefined;
-  return { processed, complete, ...(steady ? { steady } : {}) };
 }
 
 export interface LatencyFigures {
@@ -81,25 +55,84 @@ export function runKafkaTool(mainClass: string, args: string[], timeoutMs: numbe
   });
 }
 
-export async function producerPerformance(bootstrap: string, topic: string, records: number, recordSize: number): Promise<ProducerFigures> {
-  const { out } = await runKafkaTool(
-    'org.apache.kafka.tools.ProducerPerformance',
-    ['--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=all', 'enable.idempotence=true', 'linger.ms=5'],
-    300_000,
-  );
-  return parseProducerPerformance(out);
+/**
+ * ProducerPerformance's 5-second window lines (`N records sent, X records/sec (...), ... max latency.`, the summary
+ * aside): records and seconds per window, in order.
+ */
+export function parseProducerWindows(out: string): { records: number; s: number }[] {
+  const windows: { records: number; s: number }[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^(\d+) records sent, ([\d.]+) records\/sec .* max latency\.\s*$/.exec(line.trim());
+    if (m && Number(m[2]) > 0) windows.push({ records: Number(m[1]), s: Number(m[1]) / Number(m[2]) });
+  }
+  return windows;
 }
 
-/** Copies one input partition to the output topic in transactions of `transactionSize`: its steady rate, and its wall time with the JVM's start. */
-export async function transactionalCopy(bootstrap: string, input: string, output: string, group: string, transactionSize: number): Promise<{ processed: number; ms: number; steadyPerS?: number }> {
-  const { out, ms, code } = await runKafkaTool(
-    'org.apache.kafka.tools.TransactionalMessageCopier',
-    ['--broker-list', bootstrap, '--input-topic', input, '--input-partition', '0', '--output-topic', output, '--consumer-group', group, '--transactional-id', `${group}-copier`, '--transaction-size', String(transactionSize), '--max-messages', '-1', '--use-group-metadata'],
-    600_000,
-  );
-  const r = parseCopier(out);
-  if (!r.complete) throw new Error(`TransactionalMessageCopier exited ${code} without completing (${r.processed} copied); its output ended: ${out.trim().split('\n').slice(-3).join(' | ')}`);
-  return { processed: r.processed, ms, ...(r.steady ? { steadyPerS: r.steady.records / (r.steady.ms / 1000) } : {}) };
+/** The steady rate of windows past the first `warmupS` seconds (the JVM's warm-up and the first metadata left out); undefined when none is. */
+export function steadyRate(windows: { records: number; s: number }[], warmupS: number): number | undefined {
+  let t = 0;
+  let records = 0;
+  let s = 0;
+  for (const w of windows) {
+    if (t >= warmupS) {
+      records += w.records;
+      s += w.s;
+    }
+    t += w.s;
+  }
+  return s > 0 ? records / s : undefined;
+}
+
+/** The windows, then what the summary counts beyond them (the run's last, partial window, which it prints no line for). */
+export function withRemainder(windows: { records: number; s: number }[], summary: ProducerFigures): { records: number; s: number }[] {
+  const records = summary.records - windows.reduce((n, w) => n + w.records, 0);
+  const s = summary.records / summary.recordsPerS - windows.reduce((n, w) => n + w.s, 0);
+  return records > 0 && s > 0 ? [...windows, { records, s }] : windows;
+}
+
+export interface ProducerRun extends ProducerFigures {
+  /** records/s past the warm-up (undefined when the run was too short to have any window past it). */
+  steadyPerS?: number;
+}
+
+/** ProducerPerformance with a payload file (one record per line) or a record size, and the producer settings given; `warmupS` of its windows are left out of the steady rate. */
+export async function producerPerformance(bootstrap: string, topic: string, o: { records: number; payloadFile?: string; recordSize?: number; props: Record<string, string>; warmupS: number }): Promise<ProducerRun> {
+  const payload = o.payloadFile ? ['--payload-file', o.payloadFile] : ['--record-size', String(o.recordSize ?? 512)];
+  const props = Object.entries(o.props).map(([k, v]) => `${k}=${v}`);
+  const { out } = await runKafkaTool('org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', String(o.records), ...payload, '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, ...props], 600_000);
+  const summary = parseProducerPerformance(out);
+  const steady = steadyRate(withRemainder(parseProducerWindows(out), summary), o.warmupS);
+  return { ...summary, ...(steady !== undefined ? { steadyPerS: steady } : {}) };
+}
+
+export interface ConsumerFigures {
+  records: number;
+  /** records/s over the fetch time (ConsumerPerformance's fetch.nMsg.sec: the group's join left out). */
+  fetchPerS: number;
+  mbPerS: number;
+}
+
+/**
+ * ConsumerPerformance's result line, under its header `start.time, end.time, data.consumed.in.MB, MB.sec,
+ * data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec`.
+ */
+export function parseConsumerPerformance(out: string): ConsumerFigures {
+  const lines = out.split('\n').map((l) => l.trim());
+  const h = lines.findIndex((l) => l.startsWith('start.time'));
+  const names = h >= 0 ? lines[h]!.split(',').map((x) => x.trim()) : [];
+  const values = h >= 0 ? (lines[h + 1] ?? '').split(',').map((x) => x.trim()) : [];
+  const get = (name: string) => Number(values[names.indexOf(name)]);
+  const r = { records: get('data.consumed.in.nMsg'), fetchPerS: get('fetch.nMsg.sec'), mbPerS: get('fetch.MB.sec') };
+  if (!Number.isFinite(r.records) || !Number.isFinite(r.fetchPerS)) throw new Error(`ConsumerPerformance printed no result line; its output ended: ${out.trim().split('\n').slice(-3).join(' | ')}`);
+  return r;
+}
+
+/** ConsumerPerformance reading `messages` records of a topic from its start in a group of its own, with the consumer settings given. */
+export async function consumerPerformance(bootstrap: string, topic: string, messages: number, props: Record<string, string>, dir: string): Promise<ConsumerFigures> {
+  const config = join(dir, `consumer-${topic}.properties`);
+  writeFileSync(config, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  const { out } = await runKafkaTool('org.apache.kafka.tools.ConsumerPerformance', ['--bootstrap-server', bootstrap, '--topic', topic, '--messages', String(messages), '--consumer.config', config, '--group', `bench-cp-${topic}`, '--timeout', '30000'], 600_000);
+  return parseConsumerPerformance(out);
 }
 
 export async function endToEndLatency(bootstrap: string, topic: string, messages: number, size: number): Promise<LatencyFigures> {

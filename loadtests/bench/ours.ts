@@ -1,91 +1,177 @@
-// Our side of each `just bench` pair, on the same cluster, record size and
-// acks=all: the ingest's producer path (its Batcher over one-partition
-// sends on an idempotent kafkajs producer), the process stage's exactly-once
-// loop, and a kafkajs produce -> consume round trip.
-import type { Kafka } from 'kafkajs';
-import { LEVELS } from '../../pipeline/contract/index.js';
-import { Batcher } from './batcher.js';
-import { onePartitionSends, partitionCounts } from './per-partition.js';
+// Our side of each `just bench` pair, on the same cluster and events as Kafka's tools: the pipeline's producer
+// (librdkafka, the ingest's settings), the stages' read_committed consumer, our two stages over a filled topic
+// (against Kafka Streams), and a kafkajs produce -> consume round trip.
+import type { Kafka as KafkajsKafka } from 'kafkajs';
+import { KafkaJS, kafkaClient, readToEnd, type Endpoint } from '../../pipeline/kafka/index.js';
 import { Processor } from '../../pipeline/process/index.js';
+import { Aggregator } from '../../pipeline/aggregate/index.js';
 import { quantileOf } from '../pipeline-bench.js';
+import { realisticEvent } from './payload.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A valid log event of about `bytes` as JSON (the process stage must accept it, so the copy is a real one). */
-export function eventOf(i: number, bytes: number): string {
-  const base = { id: `bench-${i}`, service: `svc${i % 5}`, level: LEVELS[i % LEVELS.length], timestamp: new Date().toISOString(), latencyMs: i % 300, message: '' };
-  const room = Math.max(0, bytes - JSON.stringify(base).length);
-  return JSON.stringify({ ...base, message: 'm'.repeat(room) });
+/** A rate over the part of a run past its warm-up, from (time, cumulative count) points. */
+export function steadyOf(points: { at: number; n: number }[], warmupMs: number): number | undefined {
+  if (points.length < 2) return undefined;
+  const start = points[0]!.at + warmupMs;
+  const from = points.find((p) => p.at >= start);
+  const last = points[points.length - 1]!;
+  return from && last.at > from.at ? (last.n - from.n) / ((last.at - from.at) / 1000) : undefined;
 }
 
-/** The ingest's path to Kafka: records offered to its Batcher in requests of 500, flushed in sends of one partition each. */
-export async function kafkajsProducer(kafka: Kafka, topic: string, records: number, recordSize: number): Promise<{ recordsPerS: number; mbPerS: number }> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+/**
+ * The pipeline's producer (librdkafka through the KafkaJS-style API the ingest uses), with the settings given:
+ * `records` of the payload lines, in sends of 500 with `concurrency` in flight (as ingest sends a request's events),
+ * no key (as ProducerPerformance sends). Its rate past `warmupS`, and over the whole run.
+ */
+export async function librdkafkaProducer(e: Endpoint, topic: string, lines: string[], records: number, settings: Record<string, string | number>, warmupS: number, concurrency = 6): Promise<{ recordsPerS: number; steadyPerS?: number }> {
+  const { acks: _a, 'enable.idempotence': _i, ...rest } = settings;
+  const producer = kafkaClient(e).producer({ kafkaJS: { idempotent: settings['enable.idempotence'] === 'true', acks: settings.acks === 'all' ? -1 : Number(settings.acks) }, ...rest } as never);
   await producer.connect();
   try {
-    const counts = await partitionCounts(kafka, [topic]);
-    const batcher = new Batcher(onePartitionSends(producer, counts), { topic, maxBatch: 5000, lingerMs: 5, maxPending: 100_000, maxInFlight: 1 });
-    const value = 'x'.repeat(recordSize);
+    const buffers = lines.map((l) => Buffer.from(l));
+    let next = 0;
+    let acked = 0;
     const t0 = performance.now();
-    const pending: Promise<void>[] = [];
-    for (let i = 0; i < records; i += 500) {
-      const n = Math.min(500, records - i);
-      // backpressure as ingest has it: wait while the queue is full
-      while (batcher.pending + n > 100_000) await sleep(1);
-      pending.push(batcher.offer(Array.from({ length: n }, (_, k) => ({ key: `k${i + k}`, value }))));
-    }
-    await Promise.all(pending);
-    const s = (performance.now() - t0) / 1000;
-    return { recordsPerS: records / s, mbPerS: (records * recordSize) / s / 1048576 };
-  } finally {
-    await producer.disconnect();
-  }
-}
-
-/** Writes `records` valid events of `bytes` to a topic (the exactly-once pair's input). */
-export async function fillWithEvents(kafka: Kafka, topic: string, records: number, bytes: number): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
-  try {
-    const sender = onePartitionSends(producer, await partitionCounts(kafka, [topic]));
-    for (let i = 0; i < records; i += 2000) {
-      const messages = Array.from({ length: Math.min(2000, records - i) }, (_, k) => ({ key: `bench-${i + k}`, value: eventOf(i + k, bytes) }));
-      await sender.send({ topic, acks: -1, messages });
-    }
+    const points = [{ at: t0, n: 0 }];
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < records) {
+          const n = Math.min(500, records - next);
+          const messages = Array.from({ length: n }, () => ({ key: null, value: buffers[next++ % buffers.length]! }));
+          await producer.send({ topic, messages });
+          acked += n;
+          points.push({ at: performance.now(), n: acked });
+        }
+      }),
+    );
+    const steady = steadyOf(points, warmupS * 1000);
+    return { recordsPerS: records / ((performance.now() - t0) / 1000), ...(steady !== undefined ? { steadyPerS: steady } : {}) };
   } finally {
     await producer.disconnect();
   }
 }
 
 /**
- * The process stage's exactly-once loop over the whole input (in this process): its wall time from start to the last
- * commit, and its steady rate from the first commit seen to the last (start-up left out, as for the copier).
+ * The stages' consumer (read_committed, a group of its own, batches handed over as the EOS stage takes them) reading
+ * `records` of a topic from its start: records/s from the first record to the last (the group's join left out, as
+ * ConsumerPerformance's fetch rate leaves it out).
  */
-export async function processorCopy(brokers: string[], kafka: Kafka, input: string, output: string, dlq: string, group: string, timeoutMs: number): Promise<{ processed: number; ms: number; steadyPerS?: number }> {
+export async function stageConsumer(e: Endpoint, topic: string, records: number, groupId: string, timeoutMs: number): Promise<{ records: number; perS: number }> {
+  const consumer = kafkaClient(e).consumer({
+    kafkaJS: { groupId, fromBeginning: true, autoCommit: false, readUncommitted: false, partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky] },
+    'js.consumer.max.batch.size': 2000,
+  } as never);
+  await consumer.connect();
+  let n = 0;
+  let first = 0;
+  let last = 0;
+  try {
+    await consumer.subscribe({ topics: [topic] });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (!first) first = performance.now();
+        n += batch.messages.length;
+        last = performance.now();
+      },
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (n < records && Date.now() < deadline) await sleep(20);
+    if (n < records) throw new Error(`our consumer read ${n} of ${records} records of ${topic} within ${timeoutMs / 1000} s`);
+    return { records: n, perS: n / ((last - first) / 1000) };
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+}
+
+/** Writes `n` distinct valid events (`<prefix>-<i>`) to a topic, keyed by id as ingest keys them; returns their ids. */
+export async function fillWithEvents(e: Endpoint, topic: string, n: number, prefix: string, settings: Record<string, string | number>): Promise<string[]> {
+  const { acks: _a, 'enable.idempotence': _i, ...rest } = settings;
+  const producer = kafkaClient(e).producer({ kafkaJS: { idempotent: true, acks: -1 }, ...rest } as never);
+  await producer.connect();
+  const ids: string[] = [];
+  try {
+    const at = new Date();
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i += 1000) {
+      const messages = Array.from({ length: Math.min(1000, n - i) }, (_, k) => {
+        const ev = realisticEvent(prefix, i + k, at);
+        ids.push(ev.id);
+        return { key: ev.id, value: JSON.stringify(ev) };
+      });
+      sends.push(producer.send({ topic, messages }));
+      if (sends.length >= 10) await sends.shift();
+    }
+    await Promise.all(sends);
+    return ids;
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface StreamsSideResult {
+  /** Aggregate-side records/s from its first commit to the end (start-up left out). */
+  steadyPerS?: number;
+  /** CPU seconds of the process the two stages ran in, over that steady interval. */
+  steadyCpuSeconds?: number;
+  steadyRecords?: number;
+  ms: number;
+}
+
+/**
+ * Our process and aggregate stages, one instance each in this Node process (as the Kafka Streams app runs both in one
+ * JVM), exactly-once, over a filled topic until the aggregate group's committed offsets reach the processed topic's
+ * end. The rate is the aggregate side's, as the Kafka Streams side's is.
+ */
+export async function ourStages(
+  e: Endpoint,
+  kafka: KafkajsKafka,
+  t: { input: string; processed: string; dlq: string; aggregates: string; aggregatePartitions: number },
+  groupPrefix: string,
+  inputs: number,
+  commitIntervalMs: number,
+  timeoutMs: number,
+): Promise<StreamsSideResult> {
+  const common = { brokers: e.brokers, zone: 'zone-a', exactlyOnce: true, commitIntervalMs, instanceId: groupPrefix };
+  const p = new Processor({ ...common, groupId: `${groupPrefix}-process`, inputTopic: t.input, outputTopic: t.processed, dlqTopic: t.dlq });
+  const a = new Aggregator({ ...common, groupId: `${groupPrefix}-aggregate`, inputTopic: t.processed, outputTopic: t.aggregates, outputPartitions: t.aggregatePartitions });
   const admin = kafka.admin();
   await admin.connect();
-  const end = (await admin.fetchTopicOffsets(input)).reduce((s, p) => s + Number(p.high), 0);
-  const p = new Processor({ brokers, zone: 'zone-a', groupId: group, inputTopic: input, outputTopic: output, dlqTopic: dlq, exactlyOnce: true });
+  const committed = async (group: string, topic: string) => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]!.partitions.reduce((s, x) => s + Math.max(0, Number(x.offset)), 0);
   const t0 = performance.now();
   try {
-    await p.start();
-    let first: { at: number; n: number } | undefined;
-    for (let i = 0; i < timeoutMs / 50; i++) {
-      const committed = (await admin.fetchOffsets({ groupId: group, topics: [input] }))[0]!.partitions.reduce((s, x) => s + Math.max(0, Number(x.offset)), 0);
+    await Promise.all([p.start(), a.start()]);
+    let first: { at: number; n: number; cpu: NodeJS.CpuUsage } | undefined;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await sleep(250);
+      const aggregated = await committed(`${groupPrefix}-aggregate`, t.processed);
       const now = performance.now();
-      if (committed > 0 && !first) first = { at: now, n: committed };
-      if (committed >= end) return { processed: end, ms: now - t0, ...(first && now > first.at && end > first.n ? { steadyPerS: (end - first.n) / ((now - first.at) / 1000) } : {}) };
-      await sleep(50);
+      if (aggregated > 0 && !first) first = { at: now, n: aggregated, cpu: process.cpuUsage() };
+      if ((await committed(`${groupPrefix}-process`, t.input)) < inputs) continue;
+      // done when nothing committed in the processed topic lies past the aggregate group's offsets (the last
+      // transaction's marker does: a group's offset stops before it, so the offsets never equal the end)
+      const offsets = (await admin.fetchOffsets({ groupId: `${groupPrefix}-aggregate`, topics: [t.processed] }))[0]!.partitions;
+      const left = await readToEnd(e, t.processed, { from: new Map(offsets.map((x) => [x.partition, String(Math.max(0, Number(x.offset)))])), timeoutMs: 60_000 });
+      if (left.length) continue;
+      const cpu = first ? process.cpuUsage(first.cpu) : undefined;
+      return {
+        ms: now - t0,
+        ...(first && now > first.at && aggregated > first.n ? { steadyPerS: (aggregated - first.n) / ((now - first.at) / 1000), steadyRecords: aggregated - first.n, steadyCpuSeconds: (cpu!.user + cpu!.system) / 1e6 } : {}),
+      };
     }
-    throw new Error(`the process stage did not commit to the end of ${input} (${end} records) within ${timeoutMs / 1000} s`);
+    throw new Error(`our stages did not commit through ${inputs} input records within ${timeoutMs / 1000} s (process committed ${await committed(`${groupPrefix}-process`, t.input)}, aggregate ${await committed(`${groupPrefix}-aggregate`, t.processed)})`);
   } finally {
-    await p.stop();
+    await Promise.all([p.stop(), a.stop()]);
     await admin.disconnect();
   }
 }
 
+/** Every record of a topic (read_committed), as the verification reads them. */
+export const readAll = (e: Endpoint, topic: string) => readToEnd(e, topic, { timeoutMs: 300_000 });
+
 /** kafkajs produce (idempotent, acks=all) of one record, then its arrival at a consumer, `messages` times in a row. */
-export async function kafkajsEndToEnd(kafka: Kafka, topic: string, messages: number, size: number, groupId: string): Promise<{ avgMs: number; p50Ms: number; p99Ms: number }> {
+export async function kafkajsEndToEnd(kafka: KafkajsKafka, topic: string, messages: number, size: number, groupId: string): Promise<{ avgMs: number; p50Ms: number; p99Ms: number }> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   await producer.connect();

@@ -1,0 +1,56 @@
+import { recompute, type ProcessedEvent } from '../../pipeline/contract/index.js';
+import { verdictHolds, verifyOutput } from './verify.js';
+
+const event = (i: number, partition = i % 3): ProcessedEvent => ({
+  id: `e-${i}`,
+  service: ['a', 'b'][i % 2]!,
+  level: 'info',
+  message: 'm',
+  timestamp: new Date(Date.UTC(2026, 11, 3, 19, 0, i % 30)).toISOString(),
+  latencyMs: i * 7,
+  ingestedAt: '2026-12-03T19:00:00.000Z',
+  processedAt: '2026-12-03T19:00:00.000Z',
+  severity: 1,
+  category: 'other',
+  source: { partition, offset: String(i) },
+});
+
+const events = Array.from({ length: 60 }, (_, i) => event(i));
+const processed = events.map((e) => ({ key: e.id, value: JSON.stringify(e) }));
+const aggregates = [...recompute(events.map((e) => ({ event: e, inputPartition: e.source.partition })))].map(([key, a]) => ({ key, value: JSON.stringify(a) }));
+const ids = events.map((e) => e.id);
+
+describe('bench output verification', () => {
+  test('the right output holds', () => {
+    const v = verifyOutput(ids, processed, aggregates);
+    expect(v).toMatchObject({ expected: 60, lost: 0, duplicated: 0, wrongWindows: 0 });
+    expect(v.windows).toBeGreaterThan(3);
+    expect(verdictHolds(v)).toBe(true);
+  });
+
+  test('a lost event is caught, by name', () => {
+    const v = verifyOutput(ids, processed.slice(1), aggregates);
+    expect(v.lost).toBe(1);
+    expect(v.examples).toContain('lost e-0');
+    expect(verdictHolds(v)).toBe(false);
+  });
+
+  test('a duplicate is caught', () => {
+    const v = verifyOutput(ids, [...processed, processed[7]!], aggregates);
+    expect(v.duplicated).toBe(1);
+    expect(verdictHolds(v)).toBe(false);
+  });
+
+  test('an aggregate that counted an event twice, or is missing, is caught', () => {
+    const bad = JSON.parse(aggregates[0]!.value) as { count: number };
+    bad.count++;
+    expect(verifyOutput(ids, processed, [...aggregates, { key: aggregates[0]!.key, value: JSON.stringify(bad) }]).wrongWindows).toBe(1);
+    expect(verifyOutput(ids, processed, aggregates.slice(1)).wrongWindows).toBe(1);
+    // the latest update per key decides: a stale one earlier does not matter
+    expect(verifyOutput(ids, processed, [{ key: aggregates[0]!.key, value: JSON.stringify(bad) }, ...aggregates]).wrongWindows).toBe(0);
+  });
+
+  test('nothing to compare is not a pass', () => {
+    expect(verdictHolds(verifyOutput([], [], []))).toBe(false);
+  });
+});
