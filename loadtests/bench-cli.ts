@@ -23,7 +23,7 @@ let outcome;
 try {
   outcome = await runBench(provider.topology, plan, processes, (l) => console.log(`bench: ${l}`));
 } catch (e) {
-  console.error(`bench failed: ${errorMessage(e)}\nThe bench topics (bench.*) were deleted; the cluster is untouched otherwise. Check \`just status\` and run again.`);
+  console.error(`bench failed: ${errorMessage(e)}\nThe bench deleted what it could of its topics and groups (a line above names any it could not); the pipeline's own topics are untouched. Check \`just status\` and run again.`);
   process.exit(1);
 }
 const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: d }) : '–');

@@ -1,5 +1,5 @@
 import { figures, outputCheck, pacedCheck, pairCheck, pipelineCheck, trend, type Pair } from './bench.js';
-import { parseConsumerPerformance, parseEndToEndLatency, parseProducerPerformance, parseProducerWindows, steadyRate, withRemainder } from './kafka-tools.js';
+import { parseConsumerPerformance, parseEndToEndLatency, parseProducerPerformance, parseProducerWindows, steadyRate } from './kafka-tools.js';
 import { steadyOf } from './ours.js';
 import { costModel } from '../pipeline-bench.js';
 
@@ -19,13 +19,6 @@ test("ProducerPerformance's 5 s windows, and the steady rate past the warm-up", 
   expect(steadyRate(w, 0)).toBe(55_000);
   // no window starts past the warm-up: no steady rate rather than a guess
   expect(steadyRate(w, 20)).toBeUndefined();
-  // the last, partial window is what the summary counts beyond the printed ones
-  const all = withRemainder(w, parseProducerPerformance(out));
-  // 550,000 in 10 s: nothing beyond the two windows
-  expect(all.length).toBe(2);
-  const more = withRemainder(w, { records: 660_000, recordsPerS: 60_000, mbPerS: 1, p50Ms: 1, p99Ms: 1 });
-  expect(more[2]).toEqual({ records: 110_000, s: 1 });
-  expect(steadyRate(more, 5)).toBe(410_000 / 6);
 });
 
 test("ConsumerPerformance's result line by its header; output without one is a clear error", () => {
@@ -47,10 +40,17 @@ test('the cost model per kind of component, and the cores 50,000 events/s would 
 });
 
 test('the paced latency line and the output lines decide, and an output that broke a rule is named', () => {
-  expect(pacedCheck([4000], [800]).valid).toBe(true);
-  expect(pacedCheck([4000], [1500]).valid).toBe(false);
-  expect(pacedCheck([], []).valid).toBe('unknown');
-  const good = { expected: 10, lost: 0, duplicated: 0, windows: 2, wrongWindows: 0, examples: [] };
+  const run = { ratePerS: 4000, p99Ms: 800, offered: 40_000, accepted: 40_000, failedOr503: 0 };
+  expect(pacedCheck([run]).valid).toBe(true);
+  expect(pacedCheck([{ ...run, p99Ms: 1500 }]).valid).toBe(false);
+  // an accepted event never read is infinitely late
+  expect(pacedCheck([{ ...run, p99Ms: Infinity }]).valid).toBe(false);
+  // a low p99 does not count when the pipeline did not take the offer
+  expect(pacedCheck([{ ...run, accepted: 30_000 }]).valid).toBe(false);
+  expect(pacedCheck([{ ...run, failedOr503: 1 }]).summary).toMatch(/did not take the offer/);
+  expect(pacedCheck([]).valid).toBe('unknown');
+  expect(pacedCheck([run, { ...run, p99Ms: NaN }]).valid).toBe('unknown');
+  const good = { expected: 10, lost: 0, duplicated: 0, unexpected: 0, altered: 0, windows: 2, wrongWindows: 0, examples: [] };
   expect(outputCheck('x', 'y', [good]).valid).toBe(true);
   const bad = outputCheck('x', 'y', [good, { ...good, duplicated: 1, examples: ['e-1 2 times'] }]);
   expect(bad.valid).toBe(false);
@@ -66,7 +66,9 @@ test("EndToEndLatency's average and percentiles", () => {
 
 const pair = (o: Partial<Pair>): Pair => ({ name: 'R_x', what: 'w', unit: 'records/s', ours: [], theirs: [], oursLabel: 'ours', theirsLabel: 'theirs', goal: 0.7, ...o });
 
-test('ratios per repetition with their median and spread; a latency pair is theirs over ours', () => {
+test('ratios per repetition with their median and spread; a latency pair is theirs over ours; a repetition not counted makes the line unknown', () => {
+  expect(pairCheck(pair({ ours: [NaN, 5000, 5200], theirs: [4000, 4000, 4000] })).valid).toBe('unknown');
+  expect(pairCheck(pair({ ours: [5000, NaN, 5200], theirs: [4000, 4000, 4000] })).valid).toBe('unknown');
   expect(figures(pair({ ours: [700, 900, 800], theirs: [1000, 1000, 1000] }))).toEqual({ oursMedian: 800, theirsMedian: 1000, ratios: [0.7, 0.9, 0.8], ratio: 0.8, min: 0.7, max: 0.9 });
   expect(figures(pair({ ours: [5], theirs: [15], lowerIsBetter: true })).ratio).toBe(3);
 });

@@ -3,9 +3,9 @@
 // (against Kafka Streams), and a kafkajs produce -> consume round trip.
 import type { Kafka as KafkajsKafka } from 'kafkajs';
 import { KafkaJS, kafkaClient, readToEnd, type Endpoint } from '../../pipeline/kafka/index.js';
-import { Processor } from '../../pipeline/process/index.js';
-import { Aggregator } from '../../pipeline/aggregate/index.js';
-import { quantileOf } from '../pipeline-bench.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { cpuTicks, quantileOf } from '../pipeline-bench.js';
 import { realisticEvent } from './payload.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,8 +54,8 @@ export async function librdkafkaProducer(e: Endpoint, topic: string, lines: stri
 
 /**
  * The stages' consumer (read_committed, a group of its own, batches handed over as the EOS stage takes them) reading
- * `records` of a topic from its start: records/s from the first record to the last (the group's join left out, as
- * ConsumerPerformance's fetch rate leaves it out).
+ * `records` of a topic from its start: records/s after its first batch to its last (the group's join left out, as
+ * ConsumerPerformance's fetch rate leaves out its rebalance).
  */
 export async function stageConsumer(e: Endpoint, topic: string, records: number, groupId: string, timeoutMs: number): Promise<{ records: number; perS: number }> {
   const consumer = kafkaClient(e).consumer({
@@ -65,12 +65,17 @@ export async function stageConsumer(e: Endpoint, topic: string, records: number,
   await consumer.connect();
   let n = 0;
   let first = 0;
+  let firstBatch = 0;
   let last = 0;
   try {
     await consumer.subscribe({ topics: [topic] });
     await consumer.run({
       eachBatch: async ({ batch }) => {
-        if (!first) first = performance.now();
+        // the clock starts at the first batch, so that batch's records are not counted (the rate is of what came after)
+        if (!first) {
+          first = performance.now();
+          firstBatch = batch.messages.length;
+        }
         n += batch.messages.length;
         last = performance.now();
       },
@@ -78,26 +83,27 @@ export async function stageConsumer(e: Endpoint, topic: string, records: number,
     const deadline = Date.now() + timeoutMs;
     while (n < records && Date.now() < deadline) await sleep(20);
     if (n < records) throw new Error(`our consumer read ${n} of ${records} records of ${topic} within ${timeoutMs / 1000} s`);
-    return { records: n, perS: n / ((last - first) / 1000) };
+    return { records: n, perS: (n - firstBatch) / ((last - first) / 1000) };
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
 }
 
-/** Writes `n` distinct valid events (`<prefix>-<i>`) to a topic, keyed by id as ingest keys them; returns their ids. */
-export async function fillWithEvents(e: Endpoint, topic: string, n: number, prefix: string, settings: Record<string, string | number>): Promise<string[]> {
+/** Writes `n` distinct valid events (`<prefix>-<i>`) to a topic, keyed by id as ingest keys them; returns them, id -> JSON as sent. */
+export async function fillWithEvents(e: Endpoint, topic: string, n: number, prefix: string, settings: Record<string, string | number>): Promise<Map<string, string>> {
   const { acks: _a, 'enable.idempotence': _i, ...rest } = settings;
   const producer = kafkaClient(e).producer({ kafkaJS: { idempotent: true, acks: -1 }, ...rest } as never);
   await producer.connect();
-  const ids: string[] = [];
+  const ids = new Map<string, string>();
   try {
     const at = new Date();
     const sends: Promise<unknown>[] = [];
     for (let i = 0; i < n; i += 1000) {
       const messages = Array.from({ length: Math.min(1000, n - i) }, (_, k) => {
         const ev = realisticEvent(prefix, i + k, at);
-        ids.push(ev.id);
-        return { key: ev.id, value: JSON.stringify(ev) };
+        const value = JSON.stringify(ev);
+        ids.set(ev.id, value);
+        return { key: ev.id, value };
       });
       sends.push(producer.send({ topic, messages }));
       if (sends.length >= 10) await sends.shift();
@@ -110,18 +116,32 @@ export async function fillWithEvents(e: Endpoint, topic: string, n: number, pref
 }
 
 export interface StreamsSideResult {
-  /** Aggregate-side records/s from its first commit to the end (start-up left out). */
+  /** Aggregate-side records/s over the steady part (see `steadyPart`). */
   steadyPerS?: number;
-  /** CPU seconds of the process the two stages ran in, over that steady interval. */
+  /** CPU seconds of the stages' process over that part. */
   steadyCpuSeconds?: number;
   steadyRecords?: number;
   ms: number;
 }
 
 /**
- * Our process and aggregate stages, one instance each in this Node process (as the Kafka Streams app runs both in one
- * JVM), exactly-once, over a filled topic until the aggregate group's committed offsets reach the processed topic's
- * end. The rate is the aggregate side's, as the Kafka Streams side's is.
+ * The steady part of a stream processor's run, the same rule for both sides of R_streams: from the point where its
+ * committed count first reaches `share` of the final count (start-up, restore and the JIT's first compilations left
+ * out, as much for a warm process as for a cold one) to the last point.
+ */
+export function steadyPart<P extends { t: number; n: number; cpuS: number }>(points: P[], share = 0.2): { records: number; ms: number; cpuS: number } | undefined {
+  const last = points[points.length - 1];
+  if (!last) return undefined;
+  const from = points.find((p) => p.n >= share * last.n && p.n > 0);
+  return from && last.t > from.t && last.n > from.n ? { records: last.n - from.n, ms: last.t - from.t, cpuS: last.cpuS - from.cpuS } : undefined;
+}
+
+const STAGES_MAIN = fileURLToPath(new URL('./stages-main.ts', import.meta.url));
+
+/**
+ * Our process and aggregate stages, one instance each in a fresh Node process of their own (as the Kafka Streams app
+ * runs both in a fresh JVM), exactly-once, over a filled topic, until the aggregate group has committed everything the
+ * process stage wrote. Its rate is the aggregate side's, over the steady part, as the Kafka Streams side's is.
  */
 export async function ourStages(
   e: Endpoint,
@@ -132,37 +152,40 @@ export async function ourStages(
   commitIntervalMs: number,
   timeoutMs: number,
 ): Promise<StreamsSideResult> {
-  const common = { brokers: e.brokers, zone: 'zone-a', exactlyOnce: true, commitIntervalMs, instanceId: groupPrefix };
-  const p = new Processor({ ...common, groupId: `${groupPrefix}-process`, inputTopic: t.input, outputTopic: t.processed, dlqTopic: t.dlq });
-  const a = new Aggregator({ ...common, groupId: `${groupPrefix}-aggregate`, inputTopic: t.processed, outputTopic: t.aggregates, outputPartitions: t.aggregatePartitions });
+  const args = { brokers: e.brokers, ...t, groupPrefix, commitIntervalMs };
+  const child = spawn(process.execPath, ['--import', 'tsx', STAGES_MAIN, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  let gone: number | null | undefined;
+  void exited.then((c) => (gone = c));
   const admin = kafka.admin();
   await admin.connect();
   const committed = async (group: string, topic: string) => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]!.partitions.reduce((s, x) => s + Math.max(0, Number(x.offset)), 0);
   const t0 = performance.now();
   try {
-    await Promise.all([p.start(), a.start()]);
-    let first: { at: number; n: number; cpu: NodeJS.CpuUsage } | undefined;
+    const points: { t: number; n: number; cpuS: number }[] = [];
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       await sleep(250);
+      if (gone !== undefined) throw new Error(`our stages' process exited ${gone} before it was done; its stderr ended: ${err.trim().split('\n').slice(-3).join(' | ')}`);
       const aggregated = await committed(`${groupPrefix}-aggregate`, t.processed);
-      const now = performance.now();
-      if (aggregated > 0 && !first) first = { at: now, n: aggregated, cpu: process.cpuUsage() };
+      points.push({ t: performance.now(), n: aggregated, cpuS: (cpuTicks(child.pid!) ?? 0) / 100 });
       if ((await committed(`${groupPrefix}-process`, t.input)) < inputs) continue;
       // done when nothing committed in the processed topic lies past the aggregate group's offsets (the last
       // transaction's marker does: a group's offset stops before it, so the offsets never equal the end)
       const offsets = (await admin.fetchOffsets({ groupId: `${groupPrefix}-aggregate`, topics: [t.processed] }))[0]!.partitions;
       const left = await readToEnd(e, t.processed, { from: new Map(offsets.map((x) => [x.partition, String(Math.max(0, Number(x.offset)))])), timeoutMs: 60_000 });
       if (left.length) continue;
-      const cpu = first ? process.cpuUsage(first.cpu) : undefined;
-      return {
-        ms: now - t0,
-        ...(first && now > first.at && aggregated > first.n ? { steadyPerS: (aggregated - first.n) / ((now - first.at) / 1000), steadyRecords: aggregated - first.n, steadyCpuSeconds: (cpu!.user + cpu!.system) / 1e6 } : {}),
-      };
+      const steady = steadyPart(points);
+      return { ms: performance.now() - t0, ...(steady ? { steadyPerS: steady.records / (steady.ms / 1000), steadyRecords: steady.records, steadyCpuSeconds: steady.cpuS } : {}) };
     }
     throw new Error(`our stages did not commit through ${inputs} input records within ${timeoutMs / 1000} s (process committed ${await committed(`${groupPrefix}-process`, t.input)}, aggregate ${await committed(`${groupPrefix}-aggregate`, t.processed)})`);
   } finally {
-    await Promise.all([p.stop(), a.stop()]);
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    await exited;
+    clearTimeout(timer);
     await admin.disconnect();
   }
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheLayout, paths } from '../../cluster/index.js';
+import { steadyPart } from './ours.js';
 
 /** One progress line of the app (a second apart): in-memory counts, the group's committed offsets, its CPU so far. */
 export interface StreamsProgress {
@@ -39,8 +40,8 @@ export interface StreamsParsed {
   points: StreamsProgress[];
   end?: StreamsEnd;
   /**
-   * From the first progress line whose committed processed-side offsets are nonzero to the last line (the one that
-   * saw completion): the aggregate side's committed records, that time, and the CPU spent in it. Start-up left out.
+   * The steady part (`steadyPart`, as for our side): the aggregate side's committed records from the line where they
+   * first reach a fifth of the final count to the last line, that time, and the CPU spent in it.
    */
   steady?: { records: number; ms: number; cpuMs: number };
 }
@@ -66,9 +67,10 @@ export function parseStreamsApp(out: string): StreamsParsed {
       end = { ...point, done: j.done, closed: j.closed === true, closeMs: num(j.closeMs) ? j.closeMs : 0, wallMs: num(j.wallMs) ? j.wallMs : 0, ...(typeof j.error === 'string' ? { error: j.error } : {}) };
     else points.push(point);
   }
-  const first = points.find((p) => p.committedProcessed > 0);
-  const last = points[points.length - 1];
-  const steady = first && last && last.t > first.t && last.committedProcessed > first.committedProcessed ? { records: last.committedProcessed - first.committedProcessed, ms: last.t - first.t, cpuMs: last.cpuMs - first.cpuMs } : undefined;
+  // the same rule as our side's (steadyPart): from the point where the aggregate side's commits reach a fifth of
+  // the final count, so the JVM's start, its first compilations and the restore are left out
+  const part = steadyPart(points.map((p) => ({ t: p.t, n: p.committedProcessed, cpuS: p.cpuMs / 1000 })));
+  const steady = part ? { records: part.records, ms: part.ms, cpuMs: part.cpuS * 1000 } : undefined;
   return { points, ...(end ? { end } : {}), ...(steady ? { steady } : {}) };
 }
 

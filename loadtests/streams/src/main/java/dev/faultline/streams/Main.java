@@ -88,8 +88,8 @@ public final class Main {
     cc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cc.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     cc.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-    int exit;
-    String why;
+    int exit = 3;
+    String why = "not started";
     try (Admin admin = Admin.create(ac);
         KafkaConsumer<byte[], byte[]> checker = new KafkaConsumer<>(cc, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       streams.start();
@@ -133,6 +133,11 @@ public final class Main {
         }
         Thread.sleep(500);
       }
+    } catch (Throwable e) {
+      // anything else (a failed check read, an interrupt): said, and Streams is still closed below, so its threads
+      // do not keep the JVM alive until the runner's kill
+      why = "the completion check failed: " + e;
+      exit = 3;
     }
     long closing = System.currentTimeMillis();
     boolean closed = streams.close(Duration.ofSeconds(60));
