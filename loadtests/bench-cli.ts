@@ -29,7 +29,7 @@ try {
 const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: d }) : '–');
 const rows = outcome.pairs.map((pair) => {
   const x = figures(pair);
-  return `  ${pair.name.padEnd(9)} ${pair.oursLabel.padEnd(22)} ${f(x.oursMedian, 1).padStart(10)} ${pair.unit.padEnd(10)} ${pair.theirsLabel.padEnd(27)} ${f(x.theirsMedian, 1).padStart(10)}   ratio ${f(x.ratio, 2)} (${f(x.min, 2)}-${f(x.max, 2)}), goal ${pair.goal}: ${x.ratio >= pair.goal ? 'met' : 'NOT met'}`;
+  return `  ${pair.name.padEnd(9)} ${pair.oursLabel.padEnd(22)} ${f(x.oursMedian, 1).padStart(10)} ${pair.unit.padEnd(10)} ${pair.theirsLabel.padEnd(27)} ${f(x.theirsMedian, 1).padStart(10)}   ratio ${f(x.ratio, 2)} (${f(x.min, 2)}-${f(x.max, 2)}), goal ${pair.goal}: ${!Number.isFinite(x.ratio) ? 'unknown (a side was not measured, or its output broke a rule)' : x.ratio >= pair.goal ? 'met' : 'NOT met'}`;
 });
 const rest = outcome.checks.slice(outcome.pairs.length).map((c) => `  ${c.name}: ${c.summary}: ${c.valid === true ? (c.name.includes('exactly once') ? 'holds' : 'met') : c.valid === false ? (c.name.includes('exactly once') ? 'BROKEN' : 'NOT met') : 'unknown'}`);
 const model = modelLines(outcome.model, outcome.streamsModel);

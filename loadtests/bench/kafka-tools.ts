@@ -35,8 +35,11 @@ export function parseEndToEndLatency(out: string): LatencyFigures {
   return { avgMs: Number(avg[1]), p50Ms: Number(pct[1]), p99Ms: Number(pct[2]) };
 }
 
-/** Runs a class of the Kafka jars; resolves with its stdout+stderr and the wall time; rejects past `timeoutMs`. */
-export function runKafkaTool(mainClass: string, args: string[], timeoutMs: number): Promise<{ out: string; ms: number; code: number | null }> {
+/**
+ * Runs a class of the Kafka jars; resolves with its stdout+stderr and the wall time; rejects past `timeoutMs`. With
+ * `stopAfterMs`, the tool is stopped (SIGTERM) then and its output so far is the result: a time-boxed run.
+ */
+export function runKafkaTool(mainClass: string, args: string[], timeoutMs: number, o: { stopAfterMs?: number } = {}): Promise<{ out: string; ms: number; code: number | null }> {
   const cp = join(cacheLayout(paths().cache).kafkaLibs, '*');
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
@@ -48,8 +51,10 @@ export function runKafkaTool(mainClass: string, args: string[], timeoutMs: numbe
       child.kill('SIGKILL');
       reject(new Error(`${mainClass} did not finish within ${timeoutMs / 1000} s (killed); its output ended: ${out.trim().split('\n').slice(-3).join(' | ')}`));
     }, timeoutMs);
+    const stop = o.stopAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), o.stopAfterMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      clearTimeout(stop);
       resolve({ out, ms: performance.now() - t0, code });
     });
   });
@@ -83,21 +88,26 @@ export function steadyRate(windows: { records: number; s: number }[], warmupS: n
   return s > 0 ? records / s : undefined;
 }
 
-export interface ProducerRun extends ProducerFigures {
-  /** records/s past the warm-up (undefined when the run was too short to have any window past it). */
+export interface ProducerRun {
+  /** Records acknowledged in its whole windows (all of them are in the topic). */
+  records: number;
+  /** records/s over the whole windows past the warm-up (undefined when none is). */
   steadyPerS?: number;
 }
 
-/** ProducerPerformance with a payload file (one record per line) or a record size, and the producer settings given; `warmupS` of its windows are left out of the steady rate. */
-export async function producerPerformance(bootstrap: string, topic: string, o: { records: number; payloadFile?: string; recordSize?: number; props: Record<string, string>; warmupS: number }): Promise<ProducerRun> {
-  const payload = o.payloadFile ? ['--payload-file', o.payloadFile] : ['--record-size', String(o.recordSize ?? 512)];
+/**
+ * ProducerPerformance with a payload file (one record per line) and the producer settings given, time-boxed: it sends
+ * as fast as it can for `seconds` (from its start; the JVM's start aside) and is stopped. Its rate is over its whole
+ * 5 s windows past `warmupS`; the last, partial one is left out (at close it is the buffer draining, a burst of
+ * acknowledgements at several times the steady rate).
+ */
+export async function producerPerformance(bootstrap: string, topic: string, o: { seconds: number; payloadFile: string; props: Record<string, string>; warmupS: number }): Promise<ProducerRun> {
   const props = Object.entries(o.props).map(([k, v]) => `${k}=${v}`);
-  const { out } = await runKafkaTool('org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', String(o.records), ...payload, '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, ...props], 600_000);
-  const summary = parseProducerPerformance(out);
-  // whole windows only: the last, partial one is the producer's buffer draining at close (a burst of acknowledgements
-  // at several times the steady rate), not a rate it sustains
-  const steady = steadyRate(parseProducerWindows(out), o.warmupS);
-  return { ...summary, ...(steady !== undefined ? { steadyPerS: steady } : {}) };
+  const { out } = await runKafkaTool('org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', '1000000000', '--payload-file', o.payloadFile, '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, ...props], o.seconds * 1000 + 120_000, { stopAfterMs: o.seconds * 1000 + 2000 });
+  const windows = parseProducerWindows(out);
+  if (!windows.length) throw new Error(`ProducerPerformance printed no 5 s window in ${o.seconds} s; its output ended: ${out.trim().split('\n').slice(-3).join(' | ')}`);
+  const steady = steadyRate(windows, o.warmupS);
+  return { records: windows.reduce((n, w) => n + w.records, 0), ...(steady !== undefined ? { steadyPerS: steady } : {}) };
 }
 
 export interface ConsumerFigures {

@@ -20,11 +20,11 @@ export function steadyOf(points: { at: number; n: number }[], warmupMs: number):
 }
 
 /**
- * The pipeline's producer (librdkafka through the KafkaJS-style API the ingest uses), with the settings given:
- * `records` of the payload lines, in sends of 500 with `concurrency` in flight (as ingest sends a request's events),
- * no key (as ProducerPerformance sends). Its rate past `warmupS`, and over the whole run.
+ * The pipeline's producer (librdkafka through the KafkaJS-style API the ingest uses), with the settings given: the
+ * payload lines in sends of 500 with `concurrency` in flight (as ingest sends a request's events), no key (as
+ * ProducerPerformance sends), for `seconds`. Its rate past `warmupS`, and over the whole run.
  */
-export async function librdkafkaProducer(e: Endpoint, topic: string, lines: string[], records: number, settings: Record<string, string | number>, warmupS: number, concurrency = 6): Promise<{ recordsPerS: number; steadyPerS?: number }> {
+export async function librdkafkaProducer(e: Endpoint, topic: string, lines: string[], seconds: number, settings: Record<string, string | number>, warmupS: number, concurrency = 6): Promise<{ records: number; recordsPerS: number; steadyPerS?: number }> {
   const { acks: _a, 'enable.idempotence': _i, ...rest } = settings;
   const producer = kafkaClient(e).producer({ kafkaJS: { idempotent: settings['enable.idempotence'] === 'true', acks: settings.acks === 'all' ? -1 : Number(settings.acks) }, ...rest } as never);
   await producer.connect();
@@ -33,20 +33,20 @@ export async function librdkafkaProducer(e: Endpoint, topic: string, lines: stri
     let next = 0;
     let acked = 0;
     const t0 = performance.now();
+    const until = t0 + seconds * 1000;
     const points = [{ at: t0, n: 0 }];
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < records) {
-          const n = Math.min(500, records - next);
-          const messages = Array.from({ length: n }, () => ({ key: null, value: buffers[next++ % buffers.length]! }));
+        while (performance.now() < until) {
+          const messages = Array.from({ length: 500 }, () => ({ key: null, value: buffers[next++ % buffers.length]! }));
           await producer.send({ topic, messages });
-          acked += n;
+          acked += messages.length;
           points.push({ at: performance.now(), n: acked });
         }
       }),
     );
     const steady = steadyOf(points, warmupS * 1000);
-    return { recordsPerS: records / ((performance.now() - t0) / 1000), ...(steady !== undefined ? { steadyPerS: steady } : {}) };
+    return { records: acked, recordsPerS: acked / ((performance.now() - t0) / 1000), ...(steady !== undefined ? { steadyPerS: steady } : {}) };
   } finally {
     await producer.disconnect();
   }
@@ -153,9 +153,10 @@ export async function ourStages(
   timeoutMs: number,
 ): Promise<StreamsSideResult> {
   const args = { brokers: e.brokers, ...t, groupPrefix, commitIntervalMs };
-  const child = spawn(process.execPath, ['--import', 'tsx', STAGES_MAIN, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdout is not read: a pipe nobody drains stops the writer once it is full
+  const child = spawn(process.execPath, ['--import', 'tsx', STAGES_MAIN, JSON.stringify(args)], { stdio: ['ignore', 'ignore', process.env.FAULTLINE_BENCH_STAGES_STDERR ? 'inherit' : 'pipe'] });
   let err = '';
-  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+  child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   let gone: number | null | undefined;
   void exited.then((c) => (gone = c));

@@ -31,4 +31,4 @@ process.on('SIGTERM', () => {
   void Promise.all([p.stop(), g.stop()]).finally(() => process.exit(0));
 });
 await Promise.all([p.start(), g.start()]);
-process.stdout.write('started\n');
+

@@ -277,6 +277,15 @@ export class EosStage {
     if (!this.assigned(partition)) return;
     const txn = (): OpenTransaction => (this.txn ??= { began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
     if (!this.ready.has(partition)) {
+      // what is open commits first: a restore reads the state's changelog read_committed to its end, and a changelog
+      // partition this stage's own open transaction has written to ends in that transaction, which cannot commit
+      // while the restore waits for it (the aggregate's changelog partition p % 3 serves input partitions p and
+      // p + 3: with a 500 ms commit interval the restore waited until the coordinator timed the transaction out and
+      // fenced the producer; at 100 ms it was only less likely)
+      if (this.txn) {
+        this.step(`committing before restoring partition ${partition}`);
+        await this.commit();
+      }
       this.step(`restoring partition ${partition}`);
       const first = BigInt(batch.messages[0]!.offset);
       const floor = (await this.handler.restore?.(partition, first)) ?? undefined;
