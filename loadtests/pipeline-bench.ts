@@ -220,9 +220,15 @@ export async function benchPipeline(
     // aggregate stage to commit what it read, then compare
     const want = new Set(acceptedIds);
     const seen = () => processed.reduce((k, r) => k + (r.key && want.has(r.key) ? 1 : 0), 0);
-    for (let i = 0; i < 120 && seen() < want.size; i++) {
-      if (i % 10 === 0) progress(`waiting for logs.processed to hold every accepted event: ${seen().toLocaleString('en')} of ${want.size.toLocaleString('en')}`);
+    // as long as they keep coming (a backlog drains), for at most 10 minutes; 30 s without a new one ends the wait
+    let last = seen();
+    let still = 0;
+    for (let i = 0; i < 600 && last < want.size && still < 30; i++) {
+      if (i % 10 === 0) progress(`waiting for logs.processed to hold every accepted event: ${last.toLocaleString('en')} of ${want.size.toLocaleString('en')}`);
       await new Promise((r) => setTimeout(r, 1000));
+      const now = seen();
+      still = now > last ? 0 : still + 1;
+      last = now;
     }
     await waitAggregated(t, progress);
     const aggregates = await readToEnd(endpoint, TOPICS.aggregates, { from: aggregatesFrom, timeoutMs: 120_000 });

@@ -41,7 +41,7 @@ export function up() {
     if (kept.handedOver && Date.now() - kept.handedOver < HANDOVER_MS && kept.state === state && kept.coordination === coordination && running(state)) {
       writeFileSync(MARK, JSON.stringify({ ...kept, handedOver: undefined }));
       cli(['deploy', '--skip-setup', '--coordination', coordination], { FAULTLINE_STATE: state });
-      cli(['delete-topics', 'test.', 'chaos.'], { FAULTLINE_STATE: state });
+      cli(['delete-topics', 'test.', 'chaos.', 'bench.', 'bench-'], { FAULTLINE_STATE: state });
       return;
     }
   }
@@ -58,7 +58,7 @@ export function up() {
   writeFileSync(MARK, JSON.stringify(mark));
   cli(['deploy', '--skip-setup', '--coordination', coordination], { FAULTLINE_STATE: state });
   // what an interrupted earlier run left (a one-replica chaos topic would go offline with its broker)
-  cli(['delete-topics', 'test.', 'chaos.'], { FAULTLINE_STATE: state });
+  cli(['delete-topics', 'test.', 'chaos.', 'bench.', 'bench-'], { FAULTLINE_STATE: state });
 }
 
 /** With FAULTLINE_LIVE_KEEP=1 the deployment stays up, handed over (noted, with the time) to the next phase of the same test run. */
@@ -71,7 +71,7 @@ export function down() {
   const mark = JSON.parse(readFileSync(MARK, 'utf8'));
   rmSync(MARK, { force: true });
   const isDefault = mark.state === DEFAULT_STATE;
-  if (isDefault) cli(['delete-topics', 'test.', 'chaos.'], { FAULTLINE_STATE: mark.state });
+  if (isDefault) cli(['delete-topics', 'test.', 'chaos.', 'bench.', 'bench-'], { FAULTLINE_STATE: mark.state });
   if (!isDefault) cli(['clean'], { FAULTLINE_STATE: mark.state });
   else if (mark.startedByTests) cli(['down'], { FAULTLINE_STATE: mark.state });
   if (mark.stoppedDefault) cli(['deploy', '--skip-setup'], { FAULTLINE_STATE: DEFAULT_STATE });

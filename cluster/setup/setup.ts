@@ -21,6 +21,8 @@ export const DEBIAN_PACKAGES: Record<string, string> = {
   'util-linux': '/usr/bin/setpriv',
   iproute2: '/usr/bin/ss',
   procps: '/usr/bin/pgrep',
+  // the Kafka Streams app of `just bench` is compiled (mvn package), not only fetched
+  'openjdk-17-jdk-headless': '/usr/bin/javac',
 };
 
 export const GO_TOOLS = {

@@ -1,6 +1,6 @@
 import { figures, outputCheck, pacedCheck, pairCheck, pipelineCheck, trend, type Pair } from './bench.js';
 import { parseConsumerPerformance, parseEndToEndLatency, parseProducerPerformance, parseProducerWindows, steadyRate } from './kafka-tools.js';
-import { steadyOf } from './ours.js';
+import { steadyOf, steadyPart } from './ours.js';
 import { costModel } from '../pipeline-bench.js';
 
 test("ProducerPerformance's summary line; output without one is a clear error", () => {
@@ -25,6 +25,13 @@ test("ConsumerPerformance's result line by its header; output without one is a c
   const out = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n2026-12-03 19:40:01:000, 2026-12-03 19:40:05:000, 93.0, 23.2, 500000, 125000.0, 3000, 1000, 93.0, 500000.0\n';
   expect(parseConsumerPerformance(out)).toEqual({ records: 500_000, fetchPerS: 500_000, mbPerS: 93 });
   expect(() => parseConsumerPerformance('WARN timed out')).toThrow(/no result line/);
+});
+
+test('the steady part of a stream processor: from a fifth of its records; a run too fast for that, from its first commit', () => {
+  const pts = [{ t: 0, n: 0, cpuS: 0 }, { t: 1000, n: 1000, cpuS: 1 }, { t: 2000, n: 5000, cpuS: 2 }, { t: 3000, n: 10_000, cpuS: 3 }];
+  expect(steadyPart(pts)).toEqual({ records: 5000, ms: 1000, cpuS: 1 });
+  expect(steadyPart([{ t: 0, n: 0, cpuS: 0 }, { t: 1000, n: 1000, cpuS: 1 }, { t: 2000, n: 60_000, cpuS: 2 }])).toEqual({ records: 59_000, ms: 1000, cpuS: 1 });
+  expect(steadyPart([{ t: 0, n: 60_000, cpuS: 0 }])).toBeUndefined();
 });
 
 test('our steady rate leaves the warm-up out', () => {
