@@ -102,8 +102,10 @@ export interface ProducerRun {
  * acknowledgements at several times the steady rate).
  */
 export async function producerPerformance(bootstrap: string, topic: string, o: { seconds: number; payloadFile: string; props: Record<string, string>; warmupS: number }): Promise<ProducerRun> {
+  // records enough for `seconds` at twice the fastest rate seen here (690,000/s), so a JVM orphaned by a killed bench
+  // stops by itself soon after
   const props = Object.entries(o.props).map(([k, v]) => `${k}=${v}`);
-  const { out } = await runKafkaTool('org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', '1000000000', '--payload-file', o.payloadFile, '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, ...props], o.seconds * 1000 + 120_000, { stopAfterMs: o.seconds * 1000 + 2000 });
+  const { out } = await runKafkaTool('org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', String(1_500_000 * o.seconds), '--payload-file', o.payloadFile, '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, ...props], o.seconds * 1000 + 120_000, { stopAfterMs: o.seconds * 1000 + 2000 });
   const windows = parseProducerWindows(out);
   if (!windows.length) throw new Error(`ProducerPerformance printed no 5 s window in ${o.seconds} s; its output ended: ${out.trim().split('\n').slice(-3).join(' | ')}`);
   const steady = steadyRate(windows, o.warmupS);
