@@ -17,7 +17,7 @@ import { partitionCounts } from './partitions.js';
 import { fillWithEvents, kafkajsEndToEnd, librdkafkaProducer, ourStages, readAll, stageConsumer } from './ours.js';
 import { writePayloadFile } from './payload.js';
 import { kafkaStreamsRun } from './streams.js';
-import { verdictHolds, verdictSummary, verifyOutput, type Verdict } from './verify.js';
+import { unchecked, verdictHolds, verdictSummary, verifyOutput, type Verdict } from './verify.js';
 
 export interface BenchPlan {
   reps: number;
@@ -232,8 +232,7 @@ export async function runBench(t: Topology, plan: BenchPlan, processes: { name: 
   const e = { brokers, clientId: `bench-${id}` };
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
   const payloadFile = join(dir, 'events.txt');
-  const payloadBytes = writePayloadFile(payloadFile, 10_000);
-  const lines = (await import('node:fs')).readFileSync(payloadFile, 'utf8').trim().split('\n');
+  const { lines, meanBytes: payloadBytes } = writePayloadFile(payloadFile, 10_000);
   // the ingest's producer settings, given to ProducerPerformance as they are
   const settings = ingestProducerSettings(readEnv({}).lingerMs);
   const javaProps = Object.fromEntries(Object.entries(settings).map(([key, v]) => [key, String(v)]));
@@ -347,7 +346,7 @@ export async function runBench(t: Topology, plan: BenchPlan, processes: { name: 
       // sustained: what went through both stages, no more than ingest took (a backlog's drain is not a sustained
       // rate), from caught-up stages, and only if the output held; else this repetition's figures are not counted
       const checked = b.verdict ? [b.verdict] : [];
-      verdicts.pipeline.push(...(checked.length ? checked : [{ expected: 0, lost: 0, duplicated: 0, unexpected: 0, altered: 0, windows: 0, wrongWindows: 0, examples: ['the saturated run was not checked'] }]));
+      verdicts.pipeline.push(...(checked.length ? checked : [unchecked('the saturated run')]));
       const rate = clean && checked.every(verdictHolds) ? Math.min(b.stages.aggregate ?? NaN, b.ingest.acceptedPerS) : NaN;
       pipeline.eventsPerS.push(rate);
       pipeline.p50Ms.push(b.endToEnd.p50Ms ?? NaN);
@@ -364,7 +363,7 @@ export async function runBench(t: Topology, plan: BenchPlan, processes: { name: 
       }
       const pace = Math.round(0.8 * rate);
       const p = await benchPipeline(t, { durationS: plan.paceS, warmupS: Math.min(5, plan.paceS / 2), batch: 100, concurrency: 6, eventBytes: payloadBytes, ratePerS: pace }, processes, (l) => log(`  paced: ${l}`));
-      const pv = p.verdict ?? { expected: 0, lost: 0, duplicated: 0, unexpected: 0, altered: 0, windows: 0, wrongWindows: 0, examples: ['the paced run was not checked'] };
+      const pv = p.verdict ?? unchecked('the paced run');
       verdicts.pipeline.push(pv);
       paced.push({ ratePerS: pace, p99Ms: verdictHolds(pv) ? (p.endToEnd.p99Ms ?? NaN) : NaN, offered: p.ingest.offered, accepted: p.ingest.accepted, failedOr503: p.ingest.failedRequests + p.ingest.status503 });
       log(`  pipeline paced at ${fmt(pace)} events/s: end to end p50 ${fmt(p.endToEnd.p50Ms ?? NaN)} ms, p99 ${fmt(p.endToEnd.p99Ms ?? NaN)} ms; output: ${p.verdict ? verdictSummary(p.verdict) : 'not checked'}`);

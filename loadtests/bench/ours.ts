@@ -2,11 +2,13 @@
 // (librdkafka, the ingest's settings), the stages' read_committed consumer, our two stages over a filled topic
 // (against Kafka Streams), and a kafkajs produce -> consume round trip.
 import type { Kafka as KafkajsKafka } from 'kafkajs';
-import { KafkaJS, kafkaClient, readToEnd, type Endpoint } from '../../pipeline/kafka/index.js';
+import { kafkaClient, readToEnd, type Endpoint } from '../../pipeline/kafka/index.js';
+import { stageConsumerConfig } from '../../pipeline/eos/index.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpuTicks, quantileOf } from '../pipeline-bench.js';
 import { realisticEvent } from './payload.js';
+import { librdkafkaProducerConfig } from '../../pipeline/ingest/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,8 +27,7 @@ export function steadyOf(points: { at: number; n: number }[], warmupMs: number):
  * ProducerPerformance sends), for `seconds`. Its rate past `warmupS`, and over the whole run.
  */
 export async function librdkafkaProducer(e: Endpoint, topic: string, lines: string[], seconds: number, settings: Record<string, string | number>, warmupS: number, concurrency = 6): Promise<{ records: number; recordsPerS: number; steadyPerS?: number }> {
-  const { acks: _a, 'enable.idempotence': _i, ...rest } = settings;
-  const producer = kafkaClient(e).producer({ kafkaJS: { idempotent: settings['enable.idempotence'] === 'true', acks: settings.acks === 'all' ? -1 : Number(settings.acks) }, ...rest } as never);
+  const producer = kafkaClient(e).producer(librdkafkaProducerConfig(settings) as never);
   await producer.connect();
   try {
     const buffers = lines.map((l) => Buffer.from(l));
@@ -58,10 +59,7 @@ export async function librdkafkaProducer(e: Endpoint, topic: string, lines: stri
  * ConsumerPerformance's fetch rate leaves out its rebalance).
  */
 export async function stageConsumer(e: Endpoint, topic: string, records: number, groupId: string, timeoutMs: number): Promise<{ records: number; perS: number }> {
-  const consumer = kafkaClient(e).consumer({
-    kafkaJS: { groupId, fromBeginning: true, autoCommit: false, readUncommitted: false, partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky] },
-    'js.consumer.max.batch.size': 2000,
-  } as never);
+  const consumer = kafkaClient(e).consumer(stageConsumerConfig(groupId, 'zone-a') as never);
   await consumer.connect();
   let n = 0;
   let first = 0;
@@ -91,8 +89,7 @@ export async function stageConsumer(e: Endpoint, topic: string, records: number,
 
 /** Writes `n` distinct valid events (`<prefix>-<i>`) to a topic, keyed by id as ingest keys them; returns them, id -> JSON as sent. */
 export async function fillWithEvents(e: Endpoint, topic: string, n: number, prefix: string, settings: Record<string, string | number>): Promise<Map<string, string>> {
-  const { acks: _a, 'enable.idempotence': _i, ...rest } = settings;
-  const producer = kafkaClient(e).producer({ kafkaJS: { idempotent: true, acks: -1 }, ...rest } as never);
+  const producer = kafkaClient(e).producer(librdkafkaProducerConfig(settings) as never);
   await producer.connect();
   const ids = new Map<string, string>();
   try {

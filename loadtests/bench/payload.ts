@@ -22,10 +22,10 @@ export function realisticEvent(prefix: string, i: number, at: Date): { id: strin
   };
 }
 
-/** Writes `n` distinct events, one JSON per line, for ProducerPerformance's `--payload-file`; returns their mean size in bytes. */
-export function writePayloadFile(path: string, n: number): number {
+/** Writes `n` distinct events, one JSON per line, for ProducerPerformance's `--payload-file`; returns the lines and their mean size in bytes. */
+export function writePayloadFile(path: string, n: number): { lines: string[]; meanBytes: number } {
   const at = new Date();
   const lines = Array.from({ length: n }, (_, i) => JSON.stringify(realisticEvent('payload', i, at)));
   writeFileSync(path, lines.join('\n') + '\n');
-  return Math.round(lines.reduce((s, l) => s + Buffer.byteLength(l), 0) / n);
+  return { lines, meanBytes: Math.round(lines.reduce((s, l) => s + Buffer.byteLength(l), 0) / n) };
 }

@@ -111,6 +111,9 @@ export function verifyOutput(expectedIds: Iterable<string>, processed: OutputRec
   return { expected: want.size, lost, duplicated, unexpected, altered, windows, wrongWindows, examples };
 }
 
+/** The verdict of a run that was not checked: it holds nothing. */
+export const unchecked = (what: string): Verdict => ({ expected: 0, lost: 0, duplicated: 0, unexpected: 0, altered: 0, windows: 0, wrongWindows: 0, examples: [`${what} was not checked`] });
+
 export const verdictHolds = (v: Verdict) => v.lost === 0 && v.duplicated === 0 && v.unexpected === 0 && v.altered === 0 && v.wrongWindows === 0 && v.expected > 0 && v.windows > 0;
 
 export const verdictSummary = (v: Verdict) =>

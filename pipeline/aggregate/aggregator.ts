@@ -4,7 +4,7 @@
 // window|service|level|input partition; the latest value per key is the
 // aggregate. On (re)assignment a partition's open windows are rebuilt from the
 // committed output, so after any crash output == recomputation from the input.
-import { HEADERS, ProcessedEvent, TOPICS, headerString, isProcessedEvent } from '../contract/index.js';
+import { HEADERS, TOPICS, headerString, validProcessedEvent } from '../contract/index.js';
 import { EosStage, type StageHandler, type StageOptions } from '../eos/index.js';
 import { readToEnd, type KafkaMessage } from '../kafka/index.js';
 import { addEvent, aggregateKey, emptyAggregate, setPercentiles, windowStartOf, type WindowAggregate } from '../contract/index.js';
@@ -81,8 +81,8 @@ export class Aggregator {
         for (const m of messages) {
           const json = parseJson(m.value?.toString());
           // logs.processed holds only what the process stage validated; anything else is skipped, not guessed at
-          if (!isProcessedEvent(json) && !ProcessedEvent.safeParse(json).success) continue;
-          const e = json as ProcessedEvent;
+          if (!validProcessedEvent(json)) continue;
+          const e = json;
           const start = windowStartOf(e.timestamp);
           const key = aggregateKey({ windowStart: new Date(start).toISOString(), service: e.service, level: e.level, inputPartition: partition });
           let a = mine.get(key);
@@ -130,7 +130,7 @@ export class Aggregator {
     const o = this.opts;
     const e = { brokers: o.brokers, clientId: `aggregate-${o.zone}-restore` };
     const records = await readToEnd(e, o.inputTopic, { partitions: [partition], from: new Map([[partition, from.toString()]]), until: new Map([[partition, to.toString()]]) });
-    return records.filter((r) => { const j = parseJson(r.value); return isProcessedEvent(j) || ProcessedEvent.safeParse(j).success; }).length;
+    return records.filter((r) => validProcessedEvent(parseJson(r.value))).length;
   }
 
   start = () => this.stage.start();

@@ -119,6 +119,9 @@ export function isProcessedEvent(x: unknown): x is ProcessedEvent {
   );
 }
 
+/** The schema's verdict on a processed event, the fast check first (it only ever agrees with the schema). */
+export const validProcessedEvent = (x: unknown): x is ProcessedEvent => isProcessedEvent(x) || ProcessedEvent.safeParse(x).success;
+
 /** Validates one element of a batch; never throws. */
 export function validateEvent(input: unknown): Validation {
   const fast = fastLogEvent(input);

@@ -96,6 +96,25 @@ interface OpenTransaction {
   endToEndS: number[];
 }
 
+/** A stage's consumer settings (the bench's consumer pair measures the same ones), its rebalance callback aside. */
+export function stageConsumerConfig(groupId: string, zone: string) {
+  return {
+    kafkaJS: {
+      groupId,
+      fromBeginning: true,
+      autoCommit: false,
+      // read_committed: librdkafka then fetches committed offsets with require_stable (KIP-447)
+      readUncommitted: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 60_000,
+      partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky],
+    },
+    'js.consumer.max.batch.size': 2000,
+    'client.rack': zone,
+  };
+}
+
 /** A stage instance's Kafka client id: its group's members are told apart by it (the chaos harness kills the ones holding partitions). */
 export const stageClientId = (stage: string, zone: string): string => `${stage}-${zone}`;
 /** A stage instance's transactional id (EOS v2: one per instance, named by its group and its zone or instance id). */
@@ -139,19 +158,7 @@ export class EosStage {
 
   private newConsumer(): Consumer {
     return this.kafka.consumer({
-      kafkaJS: {
-        groupId: this.opts.groupId,
-        fromBeginning: true,
-        autoCommit: false,
-        // read_committed: librdkafka then fetches committed offsets with require_stable (KIP-447)
-        readUncommitted: false,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1000,
-        rebalanceTimeout: 60_000,
-        partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky],
-      },
-      'js.consumer.max.batch.size': 2000,
-      'client.rack': this.opts.zone,
+      ...stageConsumerConfig(this.opts.groupId, this.opts.zone),
       rebalance_cb: (err: { code: number }, assignment: { topic: string; partition: number }[]) => this.onRebalance(err, assignment),
     } as never);
   }

@@ -37,13 +37,17 @@ export function ingestProducerSettings(lingerMs: number): Record<string, string 
   };
 }
 
+/** Those settings as a producer config of `@confluentinc/kafka-javascript` (acks and idempotence go in its `kafkaJS` block). */
+export function librdkafkaProducerConfig(settings: Record<string, string | number>): Record<string, unknown> {
+  const { acks, 'enable.idempotence': idempotence, ...rest } = settings;
+  return { kafkaJS: { idempotent: idempotence === 'true', acks: acks === 'all' ? -1 : Number(acks), allowAutoTopicCreation: false }, ...rest };
+}
+
 async function librdkafkaProducer(cfg: IngestConfig): Promise<IngestProducer> {
   const kafka = kafkaClient({ brokers: cfg.brokers, clientId: `ingest-${cfg.zone}` });
-  const { acks: _acks, 'enable.idempotence': _idempotence, ...settings } = ingestProducerSettings(cfg.lingerMs);
   const make = () =>
     kafka.producer({
-      kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
-      ...settings,
+      ...librdkafkaProducerConfig(ingestProducerSettings(cfg.lingerMs)),
       // a request is answered within this bound: acknowledged, or 503 with its ids unknown (the client retries them)
       'message.timeout.ms': cfg.deliveryTimeoutMs,
       'client.rack': cfg.zone,
