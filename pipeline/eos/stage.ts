@@ -75,6 +75,8 @@ export interface StageHandler {
 
 class InjectedFailure extends Error {}
 class StuckError extends Error {}
+/** The open transaction read a partition the group has since taken from this instance: it must abort, never commit. */
+class RevokedError extends Error {}
 
 /** A client call that must answer within a bound: librdkafka calls can wait forever on a coordinator that is gone. */
 function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
@@ -90,6 +92,8 @@ interface OpenTransaction {
   next: Map<number, string>;
   sends: Promise<unknown>[];
   failed?: unknown;
+  /** Set when a partition it read was revoked: the commit aborts instead. */
+  revoked?: RevokedError;
   inputs: number;
   records: number;
   spans: BatchSpans[];
@@ -126,8 +130,14 @@ export class EosStage {
   private producer!: Producer;
   /** Partitions restored since they were assigned to us. */
   private readonly ready = new Set<number>();
-  /** Partitions in the middle of being revoked. */
-  private readonly revoking = new Set<number>();
+  /**
+   * Partitions ours by the group's rebalance events, each with the number of the event that gave it us. A revoke
+   * takes a partition out the moment its event arrives, not when the queue below gets to it, and nothing of it is
+   * processed or committed after that: the client library calls this callback asynchronously and applies a revoke
+   * later still, so its own `assignment()` went on listing a partition that another instance already held.
+   */
+  private readonly owned = new Map<number, number>();
+  private rebalances = 0;
   private txn?: OpenTransaction;
   /** One thing at a time touches the transaction: a batch, a commit, a rebalance. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -159,7 +169,7 @@ export class EosStage {
   private newConsumer(): Consumer {
     return this.kafka.consumer({
       ...stageConsumerConfig(this.opts.groupId, this.opts.zone),
-      rebalance_cb: (err: { code: number }, assignment: { topic: string; partition: number }[]) => this.onRebalance(err, assignment),
+      rebalance_cb: (err: { code: number }, assignment: { topic: string; partition: number }[], fns?: { assignmentLost?: () => boolean }) => this.onRebalance(err, assignment, fns),
     } as never);
   }
 
@@ -240,24 +250,37 @@ export class EosStage {
   }
 
   /**
-   * Partitions revoked: what we processed of them commits now, before another instance may take them (Kafka Streams
-   * commits on revocation too). Assigned: restored lazily before their first batch.
+   * Assigned: ours from now, restored lazily before their first batch. Revoked (or lost): not ours from now, and an
+   * open transaction that read any of them aborts, never commits. It is decided here, synchronously, and the callback
+   * returns at once, so the library hands the partitions back without waiting on a commit.
+   *
+   * Committing on revocation, as Kafka Streams does, duplicated output here (zone-partition, 93 events twice): while a
+   * stage waited 5 s on a restore it could not see the revocation; the group had already given the partition to a
+   * member whose lost assignment was still pending in its client, and both committed the same input, each with a
+   * generation the coordinator still accepted. An abort loses nothing: the next owner resumes from the committed
+   * offsets, read stable.
    */
-  private async onRebalance(err: { code: number }, assignment: { topic: string; partition: number }[]): Promise<void> {
+  private onRebalance(err: { code: number }, assignment: { topic: string; partition: number }[], fns?: { assignmentLost?: () => boolean }): void {
+    const event = ++this.rebalances;
+    const partitions = assignment.map((a) => a.partition);
+    if (err.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
+      for (const p of partitions) this.owned.set(p, event);
+      return;
+    }
     if (err.code !== KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) return;
-    await this.serial(async () => {
-      // being revoked: an abort now must not seek them (the seek would wait for a later assignment and rewind it)
-      for (const { partition } of assignment) this.revoking.add(partition);
-      try {
-        await this.commit();
-      } finally {
-        for (const { partition } of assignment) {
-          this.revoking.delete(partition);
-          this.ready.delete(partition);
-          this.consumed.delete(partition);
-          this.handler.forget?.(partition);
-        }
-      }
+    for (const p of partitions) {
+      this.owned.delete(p);
+      this.ready.delete(p);
+      this.consumed.delete(p);
+      this.handler.forget?.(p);
+    }
+    const txn = this.txn;
+    const read = txn ? partitions.filter((p) => txn.from.has(p)) : [];
+    if (!txn || !read.length) return;
+    const lost = fns?.assignmentLost?.() ? ' (lost)' : '';
+    txn.revoked ??= new RevokedError(`partition${read.length > 1 ? 's' : ''} ${read.join(',')} revoked${lost} while the transaction was open`);
+    void this.serial(async () => {
+      if (this.txn === txn) await this.abort(txn.revoked);
     });
   }
 
@@ -282,6 +305,9 @@ export class EosStage {
     this.quietSaid = 0;
     const partition = batch.partition;
     if (!this.assigned(partition)) return;
+    // the assignment this batch belongs to: a revoke while we wait below makes it stale
+    const mark = this.owned.get(partition);
+    const stillOurs = () => this.owned.get(partition) === mark;
     const txn = (): OpenTransaction => (this.txn ??= { began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
     if (!this.ready.has(partition)) {
       // what is open commits first: a restore reads the state's changelog read_committed to its end, and a changelog
@@ -296,6 +322,10 @@ export class EosStage {
       this.step(`restoring partition ${partition}`);
       const first = BigInt(batch.messages[0]!.offset);
       const floor = (await this.handler.restore?.(partition, first)) ?? undefined;
+      if (!stillOurs()) {
+        this.handler.forget?.(partition);
+        return;
+      }
       this.ready.add(partition);
       console.log(`${this.opts.name}: partition ${partition} restored; resuming at ${first}${floor !== undefined && floor > first ? `, below its output's lineage ${floor}: skipping to it` : ''}`);
       if (this.opts.exactlyOnce && floor !== undefined && floor > first) {
@@ -335,7 +365,7 @@ export class EosStage {
   }
 
   private assigned(partition: number): boolean {
-    if (this.revoking.has(partition)) return false;
+    if (!this.owned.has(partition)) return false;
     try {
       return this.consumer.assignment().some((a) => a.partition === partition);
     } catch {
@@ -361,9 +391,12 @@ export class EosStage {
     if (!txn) return this.opts.exactlyOnce ? undefined : this.recommit();
     const topics = [{ topic: this.opts.inputTopic, partitions: [...txn.next].map(([partition, offset]) => ({ partition, offset })) }];
     try {
+      if (txn.revoked) throw txn.revoked;
       this.step('the deliveries of the open transaction');
       await within(30_000, 'deliveries', Promise.all(txn.sends));
       if (txn.failed) throw txn.failed;
+      // revoked while the deliveries were awaited: the offsets must not go with a generation that no longer gives us them
+      if (txn.revoked) throw txn.revoked;
       this.crashPoint('in-transaction');
       if (this.opts.exactlyOnce) {
         if (!this.producer.isActive()) await within(15_000, 'begin transaction', this.producer.transaction());
@@ -422,7 +455,7 @@ export class EosStage {
     const txn = this.txn;
     this.txn = undefined;
     if (!txn) return;
-    const kind = e instanceof InjectedFailure ? 'injected' : e instanceof StuckError ? 'stuck' : txnErrorKind(e);
+    const kind = e instanceof InjectedFailure ? 'injected' : e instanceof StuckError ? 'stuck' : e instanceof RevokedError ? 'revoked' : txnErrorKind(e);
     let fresh = kind === 'fatal' || kind === 'stuck';
     if (this.opts.exactlyOnce && !fresh && this.producer.isActive()) {
       // an abort that timed out is called again (librdkafka resumes it); one that still fails replaces the producer
