@@ -21,6 +21,8 @@ export default {
       ...common,
       displayName: 'live',
       testMatch: ['<rootDir>/**/*.live.test.ts'],
+      // each suite deletes the test topics when it ends (see the file)
+      testEnvironment: '<rootDir>/test/live-environment.cjs',
       globalSetup: '<rootDir>/test/live-setup.js',
       globalTeardown: '<rootDir>/test/live-teardown.js',
       slowTestThreshold: 60,
