@@ -281,7 +281,7 @@ export class EosStage {
     txn.revoked ??= new RevokedError(`partition${read.length > 1 ? 's' : ''} ${read.join(',')} revoked${lost} while the transaction was open`);
     void this.serial(async () => {
       if (this.txn === txn) await this.abort(txn.revoked);
-    });
+    }).catch((e: unknown) => console.error(`${this.opts.name}: aborting the transaction of revoked partitions ${read.join(',')} failed (${errorText(e)})`));
   }
 
   /** Fault injection points: `before-transaction` (state updated, nothing sent yet) is reached first in every batch. */
@@ -318,6 +318,7 @@ export class EosStage {
       if (this.txn) {
         this.step(`committing before restoring partition ${partition}`);
         await this.commit();
+        if (!stillOurs()) return;
       }
       this.step(`restoring partition ${partition}`);
       const first = BigInt(batch.messages[0]!.offset);
@@ -400,8 +401,11 @@ export class EosStage {
       this.crashPoint('in-transaction');
       if (this.opts.exactlyOnce) {
         if (!this.producer.isActive()) await within(15_000, 'begin transaction', this.producer.transaction());
+        if (txn.revoked) throw txn.revoked;
         this.step('sending the offsets to the transaction');
         await within(15_000, 'send offsets', this.producer.sendOffsets({ consumer: this.consumer, topics }));
+        // the last moment to choose: once the commit is asked for it is not taken back
+        if (txn.revoked) throw txn.revoked;
         this.step('the commit');
         await this.retrying('commit', () => within(15_000, 'commit', this.producer.commit()));
       } else {
@@ -490,7 +494,8 @@ export class EosStage {
     this.step(`the committed offsets of ${mine.join(',') || 'no partition'}`);
     const committed = await this.committedOffsets(mine);
     const rewound: string[] = [];
-    for (const partition of mine) {
+    // again: one revoked while the offsets were read is not sought (the library would keep the seek for a later assignment)
+    for (const partition of mine.filter((p) => this.assigned(p))) {
       const offset = committed.get(partition);
       // nothing committed yet (no offset, or librdkafka's -1001): from the log start, as a new group begins
       this.consumer.seek({ topic: this.opts.inputTopic, partition, offset: offset !== undefined ? offset : '-2' });
