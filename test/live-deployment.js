@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import testTopics from './test-topics.cjs';
 
 const DEFAULT_STATE = '/var/lib/faultline';
 const MARK = '/tmp/faultline-live-test.json';
@@ -41,7 +42,7 @@ export function up() {
     if (kept.handedOver && Date.now() - kept.handedOver < HANDOVER_MS && kept.state === state && kept.coordination === coordination && running(state)) {
       writeFileSync(MARK, JSON.stringify({ ...kept, handedOver: undefined }));
       cli(['deploy', '--skip-setup', '--coordination', coordination], { FAULTLINE_STATE: state });
-      cli(['delete-topics', 'test.', 'chaos.', 'bench.', 'bench-'], { FAULTLINE_STATE: state });
+      cli(['delete-topics', ...testTopics.TEST_TOPIC_PREFIXES], { FAULTLINE_STATE: state });
       return;
     }
   }
@@ -58,7 +59,7 @@ export function up() {
   writeFileSync(MARK, JSON.stringify(mark));
   cli(['deploy', '--skip-setup', '--coordination', coordination], { FAULTLINE_STATE: state });
   // what an interrupted earlier run left (a one-replica chaos topic would go offline with its broker)
-  cli(['delete-topics', 'test.', 'chaos.', 'bench.', 'bench-'], { FAULTLINE_STATE: state });
+  cli(['delete-topics', ...testTopics.TEST_TOPIC_PREFIXES], { FAULTLINE_STATE: state });
 }
 
 /** With FAULTLINE_LIVE_KEEP=1 the deployment stays up, handed over (noted, with the time) to the next phase of the same test run. */
@@ -71,7 +72,7 @@ export function down() {
   const mark = JSON.parse(readFileSync(MARK, 'utf8'));
   rmSync(MARK, { force: true });
   const isDefault = mark.state === DEFAULT_STATE;
-  if (isDefault) cli(['delete-topics', 'test.', 'chaos.', 'bench.', 'bench-'], { FAULTLINE_STATE: mark.state });
+  if (isDefault) cli(['delete-topics', ...testTopics.TEST_TOPIC_PREFIXES], { FAULTLINE_STATE: mark.state });
   if (!isDefault) cli(['clean'], { FAULTLINE_STATE: mark.state });
   else if (mark.startedByTests) cli(['down'], { FAULTLINE_STATE: mark.state });
   if (mark.stoppedDefault) cli(['deploy', '--skip-setup'], { FAULTLINE_STATE: DEFAULT_STATE });

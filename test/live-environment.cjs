@@ -7,13 +7,14 @@
 const { TestEnvironment } = require('jest-environment-node');
 const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
+const { TEST_TOPIC_PREFIXES } = require('./test-topics.cjs');
 
 const root = join(__dirname, '..');
 
 class LiveEnvironment extends TestEnvironment {
   async teardown() {
     try {
-      execFileSync(join(root, 'node_modules/.bin/tsx'), ['cluster/cli.ts', 'delete-topics', 'test.', 'chaos.', 'bench.', 'bench-'], { cwd: root, stdio: 'inherit', timeout: 120_000 });
+      execFileSync(join(root, 'node_modules/.bin/tsx'), ['cluster/cli.ts', 'delete-topics', ...TEST_TOPIC_PREFIXES], { cwd: root, stdio: 'inherit', timeout: 120_000 });
     } catch (e) {
       console.error(`live tests: deleting the suite's topics failed (${e.message}); they stay until the next suite's end, or the run's`);
     }

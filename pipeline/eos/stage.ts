@@ -270,9 +270,7 @@ export class EosStage {
     if (err.code !== KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) return;
     for (const p of partitions) {
       this.owned.delete(p);
-      this.ready.delete(p);
-      this.consumed.delete(p);
-      this.handler.forget?.(p);
+      this.forget(p);
     }
     const txn = this.txn;
     const read = txn ? partitions.filter((p) => txn.from.has(p)) : [];
@@ -324,7 +322,7 @@ export class EosStage {
       const first = BigInt(batch.messages[0]!.offset);
       const floor = (await this.handler.restore?.(partition, first)) ?? undefined;
       if (!stillOurs()) {
-        this.handler.forget?.(partition);
+        this.forget(partition);
         return;
       }
       this.ready.add(partition);
@@ -363,6 +361,13 @@ export class EosStage {
       return;
     }
     if (this.opts.exactlyOnce && performance.now() - t.began >= (this.opts.commitIntervalMs ?? 100)) await this.commit();
+  }
+
+  /** What the stage holds of a partition (restored state, at-least-once position) is no longer true or no longer ours. */
+  private forget(partition: number): void {
+    this.ready.delete(partition);
+    this.consumed.delete(partition);
+    this.handler.forget?.(partition);
   }
 
   private assigned(partition: number): boolean {
@@ -486,11 +491,7 @@ export class EosStage {
     // the changelog agree either way. A partition no longer ours is not sought (a pending seek would be applied at a
     // later assignment).
     const mine = [...txn.from.keys()].filter((p) => this.assigned(p));
-    for (const partition of txn.from.keys()) {
-      this.ready.delete(partition);
-      this.consumed.delete(partition);
-      this.handler.forget?.(partition);
-    }
+    for (const partition of txn.from.keys()) this.forget(partition);
     this.step(`the committed offsets of ${mine.join(',') || 'no partition'}`);
     const committed = await this.committedOffsets(mine);
     const rewound: string[] = [];
