@@ -73,7 +73,7 @@ test('broker-down (a broker down 35 s): every safety property holds, and the ver
   // 50 s: the broker stays down 35 s, long enough for KafkaBrokerDown (for: 10s) and under-replication (for: 15s).
   const { result } = await run('broker-down', 50);
   holds(result);
-  // under-replication is reported, not gated: whether it starts at the ZooKeeper session expiry (6 s) or at the
+  // under-replication is reported, not gated: whether it starts at the ZooKeeper session expiry (5 s) or at the
   // leaders' replica lag timeout (30 s) varies run to run, and its alert (for: 15s) then fires 27-63 s after the kill
   for (const name of ['observed: KafkaBrokerDown fired and resolved', 'observed: time lag under 30 s after healing'])
     expect([name, result.checks.find((c) => c.name === name)?.valid]).toEqual([name, true]);

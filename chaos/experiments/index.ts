@@ -82,7 +82,7 @@ export const EXPERIMENTS: Experiment[] = [
   {
     ...base,
     name: 'broker-down',
-    // 35 s down: under-replication starts when the controller sees the broker's ZooKeeper session expire (6 s) and the
+    // 35 s down: under-replication starts when the controller sees the broker's ZooKeeper session expire (5 s) and the
     // alert waits 15 s more; with 25 s down it never fired in one CI run
     description: 'SIGKILL a broker under load through the pipeline and keep it down 35 s (long enough for the alerts), then restart it; every 50 s',
     faults: [brokerKill],

@@ -13,11 +13,12 @@ export function zookeeperConfig(t: Topology, node: ZooKeeperNode, dataDir: strin
     t.zookeepers.map((z) => [`server.${z.id}`, `${z.client.host}:${z.quorumPort}:${z.electionPort}`]),
   );
   return props({
-    // tickTime 1 s: followers notice a dead leader within syncLimit ticks (5 s),
-    // and the minimum session timeout (2 ticks) admits Kafka's 6 s sessions.
-    tickTime: 1000,
-    initLimit: 10,
-    syncLimit: 5,
+    // tickTime 0.5 s: a session expires within half a second of its timeout (ZooKeeper checks expiry once a tick,
+    // so with 1 s ticks a dead broker's session outlived its 6 s by up to a second more); sessions of 2..20 ticks
+    // admit Kafka's 5 s. Followers still notice a dead leader within 5 s (syncLimit 10 ticks).
+    tickTime: 500,
+    initLimit: 20,
+    syncLimit: 10,
     dataDir,
     clientPort: node.client.port,
     clientPortAddress: node.client.host,
@@ -81,7 +82,7 @@ export function brokerConfig(t: Topology, b: Broker, logDir: string): string {
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'controller.quorum.voters': quorumVoters(t),
     'log.dirs': logDir,
-    // KRaft's analogue of the ZooKeeper session: fence a silent broker after 6 s.
+    // KRaft's analogue of the ZooKeeper session: fence a silent broker after as long (5 s).
     'broker.session.timeout.ms': t.defaults.zookeeperSessionTimeoutMs,
     'broker.heartbeat.interval.ms': 1000,
     ...commonBrokerSettings(t),
@@ -111,7 +112,8 @@ log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.request.logger=WARN
 log4j.logger.kafka.network.RequestChannel$=WARN
-log4j.logger.kafka.log.LogCleaner=WARN
+log4j.logger.kafka.log.LogCleaner=INFO
+log4j.logger.kafka.log.LogCleanerManager$=INFO
 log4j.logger.state.change.logger=WARN
 log4j.logger.org.apache.kafka.storage.internals.log=WARN
 log4j.logger.kafka.log=WARN

@@ -69,7 +69,7 @@ export function kafkaCluster(o: RenderInput): K8sObject {
       resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { cpu: '1', memory: '768Mi' } },
       jvmOptions: { '-Xms': '512m', '-Xmx': '512m' },
       config: {
-        // session timeouts as locally: 2..20 ticks must allow the brokers' 6 s
+        // session timeouts as locally: 2..20 ticks must allow the brokers' 5 s
         tickTime: 2000,
         'metricsProvider.className': 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider',
         'metricsProvider.httpPort': ZOOKEEPER_METRICS_PORT,

@@ -29,7 +29,14 @@ export interface Endpoint {
  * fault are expected and counted, not printed line by line.
  */
 export function kafkaClient(e: Endpoint): Kafka {
-  return new KafkaJS.Kafka({ kafkaJS: { brokers: e.brokers, clientId: e.clientId, logLevel: KafkaJS.logLevel.WARN, logger: oneLineLogger(e.clientId) } });
+  // FAULTLINE_KAFKA_DEBUG=metadata,topic,eos (librdkafka's debug contexts) prints its debug lines too: to see what
+  // a client did during a fault, e.g. `FAULTLINE_KAFKA_DEBUG=metadata,topic just deploy`
+  const debug = process.env.FAULTLINE_KAFKA_DEBUG;
+  const level = debug ? KafkaJS.logLevel.DEBUG : KafkaJS.logLevel.WARN;
+  return new KafkaJS.Kafka({
+    ...(debug ? { debug } : {}),
+    kafkaJS: { brokers: e.brokers, clientId: e.clientId, logLevel: level, logger: oneLineLogger(e.clientId, level) },
+  } as never);
 }
 
 /** librdkafka's log lines, one line each with the client and facility (its default logger prints whole objects). */
