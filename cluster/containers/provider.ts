@@ -7,7 +7,7 @@
 // (the host's iptables through nsenter), so they never touch the host's own
 // rules and vanish with the containers.
 import { execFile, execFileSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -227,6 +227,19 @@ export class ContainersProvider implements Provider, Runtime {
     }
   }
 
+  /**
+   * A container's whole output, appended to its host copy before the container goes (its log goes with it): after a
+   * test's teardown, what a stage did during a failed experiment is still there to read.
+   */
+  private async keepLog(name: string, ct: { logs(o: { stdout: boolean; stderr: boolean; follow: false }): Promise<unknown> }): Promise<void> {
+    try {
+      const buf = (await ct.logs({ stdout: true, stderr: true, follow: false })) as Buffer;
+      appendFileSync(this.logFileOf(name), `\n--- ${containerName(name)}: its whole output, kept when it was removed at ${new Date().toISOString()} ---\n${demux(buf)}\n`);
+    } catch {
+      /* a container without a log leaves nothing to keep */
+    }
+  }
+
   /** The real condition a component is ready on (the wait strategy of its container). */
   private probe(spec: ComponentSpec): { what: string; check: () => Promise<boolean> } {
     const t = this.topology;
@@ -349,6 +362,7 @@ export class ContainersProvider implements Provider, Runtime {
               const ct = client.container.getById(c.Id);
               if (c.State === 'paused') await ct.unpause();
               if (c.State === 'running' || c.State === 'paused') await ct.stop({ t: 30 });
+              await this.keepLog(name, ct);
               await ct.remove({ force: true, v: true });
               progress(`${name.padEnd(14)} container removed`);
             } catch (e) {
@@ -424,7 +438,11 @@ export class ContainersProvider implements Provider, Runtime {
   /** The container goes with its data (a new, empty machine comes back on restart); ZooKeeper keeps its myid. */
   async wipeData(name: string): Promise<string> {
     if (await this.running(name)) throw new Error(`refusing to wipe ${name}: it is running; kill it first`);
-    if (await this.inspect(name)) await (await this.container(name)).remove({ force: true, v: true });
+    if (await this.inspect(name)) {
+      const ct = await this.container(name);
+      await this.keepLog(name, ct);
+      await ct.remove({ force: true, v: true });
+    }
     const dir = emptyDataDir(this.parts, this.component(name));
     return `${containerName(name)} and ${dir}`;
   }

@@ -5,7 +5,7 @@
 import { batchSpans, eosMetrics, logger, serveTelemetry, serviceLog, stageRegistry, startTracing, tracingEnv, type BatchSpans, type Tracer } from '../telemetry/index.js';
 import { z } from 'zod';
 import { HEADERS, brokerList, flag, headerString, readConfig, zoneVar } from '../contract/index.js';
-import { KafkaJS, connectPatiently, errorText, kafkaClient, txnErrorKind, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from '../kafka/index.js';
+import { KafkaJS, connectPatiently, errorText, kafkaClient, readToEnd, topicOffsets, txnErrorKind, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from '../kafka/index.js';
 
 export interface OutMessage {
   key: string | null;
@@ -84,6 +84,9 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new StuckError(`${what} did not finish within ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
+/** How long a stage hands over no batch before it commits past an aborted tail (settleIdle), and how often it looks. */
+const IDLE_MS = 10_000;
+
 /** What the open transaction holds, per input partition and in all. */
 interface OpenTransaction {
   began: number;
@@ -152,6 +155,8 @@ export class EosStage {
   private readonly consumed = new Map<number, string>();
   /** When the consumer last handed us a batch, and the quiet spell already reported. */
   private lastBatchAt = Date.now();
+  /** When settleIdle last ran (see there). */
+  private settledAt = 0;
   private quietSaid = 0;
   private failures = 0;
   private stopping = false;
@@ -246,7 +251,52 @@ export class EosStage {
     // an idle stage still commits what it holds within the interval
     const interval = this.opts.exactlyOnce ? (this.opts.commitIntervalMs ?? 100) : 1000;
     this.timer = setInterval(() => void this.serial(() => this.commit()).catch(() => undefined), interval);
-    this.watchdog = setInterval(() => this.watch(), 5000);
+    this.watchdog = setInterval(() => {
+      this.watch();
+      if (this.opts.exactlyOnce && !this.txn && !this.stopping && Date.now() - this.lastBatchAt >= IDLE_MS && Date.now() - this.settledAt >= IDLE_MS) {
+        this.settledAt = Date.now();
+        void this.serial(() => this.settleIdle()).catch((e: unknown) => console.error(`${this.opts.name}: committing past the aborted tail of idle partitions failed (${errorText(e)}); again later`));
+      }
+    }, 5000);
+  }
+
+  /**
+   * An idle partition whose committed offset stops short of its end with nothing committed in between (the tail is
+   * aborted data and transaction markers, which a read_committed consumer passes without a batch) has its offset
+   * committed at that end, in a transaction of offsets only, as Kafka Streams commits its consumer's position.
+   * Without it the group's lag stayed above zero until the next record: a containers `zone-partition` run read the
+   * aggregate group as stuck (32 behind on one partition for 4 min) after the process stage aborted a transaction
+   * there. Checked, not assumed: the tail is read back read_committed first, and one record in it leaves the offset
+   * where it is.
+   */
+  private async settleIdle(): Promise<void> {
+    const since = this.lastBatchAt;
+    // restored or not: only offsets are committed, and no state moves with them
+    const mine = [...this.owned.keys()].filter((p) => this.assigned(p));
+    if (this.txn || !mine.length) return;
+    const e = { brokers: this.opts.brokers, clientId: `${stageClientId(this.opts.name, this.opts.zone)}-settle` };
+    const ends = new Map((await topicOffsets(e, this.opts.inputTopic)).map((o) => [o.partition, BigInt(o.high)]));
+    const committed = await this.committedOffsets(mine);
+    const behind = mine.filter((p) => committed.has(p) && ends.has(p) && BigInt(committed.get(p)!) < ends.get(p)!);
+    if (!behind.length) return;
+    const records = await readToEnd(e, this.opts.inputTopic, {
+      partitions: behind,
+      from: new Map(behind.map((p) => [p, committed.get(p)!])),
+      until: new Map(behind.map((p) => [p, ends.get(p)!.toString()])),
+    });
+    // a batch handed over meanwhile, or a partition revoked: nothing here is decided any more
+    const settle = behind.filter((p) => this.assigned(p) && !records.some((r) => r.partition === p));
+    if (this.txn || this.lastBatchAt !== since || !settle.length) return;
+    const t: OpenTransaction = (this.txn = { began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
+    for (const p of settle) {
+      t.from.set(p, committed.get(p)!);
+      t.next.set(p, ends.get(p)!.toString());
+    }
+    const what = settle.map((p) => `${p} (${committed.get(p)} -> ${ends.get(p)})`).join(', ');
+    // a transaction marker alone is the usual tail of an idle partition; more than that was aborted data: say so
+    if (settle.some((p) => ends.get(p)! - BigInt(committed.get(p)!) > 1n)) console.log(`${this.opts.name}: idle; committing past aborted records at the end of ${what} (a failure is logged as an abort)`);
+    this.step(`committing past the aborted tail of ${what}`);
+    await this.commit();
   }
 
   /**

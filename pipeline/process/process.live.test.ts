@@ -266,3 +266,40 @@ test('negative control: the same zombie with exactly-once off is not fenced, and
   expect(counts.size).toBe(3000);
   expect([...counts.values()].filter((c) => c > 1).length).toBeGreaterThan(0);
 });
+
+test("an input that ends in an aborted transaction: the idle stage commits past it, and the group's lag comes to 0", async () => {
+  const tp = topicsFor(`${run}-aborted-tail`);
+  const feed = await feedFor(tp, `at-${run}`, 1, 1);
+  await feed.send(0, 50);
+  // then a transaction of 30 events that aborts: the partition ends in aborted data and its abort marker, which a
+  // read_committed consumer passes without a batch (before the fix the group stayed 31 behind until the next record)
+  const aborter = kafka(t, 'test-process-aborter').producer({ transactionalId: `test-aborter-${run}`, idempotent: true, maxInFlightRequests: 1 });
+  await aborter.connect();
+  const tx = await aborter.transaction();
+  await tx.send({ topic: tp.input, acks: -1, messages: Array.from({ length: 30 }, (_, k) => ({ key: `at-aborted-${run}-${k}`, value: event(k, `at-aborted-${run}-${k}`) })) });
+  await tx.abort();
+  await aborter.disconnect();
+  await feed.disconnect();
+  const group = `test-process-${tp.input}`;
+  const proc = startProcessor({}, tp);
+  const admin = kafka(t, 'test-process-offsets').admin();
+  await admin.connect();
+  try {
+    const end = (await admin.fetchTopicOffsets(tp.input))[0]!.high;
+    expect(Number(end)).toBe(81);
+    await waitFor(
+      `the group's committed offset to reach the input's end (${end})`,
+      async () => (await admin.fetchOffsets({ groupId: group, topics: [tp.input] }))[0]?.partitions[0]?.offset === end,
+      { timeoutMs: 90_000, intervalMs: 1000 },
+    );
+  } finally {
+    await admin.disconnect();
+    proc.kill('SIGTERM');
+    await exitCode(proc);
+  }
+  // the 50 committed events once each, none of the aborted ones
+  const counts = await keyCounts(tp.output);
+  expect(counts.size).toBe(50);
+  expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  expect([...counts.keys()].some((k) => k.startsWith('at-aborted-'))).toBe(false);
+});
