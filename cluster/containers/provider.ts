@@ -231,10 +231,9 @@ export class ContainersProvider implements Provider, Runtime {
    * A container's whole output, appended to its host copy before the container goes (its log goes with it): after a
    * test's teardown, what a stage did during a failed experiment is still there to read.
    */
-  private async keepLog(name: string, ct: { logs(o: { stdout: boolean; stderr: boolean; follow: false }): Promise<unknown> }): Promise<void> {
+  private async keepLog(name: string, ct: LogSource): Promise<void> {
     try {
-      const buf = (await ct.logs({ stdout: true, stderr: true, follow: false })) as Buffer;
-      appendFileSync(this.logFileOf(name), `\n--- ${containerName(name)}: its whole output, kept when it was removed at ${new Date().toISOString()} ---\n${demux(buf)}\n`);
+      appendFileSync(this.logFileOf(name), `\n--- ${containerName(name)}: its whole output, kept when it was removed at ${new Date().toISOString()} ---\n${await logText(ct)}\n`);
     } catch {
       /* a container without a log leaves nothing to keep */
     }
@@ -300,8 +299,7 @@ export class ContainersProvider implements Provider, Runtime {
   async logTail(name: string, lines: number): Promise<string> {
     try {
       if (await this.inspect(name)) {
-        const buf = (await (await this.container(name)).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-        return demux(buf);
+        return await logText(await this.container(name), lines);
       }
     } catch {
       /* the host copy below */
@@ -577,6 +575,17 @@ export class ContainersProvider implements Provider, Runtime {
       ...cli(['network', 'ls', '--format', '{{.Name}}']).filter((n) => n === NETWORK).map((n) => `network ${n}`),
     ];
   }
+}
+
+/** A container whose output can be asked for (dockerode's, as testcontainers' client hands it out). */
+interface LogSource {
+  logs(o: { stdout: boolean; stderr: boolean; follow: false; tail?: number }): Promise<unknown>;
+}
+
+/** A container's output, stdout and stderr as they came; its last `tail` lines if given, else all of it. */
+async function logText(ct: LogSource, tail?: number): Promise<string> {
+  const buf = (await ct.logs({ stdout: true, stderr: true, follow: false, ...(tail !== undefined ? { tail } : {}) })) as Buffer;
+  return demux(buf);
 }
 
 /** Docker's log stream multiplexes stdout and stderr with 8-byte frame headers (no TTY). */

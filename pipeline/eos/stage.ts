@@ -84,6 +84,9 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new StuckError(`${what} did not finish within ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
+/** A transaction opened now, holding nothing yet. */
+const emptyTransaction = (): OpenTransaction => ({ began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
+
 /** How long a stage hands over no batch before it commits past an aborted tail (settleIdle), and how often it looks. */
 const IDLE_MS = 10_000;
 
@@ -287,7 +290,7 @@ export class EosStage {
     // a batch handed over meanwhile, or a partition revoked: nothing here is decided any more
     const settle = behind.filter((p) => this.assigned(p) && !records.some((r) => r.partition === p));
     if (this.txn || this.lastBatchAt !== since || !settle.length) return;
-    const t: OpenTransaction = (this.txn = { began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
+    const t = (this.txn = emptyTransaction());
     for (const p of settle) {
       t.from.set(p, committed.get(p)!);
       t.next.set(p, ends.get(p)!.toString());
@@ -356,7 +359,7 @@ export class EosStage {
     // the assignment this batch belongs to: a revoke while we wait below makes it stale
     const mark = this.owned.get(partition);
     const stillOurs = () => this.owned.get(partition) === mark;
-    const txn = (): OpenTransaction => (this.txn ??= { began: performance.now(), from: new Map(), next: new Map(), sends: [], inputs: 0, records: 0, spans: [], endToEndS: [] });
+    const txn = (): OpenTransaction => (this.txn ??= emptyTransaction());
     if (!this.ready.has(partition)) {
       // what is open commits first: a restore reads the state's changelog read_committed to its end, and a changelog
       // partition this stage's own open transaction has written to ends in that transaction, which cannot commit
