@@ -1,6 +1,8 @@
 // The foundation against the running cluster: real brokers, real ZooKeeper or
 // KRaft, real Prometheus and Tempo. Runs for both coordination modes.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigResourceTypes, CompressionTypes } from './kafkajs.js';
 import { PIPELINE_TOPICS } from '../pipeline/contract/index.js';
 import { activeRules, cacheLayout, clusterHealth, kraftQuorum, paths, ensureTopics, healAll, kafka, partition, waitFor, zoneOf, zookeeperQuorum } from './index.js';
@@ -197,7 +199,8 @@ describe(`cluster (${coordination})`, () => {
     expect(connectAs(a.user, brokerC.host, brokerC.port)).toBe(true);
     try {
       partition(a, c, { symmetric: false });
-      expect(activeRules()).toHaveLength(1);
+      // zone-a's packets to zone-c's addresses, and on connections zone-c opened
+      expect(activeRules()).toHaveLength(2);
       expect(connectAs(a.user, brokerC.host, brokerC.port, 2)).toBe(false);
       expect(connectAs(a.user, brokerB.host, brokerB.port)).toBe(true);
       // the harness runs as root, outside every zone: it still reaches zone-c
@@ -206,7 +209,60 @@ describe(`cluster (${coordination})`, () => {
       healAll();
     }
     expect(activeRules()).toHaveLength(0);
-    expect(iptablesRules()).not.toMatch(/--uid-owner/);
+    expect(dropRules()).toEqual([]);
     expect(connectAs(a.user, brokerC.host, brokerC.port)).toBe(true);
   });
+
+  // On loopback a connection leaves from 127.0.0.1, so the server's packets back go to 127.0.0.1, not to the client's
+  // zone. A cut on destinations alone let them through: in CI a zone-b ZooKeeper, cut off, still sent its election
+  // vote on a connection zone-c had opened (idle, so nothing held it back), won the vote, and left the ensemble without
+  // a leader it could reach for the whole cut.
+  test('a symmetric cut also stops what a zone sends back on a connection the other zone opened, until healed', async () => {
+    const a = zoneOf(t, 'zone-a');
+    const c = zoneOf(t, 'zone-c');
+    const [host, port] = [`${c.cidr.slice(0, -'0/24'.length)}99`, 7999];
+    // zone-c sends a numbered line every 500 ms to whoever connects; each is acknowledged long before the next, so
+    // each leaves an idle connection, as that vote did. zone-a's client prints each line with its arrival time.
+    const server = spawnAs(c.user, `require('net').createServer((s) => { let n = 0; const t = setInterval(() => s.write(n++ + '\\n'), 500); s.on('error', () => {}); s.on('close', () => clearInterval(t)); }).listen(${port}, '${host}', () => console.log('listening'));`);
+    let client: ChildProcess | undefined;
+    try {
+      await waitFor('the zone-c test server', () => server.out.includes('listening'), { timeoutMs: 10_000 });
+      client = spawnAs(a.user, `const s = require('net').connect(${port}, '${host}'); s.on('data', (d) => { for (const l of d.toString().split('\\n')) if (l) console.log(Date.now() + ' ' + l); }); s.on('error', (e) => { console.log('error ' + e.message); });`).child;
+      const lines: number[] = [];
+      let arrived = () => {};
+      client.stdout!.on('data', (d: Buffer) => {
+        for (const l of d.toString().split('\n')) if (/^\d+ \d+$/.test(l)) lines.push(Number(l.split(' ')[0]));
+        arrived();
+      });
+      await waitFor("zone-a's client to receive from zone-c", () => lines.length >= 3, { timeoutMs: 10_000 });
+      // cut right after a line arrives: the next is sent 500 ms into the cut, on a connection with nothing in flight
+      await new Promise<void>((resolve) => (arrived = resolve));
+      const cutAt = Date.now();
+      let healedAt = 0;
+      try {
+        partition(a, c, { symmetric: true });
+        await sleep(3000);
+      } finally {
+        healAll();
+        healedAt = Date.now();
+      }
+      expect(lines.filter((at) => at > cutAt && at < healedAt)).toEqual([]);
+      await waitFor('the connection to carry data again after healing', () => lines.some((at) => at > healedAt), { timeoutMs: 20_000 });
+    } finally {
+      client?.kill('SIGKILL');
+      server.child.kill('SIGKILL');
+      healAll();
+    }
+  });
 });
+
+/** The DROP rules on a zone user left in iptables (the connection marks stay, by design). */
+const dropRules = () => iptablesRules().split('\n').filter((l) => l.includes('--uid-owner') && l.includes('-j DROP'));
+
+/** `node -e script` run as a zone's user; `out` collects what it prints. */
+function spawnAs(user: string, script: string): { child: ChildProcess; out: string } {
+  const child = spawn('setpriv', ['--reuid', user, '--regid', user, '--init-groups', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = { child, out: '' };
+  child.stdout!.on('data', (d: Buffer) => (r.out += d.toString()));
+  return r;
+}

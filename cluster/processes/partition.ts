@@ -1,10 +1,21 @@
 // Zone partitions on one host: DROP rules matched on the sending process's
-// uid (one user per zone) and the destination zone's loopback range, all in
-// one dedicated chain so healing is a single flush.
+// uid (one user per zone), all in one dedicated chain so healing is a single
+// flush. On loopback every connection leaves from 127.0.0.1, so a rule on the
+// destination catches only the packets of connections the sending zone opened;
+// the packets a zone sends back on a connection another zone opened go to
+// 127.0.0.1. Each connection is therefore marked at its first packet with the
+// zone that opened it (conntrack mark, a second chain that stays for good),
+// and a cut also drops the sending zone's packets on the other zone's
+// connections.
 import { execFileSync } from 'node:child_process';
 import type { Zone } from '../topology.js';
 
 export const CHAIN = 'FAULTLINE';
+/** Marks each new connection with the zone of the process that opens it; never flushed by a heal. */
+export const MARK_CHAIN = 'FAULTLINE-CONN';
+const MARK_MASK = 0x0f000000;
+const zoneMark = (z: Zone) => `0x${((z.index << 24) & MARK_MASK).toString(16)}/0x${MARK_MASK.toString(16)}`;
+const markArgs = (z: Zone) => ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'owner', '--uid-owner', z.user, '-j', 'CONNMARK', '--set-xmark', zoneMark(z)];
 
 function iptables(args: string[]): string {
   try {
@@ -24,10 +35,18 @@ function ok(args: string[]): boolean {
   }
 }
 
-/** Creates the chain and jumps to it from OUTPUT, once. */
-export function ensureChain(): void {
-  if (!ok(['-n', '-L', CHAIN])) iptables(['-N', CHAIN]);
-  if (!ok(['-C', 'OUTPUT', '-j', CHAIN])) iptables(['-I', 'OUTPUT', '1', '-j', CHAIN]);
+/**
+ * Creates both chains and jumps to them from OUTPUT, once, and marks the connections of `zones`. The marks must be
+ * in place before the zones' processes connect (the deployment calls this before it starts them): a connection opened
+ * before has no mark, and its way back is not cut.
+ */
+export function ensureChain(zones: Zone[] = []): void {
+  for (const chain of [CHAIN, MARK_CHAIN]) {
+    if (!ok(['-n', '-L', chain])) iptables(['-N', chain]);
+    // inserted at 1 in this order, so marking comes first
+    if (!ok(['-C', 'OUTPUT', '-j', chain])) iptables(['-I', 'OUTPUT', '1', '-j', chain]);
+  }
+  for (const z of zones) if (!ok(['-C', MARK_CHAIN, ...markArgs(z)])) iptables(['-A', MARK_CHAIN, ...markArgs(z)]);
 }
 
 export interface PartitionRule {
@@ -35,14 +54,27 @@ export interface PartitionRule {
   to: Zone;
 }
 
-const ruleArgs = (r: PartitionRule) => ['-m', 'owner', '--uid-owner', r.from.user, '-d', r.to.cidr, '-j', 'DROP'];
+const markedBy = (z: Zone) => ['-m', 'connmark', '--mark', zoneMark(z)];
 
-/** Cuts traffic sent by `from`'s processes to `to`'s addresses; `symmetric` cuts the way back too. */
+/**
+ * `from`'s packets never reach `to`'s processes: those to its addresses, and those on connections `to` opened, which
+ * go to 127.0.0.1 (the containers provider's cut, which drops by address in each sender's namespace, is the same).
+ */
+const ruleArgs = (r: PartitionRule): string[][] => [
+  ['-m', 'owner', '--uid-owner', r.from.user, '-d', r.to.cidr, '-j', 'DROP'],
+  ['-m', 'owner', '--uid-owner', r.from.user, ...markedBy(r.to), '-j', 'DROP'],
+];
+
+function append(rules: string[][]): void {
+  for (const r of rules) if (!ok(['-C', CHAIN, ...r])) iptables(['-A', CHAIN, ...r]);
+}
+
+/** Cuts the packets `from`'s processes send to `to`'s; `symmetric` cuts the way back too. */
 export function partition(from: Zone, to: Zone, opts: { symmetric: boolean }): PartitionRule[] {
-  ensureChain();
+  ensureChain([from, to]);
   const rules: PartitionRule[] = [{ from, to }];
   if (opts.symmetric) rules.push({ from: to, to: from });
-  for (const r of rules) if (!ok(['-C', CHAIN, ...ruleArgs(r)])) iptables(['-A', CHAIN, ...ruleArgs(r)]);
+  append(rules.flatMap(ruleArgs));
   return rules;
 }
 
@@ -51,18 +83,31 @@ export function isolateZone(zone: Zone, all: Zone[], opts: { symmetric: boolean 
   return all.filter((z) => z.name !== zone.name).flatMap((other) => partition(zone, other, opts));
 }
 
-/** Cuts traffic sent by a zone's processes to single hosts (e.g. the other zones' ZooKeeper nodes only). */
-export function cutHosts(from: Zone, hosts: string[]): string[][] {
-  ensureChain();
-  const rules = hosts.map((h) => ['-m', 'owner', '--uid-owner', from.user, '-d', `${h}/32`, '-j', 'DROP']);
-  for (const r of rules) if (!ok(['-C', CHAIN, ...r])) iptables(['-A', CHAIN, ...r]);
+/** Is the IPv4 address in the a.b.c.0/24 range? (Zones are /24s.) */
+const inZone = (host: string, z: Zone) => z.cidr.endsWith('.0/24') && host.startsWith(z.cidr.slice(0, -'0/24'.length));
+
+/**
+ * Cuts, both ways, the connections a zone's processes open to single hosts (e.g. the other zones' ZooKeeper nodes
+ * only): the packets to each host, and the host's packets back, which go to 127.0.0.1 on a connection marked as
+ * `from`'s. `zones` tells whose the hosts are. The connections a host opens are cut by cutting its zone from the
+ * other side's hosts too, as the ZooKeeper partition does.
+ */
+export function cutHosts(from: Zone, hosts: string[], zones: Zone[]): string[][] {
+  ensureChain([from, ...zones]);
+  const rules = hosts.flatMap((h) => {
+    const owner = zones.find((z) => inZone(h, z));
+    return [
+      ['-m', 'owner', '--uid-owner', from.user, '-d', `${h}/32`, '-j', 'DROP'],
+      ...(owner ? [['-s', `${h}/32`, '-m', 'owner', '--uid-owner', owner.user, ...markedBy(from), '-j', 'DROP']] : []),
+    ];
+  });
+  append(rules);
   return rules;
 }
 
 /** Removes the given rules (one fault's), leaving any other fault's rules in place. */
 export function removeRules(rules: (PartitionRule | string[])[]): void {
-  for (const r of rules) {
-    const args = Array.isArray(r) ? r : ruleArgs(r);
+  for (const args of rules.flatMap((r) => (Array.isArray(r) ? [r] : ruleArgs(r)))) {
     while (ok(['-C', CHAIN, ...args])) iptables(['-D', CHAIN, ...args]);
   }
 }
@@ -80,11 +125,13 @@ export function activeRules(): string[] {
     .filter((l) => l.startsWith('-A '));
 }
 
-/** Removes the chain itself (used by `just clean`). */
+/** Removes both chains (used by `just clean`). */
 export function removeChain(): void {
-  while (ok(['-C', 'OUTPUT', '-j', CHAIN])) iptables(['-D', 'OUTPUT', '-j', CHAIN]);
-  if (ok(['-n', '-L', CHAIN])) {
-    iptables(['-F', CHAIN]);
-    iptables(['-X', CHAIN]);
+  for (const chain of [CHAIN, MARK_CHAIN]) {
+    while (ok(['-C', 'OUTPUT', '-j', chain])) iptables(['-D', 'OUTPUT', '-j', chain]);
+    if (ok(['-n', '-L', chain])) {
+      iptables(['-F', chain]);
+      iptables(['-X', chain]);
+    }
   }
 }

@@ -62,7 +62,7 @@ export class ProcessesProvider implements Provider, Runtime {
   async prepareHost(progress: Progress): Promise<void> {
     progress('zone users and iptables chain');
     ensureZoneUsers(this.topology.zones);
-    ensureChain();
+    ensureChain(this.topology.zones);
     healAll();
   }
 
@@ -201,7 +201,7 @@ export class ProcessesProvider implements Provider, Runtime {
   }
 
   async cutHosts(from: Zone, hosts: string[]): Promise<NetworkCut> {
-    const rules = cutHosts(from, hosts);
+    const rules = cutHosts(from, hosts, this.topology.zones);
     return { rules: hosts.map((h) => `${from.name} -x-> ${h}`), heal: async () => removeRules(rules) };
   }
 
