@@ -1,12 +1,12 @@
 // The foundation against the running cluster: real brokers, real ZooKeeper or
 // KRaft, real Prometheus and Tempo. Runs for both coordination modes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigResourceTypes, CompressionTypes } from './kafkajs.js';
 import { PIPELINE_TOPICS } from '../pipeline/contract/index.js';
-import { activeRules, cacheLayout, clusterHealth, kraftQuorum, paths, ensureTopics, healAll, kafka, partition, waitFor, zoneOf, zookeeperQuorum } from './index.js';
-import { connectAs, coordination, iptablesRules, liveTopology, promQuery, provider } from '../test/live.js';
+import { activeRules, cacheLayout, clusterHealth, kraftQuorum, LOOPBACK, paths, ensureTopics, healAll, kafka, partition, waitFor, zoneOf, zookeeperQuorum } from './index.js';
+import { connectAs, coordination, iptablesRules, liveTopology, promQuery, provider, spawnAs } from '../test/live.js';
 
 const t = liveTopology();
 
@@ -220,7 +220,7 @@ describe(`cluster (${coordination})`, () => {
   test('a symmetric cut also stops what a zone sends back on a connection the other zone opened, until healed', async () => {
     const a = zoneOf(t, 'zone-a');
     const c = zoneOf(t, 'zone-c');
-    const [host, port] = [`${c.cidr.slice(0, -'0/24'.length)}99`, 7999];
+    const [host, port] = [LOOPBACK.zoneHost(c.index, 99), 7999];
     // zone-c sends a numbered line every 500 ms to whoever connects; each is acknowledged long before the next, so
     // each leaves an idle connection, as that vote did. zone-a's client prints each line with its arrival time.
     const server = spawnAs(c.user, `require('net').createServer((s) => { let n = 0; const t = setInterval(() => s.write(n++ + '\\n'), 500); s.on('error', () => {}); s.on('close', () => clearInterval(t)); }).listen(${port}, '${host}', () => console.log('listening'));`);
@@ -258,11 +258,3 @@ describe(`cluster (${coordination})`, () => {
 
 /** The DROP rules on a zone user left in iptables (the connection marks stay, by design). */
 const dropRules = () => iptablesRules().split('\n').filter((l) => l.includes('--uid-owner') && l.includes('-j DROP'));
-
-/** `node -e script` run as a zone's user; `out` collects what it prints. */
-function spawnAs(user: string, script: string): { child: ChildProcess; out: string } {
-  const child = spawn('setpriv', ['--reuid', user, '--regid', user, '--init-groups', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const r = { child, out: '' };
-  child.stdout!.on('data', (d: Buffer) => (r.out += d.toString()));
-  return r;
-}

@@ -3,7 +3,7 @@
 // cuts between zones). One topology, one experiment, any provider.
 import type { Paths } from './paths.js';
 import type { ClusterHealth } from './probes.js';
-import type { Topology, Zone } from './topology.js';
+import type { Topology, Zone, ZoneHost } from './topology.js';
 
 export const PROVIDERS = ['processes', 'containers'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -99,8 +99,8 @@ export interface Provider {
 
   /** Cuts `zone` from every other zone (`symmetric`: both ways; else it can receive but not send). */
   isolateZone(zone: Zone, opts: { symmetric: boolean }): Promise<NetworkCut>;
-  /** Cuts traffic from a zone's components to single hosts. */
-  cutHosts(from: Zone, hosts: string[]): Promise<NetworkCut>;
+  /** Cuts traffic between a zone's components and single hosts (each named with its zone). */
+  cutHosts(from: Zone, hosts: ZoneHost[]): Promise<NetworkCut>;
   /** Removes every network cut, this run's or a crashed one's. */
   healNetwork(): Promise<void>;
   /** The cuts in place now, for the report's "left behind" line. */

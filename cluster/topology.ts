@@ -18,6 +18,12 @@ export interface Zone {
   user: string;
 }
 
+/** A single host and the zone whose processes listen on it (a network cut between a zone and hosts names both). */
+export interface ZoneHost {
+  host: string;
+  zone: Zone;
+}
+
 export interface Endpoint {
   host: string;
   port: number;

@@ -1,5 +1,5 @@
 // Fixtures for live tests: the deployment under test and small helpers over it.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { paths, ProcessesProvider, topology, Coordination, type Topology } from '../cluster/index.js';
 
 export const coordination: Coordination = Coordination.parse(process.env.FAULTLINE_COORDINATION ?? 'zookeeper');
@@ -9,14 +9,21 @@ export const provider = () => ProcessesProvider.open(paths(), coordination);
 /** Instant PromQL query against the live Prometheus (the cluster module's). */
 export { promQuery } from '../cluster/index.js';
 
+/** `setpriv`'s arguments to run a command as a zone's user, as the zone's processes run (the owner match sees it). */
+const asUser = (user: string) => ['--reuid', user, '--regid', user, '--init-groups'];
+
 /** Tries a TCP connect as a zone's user, as the zone's processes would; true when it connects within the timeout. */
 export function connectAs(user: string, host: string, port: number, timeoutS = 3): boolean {
-  const r = spawnSync(
-    'setpriv',
-    ['--reuid', user, '--regid', user, '--init-groups', 'timeout', String(timeoutS), 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`],
-    { stdio: 'ignore' },
-  );
+  const r = spawnSync('setpriv', [...asUser(user), 'timeout', String(timeoutS), 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`], { stdio: 'ignore' });
   return r.status === 0;
+}
+
+/** `node -e script` run as a zone's user; `out` collects what it prints. */
+export function spawnAs(user: string, script: string): { child: ChildProcess; out: string } {
+  const child = spawn('setpriv', [...asUser(user), process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = { child, out: '' };
+  child.stdout!.on('data', (d: Buffer) => (r.out += d.toString()));
+  return r;
 }
 
 export const iptablesRules = () => execFileSync('iptables', ['-S']).toString();

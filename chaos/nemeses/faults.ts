@@ -134,8 +134,8 @@ const quorumPartition = (name: string, description: string, q: Quorum, from: str
     const members = quorumMembers(ctx.topology, q);
     const others = members.filter((m) => m.zone.name !== zone.name);
     const own = members.find((m) => m.zone.name === zone.name)!;
-    const cuts = [await local(ctx).cutHosts(zone, others.map((m) => m.host))];
-    for (const m of others) cuts.push(await local(ctx).cutHosts(m.zone, [own.host]));
+    const cuts = [await local(ctx).cutHosts(zone, others)];
+    for (const m of others) cuts.push(await local(ctx).cutHosts(m.zone, [own]));
     return {
       targets: [zone.name],
       detail: `${own.name} cut from the ${from}`,

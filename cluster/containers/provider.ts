@@ -19,7 +19,7 @@ import { clusterHealth, healthOrError, httpOk, tcpOpen, zookeeperMode, type Clus
 import { componentNamed, componentSpecs, deploySequence, DeploymentParts, emptyDataDir, type ComponentSpec, type Runtime } from '../deploy/index.js';
 import { rssMiB, tail } from '../host.js';
 import type { ComponentStatus, DeployOptions, Deployment, NetworkCut, Progress, Provider, ProviderName } from '../provider.js';
-import { addr, CONTAINER_NETWORK, CONTAINER_SUBNET, topology, type Coordination, type Topology, type Zone } from '../topology.js';
+import { addr, CONTAINER_NETWORK, CONTAINER_SUBNET, topology, type Coordination, type Topology, type Zone, type ZoneHost } from '../topology.js';
 import { waitFor } from '../wait.js';
 import { dockerEngine, ensureEngine, podmanCli, stopEngine, type Engine } from './engine.js';
 import { imageTag } from './images.js';
@@ -532,10 +532,10 @@ export class ContainersProvider implements Provider, Runtime {
     return this.cut(rules, described);
   }
 
-  async cutHosts(from: Zone, hosts: string[]): Promise<NetworkCut> {
+  async cutHosts(from: Zone, hosts: ZoneHost[]): Promise<NetworkCut> {
     const rules: [string, string[]][] = [];
-    for (const h of hosts) rules.push(...(await this.drop(this.zoneContainers(from), `${h}/32`)));
-    return this.cut(rules, hosts.map((h) => `${from.name} -x-> ${h}`));
+    for (const { host } of hosts) rules.push(...(await this.drop(this.zoneContainers(from), `${host}/32`)));
+    return this.cut(rules, hosts.map(({ host }) => `${from.name} -x-> ${host}`));
   }
 
   async healNetwork(): Promise<void> {

@@ -4,18 +4,22 @@
 // destination catches only the packets of connections the sending zone opened;
 // the packets a zone sends back on a connection another zone opened go to
 // 127.0.0.1. Each connection is therefore marked at its first packet with the
-// zone that opened it (conntrack mark, a second chain that stays for good),
+// zone that opened it (conntrack mark, a second chain that a heal leaves),
 // and a cut also drops the sending zone's packets on the other zone's
 // connections.
 import { execFileSync } from 'node:child_process';
-import type { Zone } from '../topology.js';
+import type { Zone, ZoneHost } from '../topology.js';
 
 export const CHAIN = 'FAULTLINE';
-/** Marks each new connection with the zone of the process that opens it; never flushed by a heal. */
+/** Marks each new connection with the zone of the process that opens it; a heal leaves it, `down` removes it. */
 export const MARK_CHAIN = 'FAULTLINE-CONN';
 const MARK_MASK = 0x0f000000;
 const zoneMark = (z: Zone) => `0x${((z.index << 24) & MARK_MASK).toString(16)}/0x${MARK_MASK.toString(16)}`;
-const markArgs = (z: Zone) => ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'owner', '--uid-owner', z.user, '-j', 'CONNMARK', '--set-xmark', zoneMark(z)];
+/** Matches the packets a zone's processes send (its user's uid). */
+const sentBy = (z: Zone) => ['-m', 'owner', '--uid-owner', z.user];
+/** Matches the packets of connections a zone's processes opened. */
+const markedBy = (z: Zone) => ['-m', 'connmark', '--mark', zoneMark(z)];
+const markArgs = (z: Zone) => ['-m', 'conntrack', '--ctstate', 'NEW', ...sentBy(z), '-j', 'CONNMARK', '--set-xmark', zoneMark(z)];
 
 function iptables(args: string[]): string {
   try {
@@ -54,15 +58,13 @@ export interface PartitionRule {
   to: Zone;
 }
 
-const markedBy = (z: Zone) => ['-m', 'connmark', '--mark', zoneMark(z)];
-
 /**
  * `from`'s packets never reach `to`'s processes: those to its addresses, and those on connections `to` opened, which
  * go to 127.0.0.1 (the containers provider's cut, which drops by address in each sender's namespace, is the same).
  */
 const ruleArgs = (r: PartitionRule): string[][] => [
-  ['-m', 'owner', '--uid-owner', r.from.user, '-d', r.to.cidr, '-j', 'DROP'],
-  ['-m', 'owner', '--uid-owner', r.from.user, ...markedBy(r.to), '-j', 'DROP'],
+  [...sentBy(r.from), '-d', r.to.cidr, '-j', 'DROP'],
+  [...sentBy(r.from), ...markedBy(r.to), '-j', 'DROP'],
 ];
 
 function append(rules: string[][]): void {
@@ -83,24 +85,18 @@ export function isolateZone(zone: Zone, all: Zone[], opts: { symmetric: boolean 
   return all.filter((z) => z.name !== zone.name).flatMap((other) => partition(zone, other, opts));
 }
 
-/** Is the IPv4 address in the a.b.c.0/24 range? (Zones are /24s.) */
-const inZone = (host: string, z: Zone) => z.cidr.endsWith('.0/24') && host.startsWith(z.cidr.slice(0, -'0/24'.length));
-
 /**
  * Cuts, both ways, the connections a zone's processes open to single hosts (e.g. the other zones' ZooKeeper nodes
  * only): the packets to each host, and the host's packets back, which go to 127.0.0.1 on a connection marked as
- * `from`'s. `zones` tells whose the hosts are. The connections a host opens are cut by cutting its zone from the
- * other side's hosts too, as the ZooKeeper partition does.
+ * `from`'s. The connections a host opens are cut by cutting its zone from the other side's hosts too, as the
+ * ZooKeeper partition does.
  */
-export function cutHosts(from: Zone, hosts: string[], zones: Zone[]): string[][] {
-  ensureChain([from, ...zones]);
-  const rules = hosts.flatMap((h) => {
-    const owner = zones.find((z) => inZone(h, z));
-    return [
-      ['-m', 'owner', '--uid-owner', from.user, '-d', `${h}/32`, '-j', 'DROP'],
-      ...(owner ? [['-s', `${h}/32`, '-m', 'owner', '--uid-owner', owner.user, ...markedBy(from), '-j', 'DROP']] : []),
-    ];
-  });
+export function cutHosts(from: Zone, hosts: ZoneHost[]): string[][] {
+  ensureChain([from, ...hosts.map((h) => h.zone)]);
+  const rules = hosts.flatMap(({ host, zone }) => [
+    [...sentBy(from), '-d', `${host}/32`, '-j', 'DROP'],
+    ['-s', `${host}/32`, ...sentBy(zone), ...markedBy(from), '-j', 'DROP'],
+  ]);
   append(rules);
   return rules;
 }
@@ -125,13 +121,20 @@ export function activeRules(): string[] {
     .filter((l) => l.startsWith('-A '));
 }
 
+function dropChain(chain: string): void {
+  while (ok(['-C', 'OUTPUT', '-j', chain])) iptables(['-D', 'OUTPUT', '-j', chain]);
+  if (ok(['-n', '-L', chain])) {
+    iptables(['-F', chain]);
+    iptables(['-X', chain]);
+  }
+}
+
+/** Removes the connection marks: once the zones' processes are stopped, no connection needs them (`down`). */
+export function removeMarks(): void {
+  dropChain(MARK_CHAIN);
+}
+
 /** Removes both chains (used by `just clean`). */
 export function removeChain(): void {
-  for (const chain of [CHAIN, MARK_CHAIN]) {
-    while (ok(['-C', 'OUTPUT', '-j', chain])) iptables(['-D', 'OUTPUT', '-j', chain]);
-    if (ok(['-n', '-L', chain])) {
-      iptables(['-F', chain]);
-      iptables(['-X', chain]);
-    }
-  }
+  for (const chain of [CHAIN, MARK_CHAIN]) dropChain(chain);
 }

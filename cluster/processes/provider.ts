@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { componentNamed, componentSpecs, deploySequence, DeploymentParts, emptyDataDir, type ComponentSpec, type Runtime } from '../deploy/index.js';
 import type { Paths } from '../paths.js';
 import { healthOrError, tcpOpen, type ClusterHealth } from '../probes.js';
-import type { Coordination, Topology, Zone } from '../topology.js';
-import { activeRules, cutHosts, ensureChain, healAll, isolateZone, removeRules } from './partition.js';
+import type { Coordination, Topology, Zone, ZoneHost } from '../topology.js';
+import { activeRules, cutHosts, ensureChain, healAll, isolateZone, removeMarks, removeRules } from './partition.js';
 import type { ComponentStatus, DeployOptions, Deployment, NetworkCut, Progress, Provider, ProviderName } from '../provider.js';
 import { rssMiB, tail } from '../host.js';
 import { alive, cmdline, findProcesses, Supervisor } from './supervisor.js';
@@ -118,6 +118,8 @@ export class ProcessesProvider implements Provider, Runtime {
       process.kill(pid, 'SIGCONT');
       process.kill(pid, 'SIGKILL');
     }
+    // the zones' connections are gone with their processes; `deploy` marks the next ones
+    removeMarks();
   }
 
   /** Stop and wipe configs, data and logs of this deployment (the cache is kept). */
@@ -200,9 +202,9 @@ export class ProcessesProvider implements Provider, Runtime {
     return { rules: rules.map((r) => `${r.from.name} -x-> ${r.to.name}`), heal: async () => removeRules(rules) };
   }
 
-  async cutHosts(from: Zone, hosts: string[]): Promise<NetworkCut> {
-    const rules = cutHosts(from, hosts, this.topology.zones);
-    return { rules: hosts.map((h) => `${from.name} -x-> ${h}`), heal: async () => removeRules(rules) };
+  async cutHosts(from: Zone, hosts: ZoneHost[]): Promise<NetworkCut> {
+    const rules = cutHosts(from, hosts);
+    return { rules: hosts.map((h) => `${from.name} -x-> ${h.host}`), heal: async () => removeRules(rules) };
   }
 
   async healNetwork(): Promise<void> {
