@@ -256,5 +256,5 @@ describe(`cluster (${coordination})`, () => {
   });
 });
 
-/** The DROP rules on a zone user left in iptables (the connection marks stay, by design). */
+/** The DROP rules on a zone user left in iptables (the connection marks stay while the deployment runs, by design). */
 const dropRules = () => iptablesRules().split('\n').filter((l) => l.includes('--uid-owner') && l.includes('-j DROP'));
