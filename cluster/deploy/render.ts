@@ -1,6 +1,7 @@
 // Every config file a deployment needs, rendered from the topology into its conf directory (the same files for
 // both local providers: the containers mount them at the same paths), and KRaft's storage formatting.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,10 +71,29 @@ export function renderConfigs(parts: DeploymentParts, d: Deployment, opts: { own
   writeGrafana(join(conf, 'grafana'), { prometheus: `http://${addr(t.ops.prometheus)}`, tempo: `http://${addr(t.ops.tempo.http)}` });
 }
 
+/**
+ * A new cluster id as Kafka makes one (Uuid.randomUuid): 16 random bytes in URL-safe base64, never all zero and never
+ * starting with '-'. A CI deploy under KRaft failed on an id that did (1 in 64 of plain random ones): StorageTool read
+ * `-t -X…` as a missing value and an unknown option, and the deployment never started.
+ */
+export function newClusterId(random: (n: number) => Buffer = randomBytes): string {
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const bytes = random(16);
+    const id = bytes.toString('base64url');
+    if (!id.startsWith('-') && bytes.some((b) => b !== 0)) return id;
+  }
+  throw new Error('no usable cluster id in 1000 random draws: the random source is broken');
+}
+
 /** A KRaft node starts only from a directory formatted with the cluster's id (StorageTool), as an operator provisions it. */
 export function formatKraft(parts: DeploymentParts, dir: string, cfg: string, clusterId: string): void {
   if (existsSync(join(dir, 'meta.properties'))) return;
-  execFileSync('java', ['-cp', join(parts.cache.kafkaLibs, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', cfg, '--ignore-formatted'], { stdio: 'pipe' });
+  try {
+    execFileSync('java', ['-cp', join(parts.cache.kafkaLibs, '*'), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', cfg, '--ignore-formatted'], { stdio: 'pipe' });
+  } catch (e) {
+    const out = String((e as { stderr?: Buffer }).stderr ?? '').trim().split('\n').slice(-5).join('\n');
+    throw new Error(`formatting ${dir} for KRaft (cluster id ${clusterId}, config ${cfg}) failed; nothing was started. Kafka's StorageTool said:\n${out}\nFix the cause and deploy again.`);
+  }
 }
 
 /**

@@ -2,7 +2,6 @@
 // the KRaft controllers), brokers, the pipeline's topics, the stages, the lag exporter and the dashboard, each group
 // waited for on a real condition (a quorum, registered brokers, full ISR, /healthz). How a component is started,
 // watched and described is the provider's: its Runtime.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PIPELINE_TOPICS } from '../../pipeline/contract/index.js';
@@ -15,7 +14,7 @@ import { addr } from '../topology.js';
 import { waitFor } from '../wait.js';
 import { componentNamed, type ComponentSpec } from './catalog.js';
 import type { DeploymentParts } from './parts.js';
-import { renderConfigs } from './render.js';
+import { newClusterId, renderConfigs } from './render.js';
 
 /** What a provider does to components: the deploy sequence asks, the provider knows how (processes or containers). */
 export interface Runtime {
@@ -45,7 +44,7 @@ export async function deploySequence(parts: DeploymentParts, rt: Runtime, progre
   }
   await rt.prepareHost(progress);
   const deployment: Deployment = {
-    ...(parts.deployment ?? { coordination: t.coordination, clusterId: randomBytes(16).toString('base64url'), createdAt: new Date().toISOString() }),
+    ...(parts.deployment ?? { coordination: t.coordination, clusterId: newClusterId(), createdAt: new Date().toISOString() }),
     ingestClient: opts.ingestClient ?? parts.ingestClient,
   };
   parts.requestedIngestClient = deployment.ingestClient;
