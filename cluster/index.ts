@@ -9,7 +9,7 @@ export { readDeployment } from './deploy/index.js';
 export { PROVIDERS, providerName, justCmd, type Provider, type ProviderName, type Progress, type ComponentStatus, type Deployment, type DeployOptions, type KafkaClientName, kafkaClientName, type NetworkCut, type ComponentKind } from './provider.js';
 export { openProvider } from './open-provider.js';
 export { ContainersProvider, containersPaths, containerName, NETWORK as CONTAINER_NETWORK_NAME } from './containers/provider.js';
-export { engineServicePid } from './containers/engine.js';
+export { engineServicePid, servicePids as podmanServicePids } from './containers/engine.js';
 export { partition, isolateZone, cutHosts, removeRules, healAll, activeRules, ensureChain, CHAIN, type PartitionRule } from './processes/partition.js';
 export { alive, findProcesses } from './processes/supervisor.js';
 export { rssMiB } from './host.js';

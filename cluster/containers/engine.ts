@@ -4,7 +4,7 @@
 // changed): runc (crun fails here), ulimits inside the host's hard limits, no
 // Ryuk (its image cannot be pulled).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { Paths } from '../paths.js';
@@ -128,6 +128,14 @@ async function podmanEngine(p: Paths, log: (l: string) => void): Promise<Engine>
   const ep = enginePaths(p);
   const host = `unix://${PODMAN_SOCKET}`;
   if (await ping(host)) return { kind: 'podman', host, cli: podman, env, startedHere: existsSync(ep.pid) };
+  // a service of ours that runs but did not answer in 2 s is busy (a loaded host), not gone: starting a second one
+  // would take its socket and leave it running for good (a CI-like run ended with 18 of them)
+  if (servicePids().length) {
+    if (await waitFor('our Podman API service to answer', () => ping(host), { timeoutMs: 30_000, intervalMs: 500, throwOnTimeout: false }))
+      return { kind: 'podman', host, cli: podman, env, startedHere: existsSync(ep.pid) };
+    log(`the Podman API service of ours (pid ${servicePids().join(', ')}) did not answer in 30 s: stopping it and starting a new one`);
+    await stopServices();
+  }
   mkdirSync(dirname(PODMAN_SOCKET), { recursive: true });
   mkdirSync(dirname(ep.pid), { recursive: true });
   mkdirSync(dirname(ep.log), { recursive: true });
@@ -143,15 +151,50 @@ async function podmanEngine(p: Paths, log: (l: string) => void): Promise<Engine>
   return { kind: 'podman', host, cli: podman, env, startedHere: true };
 }
 
-/** Stops the Podman API service this project started (containers live on without it). */
-export function stopEngine(p: Paths): boolean {
+/** Every `podman system service` process serving the project's socket, whoever started it. */
+export function servicePids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (args.includes('system') && args.includes('service') && args.includes(`unix://${PODMAN_SOCKET}`)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** SIGTERM to each of our services, SIGKILL to any still running 10 s later; resolves when none runs. */
+async function stopServices(): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    for (const pid of servicePids()) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  };
+  signal('SIGTERM');
+  if (await waitFor('our Podman API services to exit', () => servicePids().length === 0, { timeoutMs: 10_000, intervalMs: 200, throwOnTimeout: false })) return;
+  signal('SIGKILL');
+  await waitFor('our Podman API services to exit after SIGKILL', () => servicePids().length === 0, { timeoutMs: 10_000, intervalMs: 200 });
+}
+
+/**
+ * Stops the Podman API service this project started, and any other serving its socket (containers live on without
+ * it). Returns whether there was one.
+ */
+export async function stopEngine(p: Paths): Promise<boolean> {
   const ep = enginePaths(p);
-  if (!existsSync(ep.pid)) return false;
-  const pid = Number(readFileSync(ep.pid, 'utf8'));
-  if (pid > 0 && alive(pid)) process.kill(pid, 'SIGTERM');
+  const had = existsSync(ep.pid) || servicePids().length > 0;
+  if (servicePids().length) await stopServices();
   rmSync(ep.pid, { force: true });
   rmSync(PODMAN_SOCKET, { force: true });
-  return true;
+  return had;
 }
 
 /** The pid of the Podman service we started, if it runs. */

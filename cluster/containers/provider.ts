@@ -338,7 +338,7 @@ export class ContainersProvider implements Provider, Runtime {
    */
   async down(progress: Progress = () => {}): Promise<void> {
     if (!(await ContainersProvider.leftovers(this.paths)).length) {
-      if (stopEngine(this.paths)) progress('the Podman API service this project started: stopped');
+      if (await stopEngine(this.paths)) progress('the Podman API service this project started: stopped');
       this.engine = undefined;
       progress('no container or network of ours was left');
       return;
@@ -379,7 +379,7 @@ export class ContainersProvider implements Provider, Runtime {
       failed.push(`network ${NETWORK} (${(e as Error).message})`);
     }
     this.cuts.clear();
-    if (stopEngine(this.paths)) progress('the Podman API service this project started: stopped');
+    if (await stopEngine(this.paths)) progress('the Podman API service this project started: stopped');
     this.engine = undefined;
     if (failed.length)
       throw new Error(
