@@ -63,7 +63,7 @@ soak *args:
 load scenario *args:
     tsx loadtests/load-cli.ts {{scenario}} {{args}}
 
-# our paths against Kafka's own tools (ProducerPerformance, TransactionalMessageCopier, EndToEndLatency) and the pipeline, ratios and a report (--quick, --reps N)
+# our paths against Kafka's own tools (ProducerPerformance, ConsumerPerformance, EndToEndLatency) and a Kafka Streams app doing our topology, every output checked, ratios, cost model and a report (--quick, --reps N)
 [group('load')]
 bench *args:
     tsx loadtests/bench-cli.ts {{args}}
