@@ -8,13 +8,16 @@ import { verdictHolds, verdictSummary } from './bench/verify.js';
 import { DEFAULT_OUT } from '../reports/index.js';
 import { benchPipeline, type BenchResult } from './pipeline-bench.js';
 
-const usage = `usage: just bench-pipeline [--duration 30|30s|1m] [--warmup 5s] [--batch N] [--concurrency N] [--event-bytes N]
-  saturates the deployed pipeline (exactly-once) over HTTP for --duration after --warmup; --batch events per request,
-  --concurrency requests in flight, --event-bytes the size of each event (200-8192)`;
+const usage = `usage: just bench-pipeline [--duration 30|30s|1m] [--warmup 5s] [--start-up-wait 120s] [--batch N] [--concurrency N] [--event-bytes N]
+  saturates the deployed pipeline (exactly-once) over HTTP for --duration after --warmup; then waits at most
+  --start-up-wait for events out of every output partition (stages that just started restore their state first; a run
+  that measures before that says NOT STEADY); --batch events per request, --concurrency requests in flight,
+  --event-bytes the size of each event (200-8192)`;
 const { values } = orUsage(usage, () => parseArgs({
   options: {
     duration: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
+    'start-up-wait': { type: 'string', default: '120' },
     batch: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '6' },
     'event-bytes': { type: 'string', default: '512' },
@@ -28,6 +31,7 @@ if (values.help) {
 const options = orUsage(usage, () => ({
   durationS: parseDuration('duration', values.duration, { minS: 5, maxS: 3600 })!,
   warmupS: parseDuration('warmup', values.warmup, { minS: 0, maxS: 300 })!,
+  startUpWaitS: parseDuration('start-up-wait', values['start-up-wait'], { minS: 0, maxS: 600 })!,
   batch: parseNumber('batch', values.batch, { max: 1000 })!,
   concurrency: parseNumber('concurrency', values.concurrency, { max: 64 })!,
   eventBytes: parseNumber('event-bytes', values['event-bytes'], { min: 200, max: 8192 })!,
@@ -38,7 +42,11 @@ const { provider, processes } = await deployedOrExit('bench-pipeline');
 const r: BenchResult = await benchPipeline(provider.topology, options, processes, (l) => console.log(`bench-pipeline: ${l}`));
 const f = (n: number | null | undefined, d = 0) => (n === null || n === undefined ? '–' : n.toLocaleString('en', { maximumFractionDigits: d }));
 console.log(`
-pipeline, exactly-once, ${r.options.batch} events/request, ${r.options.concurrency} requests in flight, ~${r.options.eventBytes} B/event, ${r.measuredS.toFixed(0)} s measured on ${r.machine.cores} cores
+pipeline, exactly-once, ${r.options.batch} events/request, ${r.options.concurrency} requests in flight, ~${r.options.eventBytes} B/event, ${r.measuredS.toFixed(0)} s measured on ${r.machine.cores} cores${
+  r.startUp.flowingPartitions < r.startUp.partitions
+    ? `\n  NOT STEADY             only ${r.startUp.flowingPartitions} of ${r.startUp.partitions} output partitions had events after ${r.startUp.waitedS} s: these figures include the stages' start-up; run again once the stages are caught up`
+    : ''
+}
   ingest accepted        ${f(r.ingest.acceptedPerS)} events/s (client side; Prometheus: ${f(r.stages.ingest)})
   process (exactly once) ${f(r.stages.process)} events/s
   aggregate (exactly once) ${f(r.stages.aggregate)} events/s

@@ -26,6 +26,8 @@ export interface BenchOptions {
   eventBytes: number;
   /** Offer this many events/s in all (open model: requests leave on schedule, whatever the answers); default: as fast as answers come. */
   ratePerS?: number;
+  /** After the warm-up, wait at most this long for bench events in every output partition (default 120 s). */
+  startUpWaitS?: number;
   /** Check the output: every accepted event once in logs.processed, the aggregates equal to a recomputation (default true). */
   verify?: boolean;
 }
@@ -76,6 +78,8 @@ export interface BenchResult {
   /** The output check (undefined when `verify` was off). */
   verdict?: Verdict;
   machine: { cores: number };
+  /** Before measuring: how many partitions of the output had bench events when the wait for them ended (startUpWaitS). */
+  startUp: { flowingPartitions: number; partitions: number; waitedS: number };
 }
 
 export interface CostModel {
@@ -195,10 +199,17 @@ export async function benchPipeline(
   // de-duplication state from the output before its first batch (~9 s a partition with 10 minutes of output), which
   // is a start-up cost, not a sustained rate
   const partitions = (await topicOffsets(endpoint, TOPICS.processed)).length;
-  for (let i = 0; i < 120 && flowing.size < partitions; i++) {
+  const waitStart = Date.now();
+  for (let i = 0; i < (o.startUpWaitS ?? 120) && flowing.size < partitions; i++) {
     if (i % 10 === 0) progress(`waiting for bench events to come out of every partition of ${TOPICS.processed} (${flowing.size} of ${partitions}): the stages restore their state before their first batch`);
     await new Promise((r) => setTimeout(r, 1000));
   }
+  const startUp = { flowingPartitions: flowing.size, partitions, waitedS: Math.round((Date.now() - waitStart) / 1000) };
+  if (flowing.size < partitions)
+    progress(
+      `WARNING: after ${startUp.waitedS} s only ${flowing.size} of ${partitions} partitions of ${TOPICS.processed} had bench events; measuring anyway, ` +
+        'so the figures include the stages\' start-up (restore, then the backlog sent meanwhile)',
+    );
   const cpu0 = processes.map((p) => ({ ...p, ticks: cpuTicks(p.pid) }));
   const self0 = process.cpuUsage();
   const t0 = Date.now();
@@ -267,6 +278,7 @@ export async function benchPipeline(
     model: costModel(cpu, stages.aggregate ?? counts.accepted / measuredS),
     ...(verdict ? { verdict } : {}),
     machine: { cores: (await import('node:os')).cpus().length },
+    startUp,
   };
 }
 
