@@ -11,7 +11,7 @@ export { openProvider } from './open-provider.js';
 export { ContainersProvider, containersPaths, containerName, NETWORK as CONTAINER_NETWORK_NAME } from './containers/provider.js';
 export { engineServicePid, servicePids as podmanServicePids } from './containers/engine.js';
 export { partition, isolateZone, cutHosts, removeRules, healAll, activeRules, ensureChain, CHAIN, type PartitionRule } from './processes/partition.js';
-export { alive, findProcesses } from './processes/supervisor.js';
+export { alive, findProcesses } from './host.js';
 export { rssMiB } from './host.js';
 export { componentMarker, componentSpecs, DeploymentParts, type ComponentSpec } from './deploy/index.js';
 export { setup, setupSteps, SetupError } from './setup/setup.js';

@@ -4,9 +4,10 @@
 // changed): runc (crun fails here), ulimits inside the host's hard limits, no
 // Ryuk (its image cannot be pulled).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
+import { alive, findProcesses, stopProcesses } from '../host.js';
 import type { Paths } from '../paths.js';
 import { waitFor } from '../wait.js';
 
@@ -88,15 +89,6 @@ export async function dockerEngine(env: NodeJS.ProcessEnv = process.env): Promis
   return undefined;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
  * The engine to use, started if it is our Podman service and not running. Sets DOCKER_HOST and turns Ryuk off in
  * this process, so testcontainers finds the same engine.
@@ -133,8 +125,9 @@ async function podmanEngine(p: Paths, log: (l: string) => void): Promise<Engine>
   if (servicePids().length) {
     if (await waitFor('our Podman API service to answer', () => ping(host), { timeoutMs: 30_000, intervalMs: 500, throwOnTimeout: false }))
       return { kind: 'podman', host, cli: podman, env, startedHere: existsSync(ep.pid) };
-    log(`the Podman API service of ours (pid ${servicePids().join(', ')}) did not answer in 30 s: stopping it and starting a new one`);
-    await stopServices();
+    const stuck = servicePids();
+    log(`the Podman API service of ours (pid ${stuck.join(', ')}) did not answer in 30 s: stopping it and starting a new one`);
+    await stopProcesses(stuck, 'our Podman API services', 10_000);
   }
   mkdirSync(dirname(PODMAN_SOCKET), { recursive: true });
   mkdirSync(dirname(ep.pid), { recursive: true });
@@ -152,46 +145,17 @@ async function podmanEngine(p: Paths, log: (l: string) => void): Promise<Engine>
 }
 
 /** Every `podman system service` process serving the project's socket, whoever started it. */
-export function servicePids(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (args.includes('system') && args.includes('service') && args.includes(`unix://${PODMAN_SOCKET}`)) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-/** SIGTERM to each of our services, SIGKILL to any still running 10 s later; resolves when none runs. */
-async function stopServices(): Promise<void> {
-  const signal = (sig: NodeJS.Signals) => {
-    for (const pid of servicePids()) {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        // exited meanwhile
-      }
-    }
-  };
-  signal('SIGTERM');
-  if (await waitFor('our Podman API services to exit', () => servicePids().length === 0, { timeoutMs: 10_000, intervalMs: 200, throwOnTimeout: false })) return;
-  signal('SIGKILL');
-  await waitFor('our Podman API services to exit after SIGKILL', () => servicePids().length === 0, { timeoutMs: 10_000, intervalMs: 200 });
-}
+export const servicePids = (): number[] => findProcesses(`system service --time=0 unix://${PODMAN_SOCKET}`);
 
 /**
  * Stops the Podman API service this project started, and any other serving its socket (containers live on without
- * it). Returns whether there was one.
+ * it): SIGTERM, SIGKILL after 10 s. Returns whether there was one.
  */
 export async function stopEngine(p: Paths): Promise<boolean> {
   const ep = enginePaths(p);
-  const had = existsSync(ep.pid) || servicePids().length > 0;
-  if (servicePids().length) await stopServices();
+  const running = servicePids();
+  await stopProcesses(running, 'our Podman API services', 10_000);
+  const had = existsSync(ep.pid) || running.length > 0;
   rmSync(ep.pid, { force: true });
   rmSync(PODMAN_SOCKET, { force: true });
   return had;

@@ -10,8 +10,8 @@ import { healthOrError, tcpOpen, type ClusterHealth } from '../probes.js';
 import type { Coordination, Topology, Zone, ZoneHost } from '../topology.js';
 import { activeRules, cutHosts, ensureChain, healAll, isolateZone, removeMarks, removeRules } from './partition.js';
 import type { ComponentStatus, DeployOptions, Deployment, NetworkCut, Progress, Provider, ProviderName } from '../provider.js';
-import { rssMiB, tail } from '../host.js';
-import { alive, cmdline, findProcesses, Supervisor } from './supervisor.js';
+import { alive, cmdline, findProcesses, rssMiB, tail } from '../host.js';
+import { Supervisor } from './supervisor.js';
 import { ensureZoneUsers } from './users.js';
 import { errorMessage } from '../args.js';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { componentMarker } from '../deploy/index.js';
-import { findProcesses } from './supervisor.js';
+import { findProcesses } from '../host.js';
 
 // Two deployments' Node components, as real processes: the default one's state is a prefix of the other's
 // (/var/lib/faultline and /var/lib/faultline-containers). Each must find only its own.

@@ -1,10 +1,10 @@
 // Starts components as detached processes (pid file + log file each), tells
 // whether they run, and stops them: SIGTERM with a deadline, then SIGKILL.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentSpec } from '../deploy/catalog.js';
-import { waitFor } from '../wait.js';
+import { alive, cmdline, findProcesses, stopProcesses, trySignal } from '../host.js';
 
 
 export interface ProcessState {
@@ -104,50 +104,8 @@ export class Supervisor {
     const pids = new Set(findProcesses(spec.marker));
     const s = this.state(spec);
     if (s.running && s.pid) pids.add(s.pid);
-    for (const pid of pids) {
-      trySignal(pid, 'SIGCONT');
-      trySignal(pid, 'SIGTERM');
-    }
-    if (pids.size) {
-      const gone = await waitFor(`${spec.name} to exit`, () => [...pids].every((p) => !alive(p)), {
-        timeoutMs,
-        throwOnTimeout: false,
-      });
-      if (!gone) for (const pid of pids) trySignal(pid, 'SIGKILL');
-      await waitFor(`${spec.name} to die`, () => [...pids].every((p) => !alive(p)), { timeoutMs: 10_000 });
-    }
+    await stopProcesses([...pids], spec.name, timeoutMs);
     rmSync(this.pidFile(spec.name), { force: true });
-  }
-}
-
-function trySignal(pid: number, sig: NodeJS.Signals) {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // a zombie or an exited process still answers kill 0 until reaped
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
-}
-
-export function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
   }
 }
 
@@ -156,17 +114,6 @@ function isOurs(pid: number, marker: string): boolean {
 }
 
 
-/** Live processes whose command line holds `marker` (setpriv execs, so the pid is the component's). */
-export function findProcesses(marker: string): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    if (cmdline(pid).includes(marker) && alive(pid)) out.push(pid);
-  }
-  return out;
-}
 
 
 /** The pid listening on host:port, from `ss` (undefined if none or unknown). */
