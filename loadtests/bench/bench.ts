@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { bootstrapServers, ensureTopics, kafka, promQuery, type Topology } from '../../cluster/index.js';
 import type { CheckResult, RunResult, Series } from '../../reports/index.js';
 import { ingestProducerSettings, readEnv } from '../../pipeline/ingest/index.js';
+import { DEFAULT_COMMIT_INTERVAL_MS } from '../../pipeline/eos/index.js';
 import { benchPipeline, cpuTicks, costModel, kindOf, quantileOf, type CostModel } from '../pipeline-bench.js';
 import { consumerPerformance, endToEndLatency, producerPerformance } from './kafka-tools.js';
 import { partitionCounts } from './partitions.js';
@@ -29,7 +30,7 @@ export interface BenchPlan {
   warmupS: number;
   /** Input events of the stream-processing pair (ours and Kafka Streams read the same filled topic). */
   streamsRecords: number;
-  /** How often both stream processors commit their transactions (Kafka Streams' exactly-once default: 100 ms). */
+  /** How often both stream processors commit their transactions: the pipeline's default, given to Kafka Streams too (its own exactly-once default is 100 ms). */
   commitIntervalMs: number;
   e2eMessages: number;
   /** Seconds of the saturated pipeline run, and of the run paced at 80% of what it sustained. */
@@ -37,8 +38,8 @@ export interface BenchPlan {
   paceS: number;
 }
 
-export const FULL: BenchPlan = { reps: 3, producerS: 40, consumerRecords: 3_000_000, warmupS: 5, streamsRecords: 150_000, commitIntervalMs: 100, e2eMessages: 1000, pipelineS: 30, paceS: 30 };
-export const QUICK: BenchPlan = { reps: 1, producerS: 20, consumerRecords: 1_500_000, warmupS: 5, streamsRecords: 60_000, commitIntervalMs: 100, e2eMessages: 100, pipelineS: 12, paceS: 12 };
+export const FULL: BenchPlan = { reps: 3, producerS: 40, consumerRecords: 3_000_000, warmupS: 5, streamsRecords: 150_000, commitIntervalMs: DEFAULT_COMMIT_INTERVAL_MS, e2eMessages: 1000, pipelineS: 30, paceS: 30 };
+export const QUICK: BenchPlan = { reps: 1, producerS: 20, consumerRecords: 1_500_000, warmupS: 5, streamsRecords: 60_000, commitIntervalMs: DEFAULT_COMMIT_INTERVAL_MS, e2eMessages: 100, pipelineS: 12, paceS: 12 };
 
 /** One pair: our figure and the reference's per repetition; `lowerIsBetter` for latencies (the ratio is then theirs / ours). */
 export interface Pair {

@@ -2,7 +2,7 @@
 // (librdkafka, the ingest's settings), the stages' read_committed consumer, our two stages over a filled topic
 // (against Kafka Streams), and a kafkajs produce -> consume round trip.
 import type { Kafka as KafkajsKafka } from 'kafkajs';
-import { kafkaClient, readToEnd, type Endpoint } from '../../pipeline/kafka/index.js';
+import { kafkaClient, produceAll, readToEnd, type Endpoint } from '../../pipeline/kafka/index.js';
 import { stageConsumerConfig } from '../../pipeline/eos/index.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ export function steadyOf(points: { at: number; n: number }[], warmupMs: number):
 }
 
 /**
- * The pipeline's producer (librdkafka through the KafkaJS-style API the ingest uses), with the settings given: the
+ * The pipeline's producer (librdkafka, sending as the ingest sends: produceAll), with the settings given: the
  * payload lines in sends of 500 with `concurrency` in flight (as ingest sends a request's events), no key (as
  * ProducerPerformance sends), for `seconds`. Its rate past `warmupS`, and over the whole run.
  */
@@ -40,7 +40,7 @@ export async function librdkafkaProducer(e: Endpoint, topic: string, lines: stri
       Array.from({ length: concurrency }, async () => {
         while (performance.now() < until) {
           const messages = Array.from({ length: 500 }, () => ({ key: null, value: buffers[next++ % buffers.length]! }));
-          await producer.send({ topic, messages });
+          await produceAll(producer, topic, messages);
           acked += messages.length;
           points.push({ at: performance.now(), n: acked });
         }
@@ -102,7 +102,7 @@ export async function fillWithEvents(e: Endpoint, topic: string, n: number, pref
         ids.set(ev.id, value);
         return { key: ev.id, value };
       });
-      sends.push(producer.send({ topic, messages }));
+      sends.push(produceAll(producer, topic, messages));
       if (sends.length >= 10) await sends.shift();
     }
     await Promise.all(sends);

@@ -3,7 +3,7 @@
 // KIP-360). kafkajs is the client under test: `INGEST_KAFKA_CLIENT=kafkajs` (`just deploy --ingest-client kafkajs`)
 // runs the ingest on it, so an experiment shows what its idempotent producer does under broker faults.
 import kafkajs from 'kafkajs';
-import { connectPatiently, kafkaClient, type Message } from '../kafka/index.js';
+import { connectPatiently, kafkaClient, produceAll, type Message } from '../kafka/index.js';
 import type { IngestConfig } from './config.js';
 
 export interface IngestProducer {
@@ -52,7 +52,9 @@ async function librdkafkaProducer(cfg: IngestConfig): Promise<IngestProducer> {
       'message.timeout.ms': cfg.deliveryTimeoutMs,
       'client.rack': cfg.zone,
     } as never);
-  return connectPatiently(make, `ingest (${cfg.zone})`);
+  const p = await connectPatiently(make, `ingest (${cfg.zone})`);
+  // one delivery tracker per request, not a promise per event (see produceAll): ~half the client CPU per event
+  return { send: ({ topic, messages }) => produceAll(p, topic, messages), disconnect: () => p.disconnect() };
 }
 
 /** kafkajs has no linger, no lz4 and no delivery timeout: one produce request per send, the bound kept here. */
