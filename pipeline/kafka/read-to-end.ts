@@ -15,6 +15,15 @@ export interface ReadRecord {
   headers: Record<string, string>;
 }
 
+/** A record's key and position, its value left unread (see readKeysToEnd). */
+export interface KeyRecord {
+  partition: number;
+  offset: string;
+  key?: string;
+  /** The record's timestamp (ms; the producer's create time unless the topic says log append time). */
+  timestamp: number;
+}
+
 export interface ReadOptions {
   /** Per partition, the first offset to read (e.g. a run's start); earlier or missing: the log start. */
   from?: Map<number, string>;
@@ -129,6 +138,23 @@ export const topicOffsets = (e: Endpoint, topic: string): Promise<PartitionOffse
 const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? undefined : v.toString());
 
 export function readToEnd(e: Endpoint, topic: string, opts: ReadOptions = {}): Promise<ReadRecord[]> {
+  return readRows(e, topic, opts, (m) => {
+    const headers: Record<string, string> = {};
+    for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) if (!(k in headers)) headers[k] = v.toString();
+    return { topic, partition: m.partition, offset: String(m.offset), key: text(m.key as Buffer | string | null), value: text(m.value) ?? '', headers };
+  });
+}
+
+/**
+ * readToEnd's read, keeping only each record's key, offset and timestamp: no value is decoded. A restore that needs
+ * only the ids of ten minutes of output read and parsed every value before (41 s for 246,174 records, and the
+ * stage's heap grew past 1.9 GB holding them).
+ */
+export function readKeysToEnd(e: Endpoint, topic: string, opts: ReadOptions = {}): Promise<KeyRecord[]> {
+  return readRows(e, topic, opts, (m) => ({ partition: m.partition, offset: String(m.offset), key: text(m.key as Buffer | string | null), timestamp: m.timestamp ?? 0 }));
+}
+
+function readRows<T>(e: Endpoint, topic: string, opts: ReadOptions, row: (m: Message) => T): Promise<T[]> {
   return connected(e, async (c) => {
     // the high watermark, not the last stable offset (see topicOffsets): read_committed, the read passes every
     // transaction below it only once its markers are written
@@ -149,7 +175,7 @@ export function readToEnd(e: Endpoint, topic: string, opts: ReadOptions = {}): P
       return until !== undefined && BigInt(until) < BigInt(p.high) ? BigInt(until) : BigInt(p.high);
     };
     const wanted = offsets.filter((p) => (!opts.partitions || opts.partitions.includes(p.partition)) && end(p) > start(p));
-    const records: ReadRecord[] = [];
+    const records: T[] = [];
     if (!wanted.length) return records;
     // the end is fixed now: every offset below the high watermark (data, aborted data or a transaction marker)
     // must be passed before a partition counts as read
@@ -177,9 +203,7 @@ export function readToEnd(e: Endpoint, topic: string, opts: ReadOptions = {}): P
         if (end === undefined) continue;
         pass(m.partition, BigInt(m.offset) + 1n);
         if (BigInt(m.offset) >= end) continue;
-        const headers: Record<string, string> = {};
-        for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) if (!(k in headers)) headers[k] = v.toString();
-        records.push({ topic, partition: m.partition, offset: String(m.offset), key: text(m.key as Buffer | string | null), value: text(m.value) ?? '', headers });
+        records.push(row(m));
       }
     }
     return records;
