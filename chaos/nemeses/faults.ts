@@ -125,10 +125,11 @@ const quorumMemberKill = (name: string, description: string, q: Quorum): Fault =
 });
 
 /** Cut one zone from the other zones' quorum members, both ways; on undo, heal each cut. */
-const quorumPartition = (name: string, description: string, q: Quorum, from: string): Fault => ({
+const quorumPartition = (name: string, description: string, q: Quorum, from: string, holdsWrites: boolean): Fault => ({
   name,
   description,
   modes: [q],
+  holdsWrites,
   async inject(ctx) {
     const zone = pick(ctx.rng, ctx.topology.zones);
     const members = quorumMembers(ctx.topology, q);
@@ -226,12 +227,21 @@ export const zookeeperPartition = quorumPartition(
   "cut one zone from the other zones' ZooKeeper nodes, both ways: its ZooKeeper loses the quorum, its broker its session",
   'zookeeper',
   'ensemble',
+  // the controller still reaches the cut broker on its own port: LeaderAndIsr tells it at once that it leads nothing
+  false,
 );
 export const kraftQuorumPartition = quorumPartition(
   'kraft-quorum-partition',
   "cut one zone from the other zones' KRaft controllers, both ways: its controller loses the quorum, its broker the active controller",
   'kraft',
   'quorum',
+  // A KRaft broker learns who leads only from the metadata log, which the cut keeps from it. Once the controller fences
+  // it (broker.session.timeout.ms) and elects new leaders, it goes on as leader of its partitions with the old epoch:
+  // the other replicas fetch from the new leaders, so its acks=all writes wait for followers that never come, until
+  // the cut heals and it truncates what it appended alone (seen in broker-b's log on 2026-12-04: "Truncating
+  // partition logs.raw-4 ... due to leader epoch" the moment the cut healed). No write is lost; writes to its
+  // partitions are held from the fence to the heal, so the bound counts from the heal, as for a frozen broker.
+  true,
 );
 
 /** How long processor-kill waits for its group to hand out partitions (after a kill, the group rebalances). */
