@@ -145,6 +145,10 @@ export class EosStage {
   private producer!: Producer;
   /** Partitions restored since they were assigned to us. */
   private readonly ready = new Set<number>();
+  /** Partitions paused while their restore runs (see beginRestore), each with the assignment event it runs for. */
+  private readonly restoring = new Map<number, number>();
+  /** Per partition, the last restore started: the next one of the same partition waits for it (see beginRestore). */
+  private readonly restoreRuns = new Map<number, Promise<void>>();
   /**
    * Partitions ours by the group's rebalance events, each with the number of the event that gave it us. A revoke
    * takes a partition out the moment its event arrives, not when the queue below gets to it, and nothing of it is
@@ -365,38 +369,12 @@ export class EosStage {
     this.quietSaid = 0;
     const partition = batch.partition;
     if (!this.assigned(partition)) return;
-    // the assignment this batch belongs to: a revoke while we wait below makes it stale
+    // the assignment this batch belongs to: a restore started for it is dropped if a revoke comes first
     const mark = this.owned.get(partition);
-    const stillOurs = () => this.owned.get(partition) === mark;
     const txn = (): OpenTransaction => (this.txn ??= emptyTransaction());
     if (!this.ready.has(partition)) {
-      // what is open commits first: a restore reads the state's changelog read_committed to its end, and a changelog
-      // partition this stage's own open transaction has written to ends in that transaction, which cannot commit
-      // while the restore waits for it (the aggregate's changelog partition p % 3 serves input partitions p and
-      // p + 3: with a 500 ms commit interval the restore waited until the coordinator timed the transaction out and
-      // fenced the producer; at 100 ms it was only less likely)
-      if (this.txn) {
-        this.step(`committing before restoring partition ${partition}`);
-        await this.commit();
-        if (!stillOurs()) return;
-      }
-      this.step(`restoring partition ${partition}`);
-      const first = BigInt(batch.messages[0]!.offset);
-      const floor = (await this.handler.restore?.(partition, first)) ?? undefined;
-      if (!stillOurs()) {
-        this.forget(partition);
-        return;
-      }
-      this.ready.add(partition);
-      console.log(`${this.opts.name}: partition ${partition} restored; resuming at ${first}${floor !== undefined && floor > first ? `, below its output's lineage ${floor}: skipping to it` : ''}`);
-      if (this.opts.exactlyOnce && floor !== undefined && floor > first) {
-        // the skipped offsets commit with the next transaction, so the group's lag does not stay above zero
-        const t = txn();
-        if (!t.from.has(partition)) t.from.set(partition, floor.toString());
-        t.next.set(partition, floor.toString());
-        this.consumer.seek({ topic: batch.topic, partition, offset: floor.toString() });
-        return;
-      }
+      if (!this.restoring.has(partition)) this.beginRestore(batch.topic, partition, mark!, BigInt(batch.messages[0]!.offset));
+      return;
     }
     this.batches++;
     const t = txn();
@@ -425,8 +403,89 @@ export class EosStage {
     if (this.opts.exactlyOnce && performance.now() - t.began >= (this.opts.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS)) await this.commit();
   }
 
+  /**
+   * Restores a partition without holding the consumer: the partition is paused, its state restored beside the
+   * other partitions' batches, then it is sought back to where its first batch began (or to the output's lineage)
+   * and resumed. A restore awaited inside the batch handler left the consumer unpolled: at ~565,000 ids a partition
+   * it took 45 s, two on one instance ran out the group's 120 s poll bound, and the partitions went from instance
+   * to instance, each restoring them again, processing nothing (docs/findings.md). Restoring in the background
+   * also needs no commit first: the open transaction, which a restore reading the changelog to its end waits for,
+   * commits on its interval meanwhile.
+   *
+   * The restores of one partition run one after another: a restore for an assignment since revoked (its result is
+   * dropped) never finishes after, and so never overwrites, the state of the next one.
+   */
+  private beginRestore(topic: string, partition: number, mark: number, first: bigint): void {
+    this.restoring.set(partition, mark);
+    try {
+      this.consumer.pause([{ topic, partitions: [partition] }]);
+    } catch (e) {
+      this.restoring.delete(partition);
+      console.error(`${this.opts.name}: could not pause partition ${partition} to restore it (${errorText(e)}); its next batch tries again`);
+      return;
+    }
+    const current = () => this.owned.get(partition) === mark && this.restoring.get(partition) === mark;
+    const run = async () => {
+      const t0 = Date.now();
+      let floor: bigint | undefined;
+      let failed: unknown;
+      try {
+        floor = (await this.handler.restore?.(partition, first)) ?? undefined;
+      } catch (e) {
+        failed = e;
+      }
+      await this.serial(async () => {
+        if (this.stopping) return;
+        if (!current()) {
+          // revoked meanwhile (forget has run): what this restore left behind is not the partition's state
+          if (!this.ready.has(partition) && !this.restoring.has(partition)) this.handler.forget?.(partition);
+          return;
+        }
+        this.restoring.delete(partition);
+        if (failed !== undefined) {
+          this.handler.forget?.(partition);
+          console.error(`${this.opts.name}: restoring partition ${partition} failed (${errorText(failed)}); nothing of it was processed; its batch is fetched again in 1 s and the restore tried again`);
+          this.consumer.seek({ topic, partition, offset: first.toString() });
+          setTimeout(() => {
+            if (this.owned.get(partition) === mark && !this.restoring.has(partition)) this.resumePartition(partition);
+          }, 1000).unref();
+          return;
+        }
+        this.ready.add(partition);
+        const skip = this.opts.exactlyOnce && floor !== undefined && floor > first;
+        console.log(`${this.opts.name}: partition ${partition} restored in ${Date.now() - t0} ms; resuming at ${first}${skip ? `, below its output's lineage ${floor}: skipping to it` : ''}`);
+        if (skip) {
+          // the skipped offsets commit with the next transaction, so the group's lag does not stay above zero
+          const t = (this.txn ??= emptyTransaction());
+          if (!t.from.has(partition)) t.from.set(partition, floor!.toString());
+          t.next.set(partition, floor!.toString());
+        }
+        // sought before the resume (the library applies both in order): the pause put the position after the batch
+        // that started the restore, which was not processed
+        this.consumer.seek({ topic, partition, offset: (skip ? floor! : first).toString() });
+        this.resumePartition(partition);
+      });
+    };
+    console.log(`${this.opts.name}: restoring partition ${partition} (paused; the other partitions go on)`);
+    const prev = this.restoreRuns.get(partition) ?? Promise.resolve();
+    const next = prev.then(run).catch((e: unknown) => console.error(`${this.opts.name}: restoring partition ${partition} failed (${errorText(e)})`));
+    this.restoreRuns.set(partition, next);
+  }
+
+  private resumePartition(partition: number): void {
+    try {
+      this.consumer.resume([{ topic: this.opts.inputTopic, partitions: [partition] }]);
+    } catch (e) {
+      // not connected: nothing fetches anyway
+      console.error(`${this.opts.name}: could not resume partition ${partition} (${errorText(e)})`);
+    }
+  }
+
   /** What the stage holds of a partition (restored state, at-least-once position) is no longer true or no longer ours. */
   private forget(partition: number): void {
+    // a partition paused for its restore is resumed: librdkafka may keep an application's pause across a revoke,
+    // and a later assignment of it would then never fetch
+    if (this.restoring.delete(partition)) this.resumePartition(partition);
     this.ready.delete(partition);
     this.consumed.delete(partition);
     this.handler.forget?.(partition);
