@@ -66,12 +66,12 @@ load scenario *args:
 # our paths against Kafka's own tools (ProducerPerformance, ConsumerPerformance, EndToEndLatency) and a Kafka Streams app doing our topology, every output checked, ratios, cost model and a report (--quick, --reps N)
 [group('load')]
 bench *args:
-    tsx loadtests/bench-cli.ts {{args}}
+    NODE_OPTIONS="$NODE_OPTIONS --max-old-space-size=12288" tsx loadtests/bench-cli.ts {{args}}
 
 # saturate the deployed pipeline (exactly-once) and print sustained events/s per stage, end-to-end p50/p99 and CPU per process (--duration S --concurrency N --batch N)
 [group('load')]
 bench-pipeline *args:
-    tsx loadtests/bench-pipeline-cli.ts {{args}}
+    NODE_OPTIONS="$NODE_OPTIONS --max-old-space-size=12288" tsx loadtests/bench-pipeline-cli.ts {{args}}
 
 # set up (the unit tests use promtool and Chromium too), type-check, unit tests, then live tests against a real cluster (ZooKeeper, then KRaft)
 [group('test')]

@@ -287,21 +287,24 @@ export class EosStage {
    */
   private async settleIdle(): Promise<void> {
     const since = this.lastBatchAt;
-    // restored or not: only offsets are committed, and no state moves with them
-    const mine = [...this.owned.keys()].filter((p) => this.assigned(p));
+    // restored or not: only offsets are committed, and no state moves with them. Not one being restored: it had a
+    // batch, so it has records to process
+    const mine = [...this.owned.keys()].filter((p) => this.assigned(p) && !this.restoring.has(p));
     if (this.txn || !mine.length) return;
     const e = { brokers: this.opts.brokers, clientId: `${stageClientId(this.opts.name, this.opts.zone)}-settle` };
     const ends = new Map((await topicOffsets(e, this.opts.inputTopic)).map((o) => [o.partition, BigInt(o.high)]));
     const committed = await this.committedOffsets(mine);
     const behind = mine.filter((p) => committed.has(p) && ends.has(p) && BigInt(committed.get(p)!) < ends.get(p)!);
     if (!behind.length) return;
-    const records = await readToEnd(e, this.opts.inputTopic, {
-      partitions: behind,
-      from: new Map(behind.map((p) => [p, committed.get(p)!])),
-      until: new Map(behind.map((p) => [p, ends.get(p)!.toString()])),
-    });
+    // one committed record is enough to leave a partition as it is: a partition by partition read that stops at the
+    // first (a backlog read to its end, hundreds of thousands of records behind a restore, held the queue for minutes)
+    const data = new Set<number>();
+    for (const p of behind) {
+      const found = await readToEnd(e, this.opts.inputTopic, { partitions: [p], from: new Map([[p, committed.get(p)!]]), until: new Map([[p, ends.get(p)!.toString()]]), limit: 1 });
+      if (found.length) data.add(p);
+    }
     // a batch handed over meanwhile, or a partition revoked: nothing here is decided any more
-    const settle = behind.filter((p) => this.assigned(p) && !records.some((r) => r.partition === p));
+    const settle = behind.filter((p) => this.assigned(p) && !this.restoring.has(p) && !data.has(p));
     if (this.txn || this.lastBatchAt !== since || !settle.length) return;
     const t = (this.txn = emptyTransaction());
     for (const p of settle) {

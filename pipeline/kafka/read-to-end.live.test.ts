@@ -30,3 +30,27 @@ test('a transaction open when the read starts is waited for: its records are rea
     await producer.disconnect();
   }
 });
+
+test('a read with a limit stops at it; an aborted range holds no record, so the same read finds none there', async () => {
+  const topic = `test.read-to-end.${randomUUID().slice(0, 8)}`;
+  await ensureTopics(t, [{ name: topic, partitions: 1 }]);
+  const producer = kafkaClient({ brokers: e.brokers, clientId: 'test-read-to-end' }).producer({ kafkaJS: { transactionalId: `${topic}-txn`, idempotent: true, acks: -1 } } as never);
+  await producer.connect();
+  try {
+    const aborted = await producer.transaction();
+    await aborted.send({ topic, messages: Array.from({ length: 50 }, (_, i) => ({ key: `x${i}`, value: 'aborted' })) });
+    await aborted.abort();
+    const afterAbort = (await topicOffsets(e, topic))[0]!.high;
+    const committed = await producer.transaction();
+    await committed.send({ topic, messages: Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: String(i) })) });
+    await committed.commit();
+    const all = await readToEnd(e, topic, { timeoutMs: 30_000 });
+    expect(all).toHaveLength(200);
+    const one = await readToEnd(e, topic, { timeoutMs: 30_000, limit: 1 });
+    expect(one.map((r) => r.value)).toEqual(['0']);
+    // the aborted records and their marker: nothing committed below afterAbort
+    expect(await readToEnd(e, topic, { timeoutMs: 30_000, until: new Map([[0, afterAbort]]), limit: 1 })).toEqual([]);
+  } finally {
+    await producer.disconnect();
+  }
+});

@@ -38,6 +38,11 @@ export interface ReadOptions {
    */
   until?: Map<number, string>;
   timeoutMs?: number;
+  /**
+   * Stop once this many records are read (not the end then): "is there any committed record in this range?" needs
+   * one, where a read to the end of a backlog of hundreds of thousands held a stage's queue for minutes.
+   */
+  limit?: number;
 }
 
 export interface PartitionOffsets {
@@ -189,7 +194,7 @@ function readRows<T>(e: Endpoint, topic: string, opts: ReadOptions, row: (m: Mes
     c.assign(wanted.map((p) => ({ topic, partition: p.partition, offset: Number(start(p)) })));
     const timeoutMs = opts.timeoutMs ?? 120_000;
     const deadline = Date.now() + timeoutMs;
-    while (behind().length) {
+    while (behind().length && records.length < (opts.limit ?? Infinity)) {
       if (Date.now() > deadline) {
         const where = behind().map(([p, end]) => `${p} at ${reached.get(p) ?? 'start'} of ${end}`);
         throw new Error(
@@ -203,6 +208,7 @@ function readRows<T>(e: Endpoint, topic: string, opts: ReadOptions, row: (m: Mes
         if (end === undefined) continue;
         pass(m.partition, BigInt(m.offset) + 1n);
         if (BigInt(m.offset) >= end) continue;
+        if (records.length >= (opts.limit ?? Infinity)) break;
         records.push(row(m));
       }
     }
