@@ -81,7 +81,8 @@ test('Prometheus scrapes every pipeline stage in every zone', async () => {
   const committed = await waitFor(
     'committed transactions counted by the stages',
     async () => {
-      const r = await promQuery(t, 'sum by (stage) (faultline_stage_transactions_total{outcome="commit"})');
+      // above 0: every outcome's series is exported from a stage's start, at 0
+      const r = await promQuery(t, 'sum by (stage) (faultline_stage_transactions_total{outcome="commit"}) > 0');
       return r.length === 2 ? r : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 2000 },
