@@ -440,8 +440,9 @@ export class EosStage {
       await this.serial(async () => {
         if (this.stopping) return;
         if (!current()) {
-          // revoked meanwhile (forget has run): what this restore left behind is not the partition's state
-          if (!this.ready.has(partition) && !this.restoring.has(partition)) this.handler.forget?.(partition);
+          // revoked meanwhile (forget has run): what this restore left behind is not the partition's state (a restore
+          // queued behind this one, for a later assignment, sets its own)
+          this.handler.forget?.(partition);
           return;
         }
         this.restoring.delete(partition);

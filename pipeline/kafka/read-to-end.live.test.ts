@@ -8,11 +8,17 @@ import { kafkaClient, readToEnd, topicOffsets } from './index.js';
 const t = liveTopology();
 const e = { brokers: bootstrapServers(t), clientId: 'test-read-to-end' };
 
-test('a transaction open when the read starts is waited for: its records are read once it commits, and the end is the high watermark, not the last stable offset', async () => {
+/** A new one-partition topic and a connected transactional producer for it. */
+async function topicWithTransactionalProducer() {
   const topic = `test.read-to-end.${randomUUID().slice(0, 8)}`;
   await ensureTopics(t, [{ name: topic, partitions: 1 }]);
   const producer = kafkaClient({ brokers: e.brokers, clientId: 'test-read-to-end' }).producer({ kafkaJS: { transactionalId: `${topic}-txn`, idempotent: true, acks: -1 } } as never);
   await producer.connect();
+  return { topic, producer };
+}
+
+test('a transaction open when the read starts is waited for: its records are read once it commits, and the end is the high watermark, not the last stable offset', async () => {
+  const { topic, producer } = await topicWithTransactionalProducer();
   try {
     const txn = await producer.transaction();
     await txn.send({ topic, messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
@@ -32,10 +38,7 @@ test('a transaction open when the read starts is waited for: its records are rea
 });
 
 test('a read with a limit stops at it; an aborted range holds no record, so the same read finds none there', async () => {
-  const topic = `test.read-to-end.${randomUUID().slice(0, 8)}`;
-  await ensureTopics(t, [{ name: topic, partitions: 1 }]);
-  const producer = kafkaClient({ brokers: e.brokers, clientId: 'test-read-to-end' }).producer({ kafkaJS: { transactionalId: `${topic}-txn`, idempotent: true, acks: -1 } } as never);
-  await producer.connect();
+  const { topic, producer } = await topicWithTransactionalProducer();
   try {
     const aborted = await producer.transaction();
     await aborted.send({ topic, messages: Array.from({ length: 50 }, (_, i) => ({ key: `x${i}`, value: 'aborted' })) });

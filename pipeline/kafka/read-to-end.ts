@@ -194,7 +194,8 @@ function readRows<T>(e: Endpoint, topic: string, opts: ReadOptions, row: (m: Mes
     c.assign(wanted.map((p) => ({ topic, partition: p.partition, offset: Number(start(p)) })));
     const timeoutMs = opts.timeoutMs ?? 120_000;
     const deadline = Date.now() + timeoutMs;
-    while (behind().length && records.length < (opts.limit ?? Infinity)) {
+    const limit = opts.limit ?? Infinity;
+    while (behind().length && records.length < limit) {
       if (Date.now() > deadline) {
         const where = behind().map(([p, end]) => `${p} at ${reached.get(p) ?? 'start'} of ${end}`);
         throw new Error(
@@ -208,7 +209,7 @@ function readRows<T>(e: Endpoint, topic: string, opts: ReadOptions, row: (m: Mes
         if (end === undefined) continue;
         pass(m.partition, BigInt(m.offset) + 1n);
         if (BigInt(m.offset) >= end) continue;
-        if (records.length >= (opts.limit ?? Infinity)) break;
+        if (records.length >= limit) break;
         records.push(row(m));
       }
     }

@@ -13,7 +13,7 @@ export function stageRegistry(stage: string, zone: string): StageRegistry {
 }
 
 /** The ingest's outcomes, each exported from the start at 0 (see ingestMetrics). */
-export const INGEST_OUTCOMES = ['accepted', 'refused', 'failed'] as const;
+const INGEST_OUTCOMES = ['accepted', 'refused', 'failed'] as const;
 
 export function ingestMetrics(registry: StageRegistry) {
   const m = {
