@@ -3,6 +3,7 @@
 // acks=1 + a cut-off leader, exactly-once off + killed processors) are judged
 // invalid by the checks of their property while their safe pairs are valid, a campaign resumes after ctrl-c, nothing of
 // a fault is left behind, and the report renders in Chromium.
+import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { activeRules, activeToxics } from '../cluster/index.js';
 import { launchChromium } from '../test/browser.js';
-import { HOLDING_UNDER_BROKER_KILL, holds, invalidBecause } from '../test/chaos-gates.js';
+import { EXPERIMENT_TIMEOUT_MS, HOLDING_UNDER_BROKER_KILL, holds, invalidBecause } from '../test/chaos-gates.js';
 import { coordination, provider } from '../test/live.js';
 import type { CampaignResult } from '../reports/index.js';
 import { runExperiment } from './core/runner.js';
 import { experimentByName } from './experiments/index.js';
 
+jest.setTimeout(EXPERIMENT_TIMEOUT_MS);
 const out = mkdtempSync(join(tmpdir(), 'faultline-chaos-'));
 const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 const quiet = (l: string) => void (process.env.FAULTLINE_VERBOSE && console.log(l));

@@ -2,16 +2,18 @@
 // this file on ZooKeeper and again on KRaft): each is judged on every safety property, with no exception. The
 // experiments chaos.live.test.ts runs on ZooKeeper with its own assertions are not repeated there; the negative
 // controls are judged in chaos.live.test.ts against their pairs.
+import { jest } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { activeRules, activeToxics } from '../cluster/index.js';
-import { HOLDING, holds } from '../test/chaos-gates.js';
+import { EXPERIMENT_TIMEOUT_MS, HOLDING, holds } from '../test/chaos-gates.js';
 import { coordination, provider } from '../test/live.js';
 import { notApplicable } from './core/campaign.js';
 import { runExperiment } from './core/runner.js';
 import { EXPERIMENTS } from './experiments/index.js';
 
+jest.setTimeout(EXPERIMENT_TIMEOUT_MS);
 const out = mkdtempSync(join(tmpdir(), 'faultline-matrix-'));
 const quiet = (l: string) => void (process.env.FAULTLINE_VERBOSE && console.log(l));
 

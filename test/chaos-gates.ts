@@ -19,6 +19,13 @@ export const HOLDING = [
   'recovery-bounds',
   'stages-caught-up',
 ];
+/**
+ * Jest's bound on a test that runs one experiment. An experiment bounds itself (full ISR 180 s, each stage's catch-up
+ * 240 s, after a load of 25-60 s), and this must be above that: at jest's 240 s default, a run whose stage was stuck
+ * failed its test and went on beside the next experiment, which it skewed in turn (a CI chaos matrix: four runs
+ * overlapped, one after another, until the harness died of a segmentation fault).
+ */
+export const EXPERIMENT_TIMEOUT_MS = 15 * 60_000;
 /** Broker kills also prove the traces went on while a broker was gone. */
 export const HOLDING_UNDER_BROKER_KILL = [...HOLDING, 'observed: faultline-ingest traces during the faults'];
 export const holds = (r: RunResult, names = HOLDING) => {

@@ -1,5 +1,5 @@
 // Entry point of the aggregate stage: 10 s tumbling windows from logs.processed to logs.aggregates, exactly-once.
-import { stageEnv, stageTelemetry } from '../eos/index.js';
+import { stageEnv, stageFaults, stageTelemetry } from '../eos/index.js';
 import { Aggregator, defaultAggregatorOptions } from './aggregator.js';
 import { guardClientBugs } from '../kafka/index.js';
 import { configOrExit } from '../contract/index.js';
@@ -16,10 +16,7 @@ const a = new Aggregator({
   exactlyOnce: env.exactlyOnce,
   instanceId: env.instanceId,
   commitIntervalMs: env.commitIntervalMs,
-  crashAfterBatches: env.crashAfterBatches,
-  failAfterBatches: env.failAfterBatches,
-  failTimes: env.failTimes,
-  failPoint: env.failPoint,
+  ...stageFaults(env),
   restoreShortBy: env.restoreShortBy,
   restoreUnchecked: env.restoreUnchecked,
   onTransaction: telemetry.onTransaction,

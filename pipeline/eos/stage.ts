@@ -57,6 +57,10 @@ export interface StageOptions {
   failTimes?: number;
   /** Where the injected failure strikes: inside the open transaction (default), or after the handler updated its state but before anything was sent. */
   failPoint?: 'in-transaction' | 'before-transaction';
+  /** Fault injection: the first this many restores of this instance fail (as one whose changelog read timed out does). */
+  restoreFailures?: number;
+  /** How long a partition whose restore failed stays paused before its batch is fetched again (default 1 s). */
+  restoreRetryMs?: number;
 }
 
 export interface StageHandler {
@@ -149,6 +153,14 @@ export class EosStage {
   private readonly restoring = new Map<number, number>();
   /** Per partition, the last restore started: the next one of the same partition waits for it (see beginRestore). */
   private readonly restoreRuns = new Map<number, Promise<void>>();
+  /**
+   * Partitions this stage paused (for a restore, or after one failed) and has not resumed. librdkafka keeps an
+   * application's pause across a revoke and a later assignment of the same partition, so whatever revokes one of
+   * these resumes it (forget): a restore that failed, its partition revoked and given back during the wait before
+   * its retry, left it paused for good (a CI chaos matrix: the aggregate stuck on one partition through four runs).
+   */
+  private readonly paused = new Set<number>();
+  private restoreFailed = 0;
   /**
    * Partitions ours by the group's rebalance events, each with the number of the event that gave it us. A revoke
    * takes a partition out the moment its event arrives, not when the queue below gets to it, and nothing of it is
@@ -243,7 +255,8 @@ export class EosStage {
       } catch {
         held = '(unknown)';
       }
-      if (held) console.error(`${this.opts.name}: no batch for ${quiet} min while holding partitions ${held} of ${this.opts.inputTopic}${this.txn ? `; a ${this.opts.exactlyOnce ? 'transaction' : 'commit'} of ${this.txn.inputs} inputs is open` : ''}`);
+      const paused = this.paused.size ? `; paused by this stage: ${[...this.paused].join(',')}` : '';
+      if (held) console.error(`${this.opts.name}: no batch for ${quiet} min while holding partitions ${held} of ${this.opts.inputTopic}${paused}${this.txn ? `; a ${this.opts.exactlyOnce ? 'transaction' : 'commit'} of ${this.txn.inputs} inputs is open` : ''}`);
     }
     const d = this.doing;
     if (!d) return;
@@ -422,6 +435,7 @@ export class EosStage {
     this.restoring.set(partition, mark);
     try {
       this.consumer.pause([{ topic, partitions: [partition] }]);
+      this.paused.add(partition);
     } catch (e) {
       this.restoring.delete(partition);
       console.error(`${this.opts.name}: could not pause partition ${partition} to restore it (${errorText(e)}); its next batch tries again`);
@@ -433,6 +447,10 @@ export class EosStage {
       let floor: bigint | undefined;
       let failed: unknown;
       try {
+        if (this.restoreFailed < (this.opts.restoreFailures ?? 0)) {
+          this.restoreFailed++;
+          throw new InjectedFailure(`injected restore failure ${this.restoreFailed}/${this.opts.restoreFailures}`);
+        }
         floor = (await this.handler.restore?.(partition, first)) ?? undefined;
       } catch (e) {
         failed = e;
@@ -448,11 +466,13 @@ export class EosStage {
         this.restoring.delete(partition);
         if (failed !== undefined) {
           this.handler.forget?.(partition);
-          console.error(`${this.opts.name}: restoring partition ${partition} failed (${errorText(failed)}); nothing of it was processed; its batch is fetched again in 1 s and the restore tried again`);
+          const retryMs = this.opts.restoreRetryMs ?? 1000;
+          console.error(`${this.opts.name}: restoring partition ${partition} failed (${errorText(failed)}); nothing of it was processed; its batch is fetched again in ${retryMs / 1000} s and the restore tried again`);
           this.consumer.seek({ topic, partition, offset: first.toString() });
+          // still paused: resumed here unless a revoke (forget) has resumed it meanwhile or a new restore holds it
           setTimeout(() => {
-            if (this.owned.get(partition) === mark && !this.restoring.has(partition)) this.resumePartition(partition);
-          }, 1000).unref();
+            if (this.paused.has(partition) && !this.restoring.has(partition)) this.resumePartition(partition);
+          }, retryMs).unref();
           return;
         }
         this.ready.add(partition);
@@ -477,6 +497,7 @@ export class EosStage {
   }
 
   private resumePartition(partition: number): void {
+    this.paused.delete(partition);
     try {
       this.consumer.resume([{ topic: this.opts.inputTopic, partitions: [partition] }]);
     } catch (e) {
@@ -487,9 +508,10 @@ export class EosStage {
 
   /** What the stage holds of a partition (restored state, at-least-once position) is no longer true or no longer ours. */
   private forget(partition: number): void {
-    // a partition paused for its restore is resumed: librdkafka may keep an application's pause across a revoke,
-    // and a later assignment of it would then never fetch
-    if (this.restoring.delete(partition)) this.resumePartition(partition);
+    // a partition paused for its restore, or waiting to retry one, is resumed: librdkafka keeps an application's
+    // pause across a revoke, and a later assignment of it would then never fetch
+    this.restoring.delete(partition);
+    if (this.paused.has(partition)) this.resumePartition(partition);
     this.ready.delete(partition);
     this.consumed.delete(partition);
     this.handler.forget?.(partition);
@@ -701,6 +723,8 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
       failAfterBatches: [v('FAIL_AFTER_BATCHES'), count],
       failTimes: [v('FAIL_TIMES'), count],
       failPoint: [v('FAIL_POINT'), z.enum(['before-transaction']).optional()],
+      restoreFailures: [v('RESTORE_FAILURES'), count],
+      restoreRetryMs: [v('RESTORE_RETRY_MS'), ms],
       restoreShortBy: [v('RESTORE_SHORT_BY'), count],
       restoreUnchecked: [v('RESTORE_UNCHECKED'), flag(false)],
       dlqTopic: [v('DLQ'), z.string().optional()],
@@ -714,6 +738,16 @@ export function stageEnv(prefix: string, env: NodeJS.ProcessEnv = process.env) {
 }
 
 export type StageEnv = ReturnType<typeof stageEnv>;
+
+/** The fault injection and restore settings of StageOptions, as the environment gave them. */
+export const stageFaults = (env: StageEnv): Pick<StageOptions, 'crashAfterBatches' | 'failAfterBatches' | 'failTimes' | 'failPoint' | 'restoreFailures' | 'restoreRetryMs'> => ({
+  crashAfterBatches: env.crashAfterBatches,
+  failAfterBatches: env.failAfterBatches,
+  failTimes: env.failTimes,
+  failPoint: env.failPoint,
+  restoreFailures: env.restoreFailures,
+  restoreRetryMs: env.restoreRetryMs,
+});
 
 /** Metrics for a stage and, when STAGE_HTTP_PORT is set, the /metrics + /healthz server Prometheus scrapes. */
 export function stageTelemetry(name: string, cfg: StageEnv, env: NodeJS.ProcessEnv = process.env) {

@@ -1,5 +1,5 @@
 // Entry point of the process stage: EOS from logs.raw to logs.processed; PROCESS_EXACTLY_ONCE=false is the negative control.
-import { stageEnv, stageTelemetry } from '../eos/index.js';
+import { stageEnv, stageFaults, stageTelemetry } from '../eos/index.js';
 import { defaultProcessorOptions, Processor } from './processor.js';
 import { guardClientBugs } from '../kafka/index.js';
 import { configOrExit } from '../contract/index.js';
@@ -19,10 +19,7 @@ const p = new Processor({
   commitIntervalMs: env.commitIntervalMs,
   dedupHorizonMs: env.dedupHorizonMs,
   onDuplicates: telemetry.onDuplicates,
-  crashAfterBatches: env.crashAfterBatches,
-  failAfterBatches: env.failAfterBatches,
-  failTimes: env.failTimes,
-  failPoint: env.failPoint,
+  ...stageFaults(env),
   onTransaction: telemetry.onTransaction,
   tracer: telemetry.tracer,
 });

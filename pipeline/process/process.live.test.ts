@@ -6,7 +6,7 @@ import { ensureTopics, kafka, waitFor } from '../../cluster/index.js';
 import { HEADERS } from '../contract/index.js';
 import { liveTopology } from '../../test/live.js';
 import { readTopicToEnd } from '../../test/read-topic.js';
-import { exitCode, killStages, startStage, waitCaughtUp } from '../../test/stage-process.js';
+import { exitCode, killStages, outputOf, startStage, waitCaughtUp } from '../../test/stage-process.js';
 
 const t = liveTopology();
 const run = randomUUID().slice(0, 8);
@@ -265,6 +265,31 @@ test('negative control: the same zombie with exactly-once off is not fenced, and
   const counts = await zombieRun(false);
   expect(counts.size).toBe(3000);
   expect([...counts.values()].filter((c) => c > 1).length).toBeGreaterThan(0);
+});
+
+test('restores that fail, their partitions taken by a second instance and given back before the retry: every partition is fetched again, every id once', async () => {
+  const id = `${run}-restore-retry`;
+  const tp = topicsFor(id);
+  const group = `test-process-${tp.input}`;
+  const feed = await feedFor(tp, `rr-${id}`, 6, 1);
+  await feed.send(0, 600);
+  // every partition's first restore fails, and its retry waits 20 s: the rebalances below come within that wait
+  const first = startProcessor({ PROCESS_INSTANCE_ID: 'first', PROCESS_RESTORE_FAILURES: '6', PROCESS_RESTORE_RETRY_MS: '20000' }, tp);
+  const failed = () => (outputOf(first).match(/restoring partition \d+ failed \(injected restore failure/g) ?? []).length;
+  await waitFor('the first instance to fail the restore of every partition', async () => failed() >= 6, { timeoutMs: 60_000, intervalMs: 250 });
+  // a second instance takes some of them (revoked from the first while paused), restores them and leaves: the group
+  // gives them back to the first (librdkafka keeps a pause across that; before the fix they were never fetched again)
+  const second = startProcessor({ PROCESS_INSTANCE_ID: 'second' }, tp);
+  await waitFor('the second instance to restore a partition', async () => /partition \d+ restored in/.test(outputOf(second)), { timeoutMs: 60_000, intervalMs: 250 });
+  second.kill('SIGTERM');
+  await exitCode(second);
+  await feed.send(600, 1200);
+  await waitCaughtUp(t, group, tp.input);
+  first.kill('SIGTERM');
+  await feed.disconnect();
+  const counts = await keyCounts(tp.output);
+  expect([...counts].filter(([, c]) => c > 1).slice(0, 5)).toEqual([]);
+  expect(counts.size).toBe(1200);
 });
 
 test("an input that ends in an aborted transaction: the idle stage commits past it, and the group's lag comes to 0", async () => {
