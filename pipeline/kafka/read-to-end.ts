@@ -84,7 +84,9 @@ async function offsetsOf(c: Reader, topic: string, timeoutMs: number): Promise<P
   const meta = await promised<{ topics: { name: string; partitions: { id: number }[] }[] }>((cb) => c.getMetadata({ topic, timeout: timeoutMs }, cb as never));
   const t = meta.topics.find((x) => x.name === topic);
   if (!t || !t.partitions.length) throw new Error(`topic ${topic} is unknown to the cluster (no partitions in its metadata)`);
-  return Promise.all(
+  // every query answered before the first failure is thrown: the caller disconnects the client then, and a query
+  // still in flight on a destroyed client is a native callback on freed state
+  const answers = await Promise.allSettled(
     t.partitions
       .map((p) => p.id)
       .sort((a, b) => a - b)
@@ -96,6 +98,9 @@ async function offsetsOf(c: Reader, topic: string, timeoutMs: number): Promise<P
         return { partition, low: String(w.lowOffset), high: String(w.highOffset) };
       }),
   );
+  const failed = answers.find((a) => a.status === 'rejected');
+  if (failed) throw failed.reason;
+  return answers.map((a) => (a as PromiseFulfilledResult<PartitionOffsets>).value);
 }
 
 /**
