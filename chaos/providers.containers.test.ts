@@ -24,7 +24,7 @@ import {
   ProcessesProvider,
   type Zone,
 } from '../cluster/index.js';
-import { HOLDING, HOLDING_UNDER_BROKER_KILL, holds, invalidBecause } from '../test/chaos-gates.js';
+import { EXPERIMENT_TIMEOUT_MS, HOLDING, HOLDING_UNDER_BROKER_KILL, holds, invalidBecause } from '../test/chaos-gates.js';
 import { runExperiment } from './core/runner.js';
 import { experimentByName } from './experiments/index.js';
 
@@ -134,17 +134,17 @@ test('broker-kill on containers: judged VALID on the properties gated for the pr
   const r = await run('broker-kill', 30);
   expect(r.faults.length).toBeGreaterThan(0);
   holds(r, HOLDING_UNDER_BROKER_KILL);
-});
+}, EXPERIMENT_TIMEOUT_MS);
 
 test('zone-partition on containers: a zone cut off both ways, nothing acknowledged lost', async () => {
   const r = await run('zone-partition', 30);
   expect(r.faults.map((f) => f.fault)).toContain('zone-partition');
   holds(r, HOLDING);
-});
+}, EXPERIMENT_TIMEOUT_MS);
 
 test('negative control on containers: RF 1 and a destroyed zone (container and data gone) is judged INVALID', async () => {
   invalidBecause(await run('control-rf1-zone-destroy', 20), 'no-lost-writes');
-});
+}, EXPERIMENT_TIMEOUT_MS);
 
 test('both deployments at once: each stops only what it started, and leaves the other running', async () => {
   // the processes deployment as it is on this machine (up or not, either mode), brought up beside the containers
