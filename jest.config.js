@@ -14,6 +14,9 @@ export default {
   // one shared deployment: a fixed order, the destructive chaos suite last (see the sequencer)
   testSequencer: '<rootDir>/test/live-sequencer.cjs',
   verbose: true,
+  // every failing test's message again at the end, whatever the number of suites (jest's default does so above 20
+  // suites only): a CI log that keeps only its tail still says what failed and why
+  reporters: [['default', { summaryThreshold: 0 }]],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.live\\.test\\.ts$', '\\.containers\\.test\\.ts$'] },
     { ...common, displayName: 'containers', testMatch: ['<rootDir>/**/*.containers.test.ts'], slowTestThreshold: 60 },

@@ -5,7 +5,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigResourceTypes, CompressionTypes } from './kafkajs.js';
 import { PIPELINE_TOPICS } from '../pipeline/contract/index.js';
-import { activeRules, cacheLayout, clusterHealth, kraftQuorum, LOOPBACK, paths, ensureTopics, healAll, kafka, partition, waitFor, zoneOf, zookeeperQuorum } from './index.js';
+import { kafkaClient, produceAll, readToEnd } from '../pipeline/kafka/index.js';
+import { activeRules, bootstrapServers, cacheLayout, clusterHealth, kraftQuorum, LOOPBACK, paths, ensureTopics, healAll, kafka, partition, waitFor, zoneOf, zookeeperQuorum } from './index.js';
 import { connectAs, coordination, iptablesRules, liveTopology, promQuery, provider, spawnAs } from '../test/live.js';
 
 const t = liveTopology();
@@ -146,12 +147,14 @@ describe(`cluster (${coordination})`, () => {
     await ensureTopics(t, [{ name: topic, partitions: 3 }]);
     const victim = 'broker-c';
     const victimId = t.brokers.find((b) => b.zone.name === 'zone-c')!.id;
-    const k = kafka(t, 'test-brokerkill');
-    // the property here is the cluster's: with one broker of three gone, acks=all writes are taken. The client is made
-    // after the loss: a kafkajs idempotent producer connected before it once failed its first send with
-    // OUT_OF_ORDER_SEQUENCE_NUMBER in a CI run (KRaft), a client bug of the family in README's Known limits; client
-    // failover under load is what the chaos experiments judge.
-    const producer = k.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 } });
+    // the property here is the cluster's: with one broker of three gone, acks=all writes are taken. The writer is the
+    // product's own client (librdkafka, idempotent, acks=all), made after the loss. kafkajs, a client under test here,
+    // failed this test twice in CI on KRaft (OUT_OF_ORDER_SEQUENCE_NUMBER, which it treats as fatal: the family in
+    // README's Known limits); what a client does under a fault is the chaos experiments' to judge.
+    const e = { brokers: bootstrapServers(t), clientId: 'test-brokerkill' };
+    const producer = kafkaClient(e).producer({ kafkaJS: { idempotent: true, acks: -1 }, 'message.timeout.ms': 60_000 } as never);
+    let connected = false;
+    const values = Array.from({ length: 100 }, (_, i) => `after-kill-${i}-${randomUUID()}`);
     try {
       expect(await p.running(victim)).toBe(true);
       await p.kill(victim);
@@ -161,8 +164,9 @@ describe(`cluster (${coordination})`, () => {
         intervalMs: 500,
       });
       await producer.connect();
-      const acked = await producer.send({ topic, acks: -1, messages: Array.from({ length: 100 }, (_, i) => ({ value: `after-kill-${i}` })) });
-      expect(acked.every((r) => r.errorCode === 0)).toBe(true);
+      connected = true;
+      // resolves once every message is acknowledged by min ISR (2) replicas, rejects on the first that is not
+      await produceAll(producer, topic, values.map((value) => ({ key: value, value })));
       const urp = await waitFor(
         'under-replicated partitions in Prometheus',
         async () => {
@@ -174,21 +178,26 @@ describe(`cluster (${coordination})`, () => {
       expect(urp).toBeGreaterThan(0);
     } finally {
       await p.restart(victim);
-      await producer.disconnect();
+      if (connected) await producer.disconnect();
+      // back in full before the next test, whatever this one said: a failure here once failed the next test too, which
+      // met broker-c still starting
+      await waitFor(
+        'ISR back to 3 on every partition',
+        async () => {
+          const h = await clusterHealth(t);
+          return h.brokersOnline.includes(victimId) && h.underReplicated.length === 0;
+        },
+        { timeoutMs: 180_000, intervalMs: 2000 },
+      );
     }
-    await waitFor(
-      'ISR back to 3 on every partition',
-      async () => {
-        const h = await clusterHealth(t);
-        return h.brokersOnline.includes(victimId) && h.underReplicated.length === 0;
-      },
-      { timeoutMs: 180_000, intervalMs: 2000 },
-    );
     const admin = kafka(t).admin();
     await admin.connect();
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     await admin.disconnect();
     for (const part of meta.topics[0]!.partitions) expect(part.isr).toHaveLength(3);
+    // every acknowledged write is there, once
+    const read = await readToEnd(e, topic, { timeoutMs: 30_000 });
+    expect(read.map((r) => r.value).sort()).toEqual([...values].sort());
   });
 
   test('the zone-partition primitive cuts zone-a -> zone-c, leaves zone-a -> zone-b, and is removed afterwards', () => {
