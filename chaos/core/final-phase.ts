@@ -2,7 +2,7 @@
 // again (every process up, every partition with its full ISR) and every
 // consumer group has committed to the end of its input, then drain.
 import { clusterViews, electPreferredLeaders, endpoint, errorMessage, strandedPartitions, type TopicPartition, justCmd, notWhole, type Provider, resetToxics, type Topology, waitFor } from '../../cluster/index.js';
-import { kafkaClient, readToEnd, watermarkProbe } from '../../pipeline/kafka/index.js';
+import { committedProbe, readToEnd, watermarkProbe } from '../../pipeline/kafka/index.js';
 import type { ChaosContext } from './context.js';
 
 /** Coordination first, brokers next, everything else last: the order in which stopped processes come back. */
@@ -128,14 +128,9 @@ async function elect(t: Topology, controllerId: number, stranded: TopicPartition
 export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: string, input: string, timeoutMs = 240_000): Promise<number> {
   const t0 = Date.now();
   const ends = new Map<number, bigint>();
-  // the committed offsets, asked with require_stable (KIP-447) through librdkafka's admin
-  const stable = kafkaClient(endpoint(ctx.topology, 'faultline-final-phase')).admin();
-  await stable.connect();
+  // the committed offsets, asked with require_stable (KIP-447), by a consumer of the group's id that never joins it
+  const stable = await committedProbe(endpoint(ctx.topology, 'faultline-final-phase'), group);
   const probe = await watermarkProbe(endpoint(ctx.topology, 'faultline-final-phase'));
-  const stableOffsets = async (groupId: string, topic: string) => {
-    const [t] = await stable.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true, timeout: 10_000 });
-    return new Map((t?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-  };
   let since: number | undefined;
   try {
     await waitFor(
@@ -147,7 +142,7 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
           const high = BigInt(e.high) > BigInt(e.low) ? BigInt(e.high) : 0n;
           if (high > (ends.get(e.partition) ?? 0n)) ends.set(e.partition, high);
         }
-        const committed = await stableOffsets(group, input);
+        const committed = await stable.committed(input, [...ends.keys()]);
         // behind by a few offsets: caught up when nothing committed lies there to read. A transactional input ends
         // with its commit marker, which a consumer is never handed, so a stage that read everything has committed
         // the offset after its last record, one below the end (read_committed, as the stage reads)
@@ -164,7 +159,7 @@ export async function waitCaughtUp(ctx: Pick<ChaosContext, 'topology'>, group: s
       { timeoutMs, intervalMs: 500 },
     );
   } finally {
-    await stable.disconnect();
+    await stable.close();
     await probe.close();
   }
   return Date.now() - t0;

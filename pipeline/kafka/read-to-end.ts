@@ -60,13 +60,14 @@ const promised = <T>(f: (cb: (err: LibrdKafkaError | null | undefined, v: T) => 
  * A reader that assigns its partitions itself (no consumer group): read_committed by default (restores, drains), or
  * read_uncommitted (the lag probe: a record of an open transaction is one the group has not consumed).
  */
-export function reader(e: Endpoint, o: { isolation?: 'read_committed' | 'read_uncommitted'; fetchMaxBytes?: number } = {}): Reader {
+export function reader(e: Endpoint, o: { isolation?: 'read_committed' | 'read_uncommitted'; fetchMaxBytes?: number; group?: string } = {}): Reader {
   return new KafkaConsumer(
     {
       'bootstrap.servers': e.brokers.join(','),
       'client.id': e.clientId,
-      // assign() needs no group; librdkafka still wants an id, and nothing is ever committed under it
-      'group.id': `faultline-reader-${randomUUID()}`,
+      // assign() needs no group; librdkafka still wants an id, and nothing is ever committed under it (a group's own
+      // id only to ask for its committed offsets: see committedProbe)
+      'group.id': o.group ?? `faultline-reader-${randomUUID()}`,
       'enable.auto.commit': false,
       'enable.auto.offset.store': false,
       'isolation.level': o.isolation ?? 'read_committed',
@@ -111,6 +112,29 @@ export async function watermarkProbe(e: Endpoint): Promise<{ offsets: (topic: st
   const c = reader(e, { isolation: 'read_uncommitted' });
   await connectReader(c);
   return { offsets: (topic) => offsetsOf(c, topic, 15_000), close: () => new Promise<void>((r) => c.disconnect(() => r())) };
+}
+
+/**
+ * A consumer group's committed offsets, asked again and again, read stable (KIP-447's require_stable, which librdkafka
+ * sets for a read_committed consumer): an offset commit still pending in an open transaction is waited for. The
+ * asking client is a consumer that carries the group's id and never joins it (no subscribe, no commit).
+ *
+ * Not librdkafka's admin: its OffsetFetch, answered NOT_COORDINATOR (a group the cluster has not seen yet, or one whose
+ * coordinator just moved), asks the client's own group for a coordinator, and an admin client has none: librdkafka
+ * 2.x dereferences the missing group and the process dies of a segmentation fault (confluent-kafka-javascript#374).
+ * The harness, which asked so every 500 ms while a stage started or a fault moved coordinators, died so in CI.
+ */
+export async function committedProbe(e: Endpoint, group: string): Promise<{ committed: (topic: string, partitions: number[]) => Promise<Map<number, bigint>>; close: () => Promise<void> }> {
+  const c = reader(e, { group });
+  await connectReader(c);
+  return {
+    committed: async (topic, partitions) => {
+      const got = await promised<{ partition: number; offset: number }[]>((cb) => c.committed(partitions.map((partition) => ({ topic, partition })), 10_000, cb as never));
+      // nothing committed: librdkafka's -1001, left out
+      return new Map(got.filter((p) => p.offset >= 0).map((p) => [p.partition, BigInt(p.offset)]));
+    },
+    close: () => new Promise<void>((r) => c.disconnect(() => r())),
+  };
 }
 
 /** Connects a reader (the callback API, promised). */
