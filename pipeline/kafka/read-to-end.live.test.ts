@@ -1,9 +1,9 @@
 // The reader that stage restores and the checkers' drains stand on, against the real cluster: "to the end" means to
 // the high watermark, so a transaction in flight at the start of the read is waited for, never cut off.
 import { randomUUID } from 'node:crypto';
-import { bootstrapServers, ensureTopics } from '../../cluster/index.js';
+import { bootstrapServers, ensureTopics, kafka } from '../../cluster/index.js';
 import { liveTopology } from '../../test/live.js';
-import { kafkaClient, readToEnd, topicOffsets } from './index.js';
+import { committedProbe, kafkaClient, readToEnd, topicOffsets } from './index.js';
 
 const t = liveTopology();
 const e = { brokers: bootstrapServers(t), clientId: 'test-read-to-end' };
@@ -55,5 +55,26 @@ test('a read with a limit stops at it; an aborted range holds no record, so the 
     expect(await readToEnd(e, topic, { timeoutMs: 30_000, until: new Map([[0, afterAbort]]), limit: 1 })).toEqual([]);
   } finally {
     await producer.disconnect();
+  }
+});
+
+test('committedProbe reads a group’s committed offsets without joining the group; a group with none reads as none', async () => {
+  const topic = `test.read-to-end.${randomUUID().slice(0, 8)}`;
+  await ensureTopics(t, [{ name: topic, partitions: 3 }]);
+  const group = `test-committed-${randomUUID().slice(0, 8)}`;
+  const admin = kafka(t).admin();
+  await admin.connect();
+  const probe = await committedProbe(e, group);
+  try {
+    expect(await probe.committed(topic, [0, 1, 2])).toEqual(new Map());
+    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '7' }, { partition: 2, offset: '0' }] });
+    expect(await probe.committed(topic, [0, 1, 2])).toEqual(new Map([[0, 7n], [2, 0n]]));
+    // asking made it no member: the group is still empty
+    const [described] = (await admin.describeGroups([group])).groups;
+    expect([described!.state, described!.members]).toEqual(['Empty', []]);
+  } finally {
+    await probe.close();
+    await admin.deleteGroups([group]).catch(() => undefined);
+    await admin.disconnect();
   }
 });
