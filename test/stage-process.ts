@@ -10,7 +10,9 @@ const outputs = new WeakMap<ChildProcess, string[]>();
 export function startStage(t: Topology, main: string, env: Record<string, string>): ChildProcess {
   // tsx as a loader, not its CLI (which forks): SIGKILL must reach the stage itself
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, ...NODE_SERVICE_ENV, KAFKA_BROKERS: bootstrapServers(t).join(','), ...env },
+    // FAULTLINE_PARENT_PID: the stage ends with this process however it ends (a jest that died of a segmentation fault
+    // left one consuming for over an hour)
+    env: { ...process.env, ...NODE_SERVICE_ENV, KAFKA_BROKERS: bootstrapServers(t).join(','), FAULTLINE_PARENT_PID: String(process.pid), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // the stage's lines go on to the test's output, and are kept for a test to read
