@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { addr, bootstrapServers, promQuery, type Topology } from '../cluster/index.js';
 import { waitCaughtUp } from '../chaos/index.js';
-import { connectReader, reader, topicOffsets } from '../pipeline/kafka/index.js';
+import { connectReader, disconnectReader, reader, topicOffsets } from '../pipeline/kafka/index.js';
 import { TOPICS } from '../pipeline/contract/index.js';
 import { realisticEvent } from './bench/payload.js';
 import { verifyOutput, type OutputRecord, type Verdict } from './bench/verify.js';
@@ -317,7 +317,7 @@ export async function tailReader(t: Topology, topic: string, onRecord: (key: str
     close: async () => {
       open = false;
       await loop;
-      await new Promise<void>((r) => c.disconnect(() => r()));
+      await disconnectReader(c);
     },
   };
 }

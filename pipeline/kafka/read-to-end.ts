@@ -111,7 +111,7 @@ async function offsetsOf(c: Reader, topic: string, timeoutMs: number): Promise<P
 export async function watermarkProbe(e: Endpoint): Promise<{ offsets: (topic: string) => Promise<PartitionOffsets[]>; close: () => Promise<void> }> {
   const c = reader(e, { isolation: 'read_uncommitted' });
   await connectReader(c);
-  return { offsets: (topic) => offsetsOf(c, topic, 15_000), close: () => new Promise<void>((r) => c.disconnect(() => r())) };
+  return { offsets: (topic) => offsetsOf(c, topic, 15_000), close: () => disconnectReader(c) };
 }
 
 /**
@@ -133,12 +133,15 @@ export async function committedProbe(e: Endpoint, group: string): Promise<{ comm
       // nothing committed: librdkafka's -1001, left out
       return new Map(got.filter((p) => p.offset >= 0).map((p) => [p.partition, BigInt(p.offset)]));
     },
-    close: () => new Promise<void>((r) => c.disconnect(() => r())),
+    close: () => disconnectReader(c),
   };
 }
 
 /** Connects a reader (the callback API, promised). */
 export const connectReader = (c: Reader, timeoutMs = 30_000): Promise<unknown> => promised((cb) => c.connect({ timeout: timeoutMs }, cb as never));
+
+/** Disconnects a reader; resolves once librdkafka has let it go. */
+export const disconnectReader = (c: Reader): Promise<void> => new Promise<void>((r) => c.disconnect(() => r()));
 
 async function connected<T>(e: Endpoint, use: (c: Reader) => Promise<T>, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<T> {
   const c = reader(e, { isolation });
@@ -146,7 +149,7 @@ async function connected<T>(e: Endpoint, use: (c: Reader) => Promise<T>, isolati
   try {
     return await use(c);
   } finally {
-    await new Promise<void>((r) => c.disconnect(() => r()));
+    await disconnectReader(c);
   }
 }
 
