@@ -21,6 +21,32 @@ function rdHeaders(headers: Message['headers']): { [name: string]: string | Buff
   return out;
 }
 
+/** The delivery-report handler's view of a message's opaque: called once per message (or, with `delivery.report.only.error`, per failed one). */
+interface Tracker {
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Hands every message to librdkafka with `tracker` as its opaque. A message librdkafka refuses (its queue is full,
+ * the producer is closed) rejects the tracker and the rest are not handed over; the ones already queued are still
+ * reported to it.
+ */
+function handOver(producer: Producer, topic: string, messages: readonly Message[], tracker: Tracker): void {
+  const handle = (producer as unknown as { _getInternalClient(): RdProducer })._getInternalClient();
+  for (const m of messages) {
+    try {
+      const value = m.value === null || m.value === undefined ? null : typeof m.value === 'string' ? Buffer.from(m.value) : m.value;
+      const partition = m.partition === undefined || m.partition === null ? -1 : m.partition;
+      const timestamp = m.timestamp ? Number(m.timestamp) : 0;
+      handle.produce(topic, partition, value, m.key, timestamp, tracker, rdHeaders(m.headers));
+    } catch (e) {
+      tracker.reject(e);
+      return;
+    }
+  }
+}
+
 /**
  * Sends every message to the topic through the connected producer (inside its open transaction, if it has one):
  * resolves once each is acknowledged as the producer's settings require (acks=all here), rejects with the first
@@ -28,12 +54,11 @@ function rdHeaders(headers: Message['headers']): { [name: string]: string | Buff
  */
 export function produceAll(producer: Producer, topic: string, messages: readonly Message[]): Promise<void> {
   if (!messages.length) return Promise.resolve();
-  const handle = (producer as unknown as { _getInternalClient(): RdProducer })._getInternalClient();
   return new Promise<void>((resolve, reject) => {
     let waiting = messages.length;
     let settled = false;
     // the wrapper's delivery-report handler calls these, once per message, with this object as the message's opaque
-    const tracker = {
+    handOver(producer, topic, messages, {
       resolve: () => {
         if (--waiting === 0 && !settled) {
           settled = true;
@@ -46,19 +71,17 @@ export function produceAll(producer: Producer, topic: string, messages: readonly
           reject(e);
         }
       },
-    };
-    for (const m of messages) {
-      try {
-        const value = m.value === null || m.value === undefined ? null : typeof m.value === 'string' ? Buffer.from(m.value) : m.value;
-        const partition = m.partition === undefined || m.partition === null ? -1 : m.partition;
-        const timestamp = m.timestamp ? Number(m.timestamp) : 0;
-        handle.produce(topic, partition, value, m.key, timestamp, tracker, rdHeaders(m.headers));
-      } catch (e) {
-        // a message librdkafka refused (its queue is full, the producer is closed): the rest are not sent, and the
-        // ones already queued are still reported to the tracker, which has settled
-        tracker.reject(e);
-        return;
-      }
-    }
+    });
   });
+}
+
+/**
+ * Sends every message to the topic inside the producer's open transaction without waiting for each to be
+ * acknowledged: `onFailure` hears of every message that failed or was refused. For a transactional producer made
+ * with `delivery.report.only.error`, which reports only failures: librdkafka then builds no delivery report (an
+ * object handed to JavaScript) per message that succeeded. What tells that every message arrived is the producer's
+ * flush and its commit: librdkafka fails the commit of a transaction any of whose messages failed.
+ */
+export function produceInTransaction(producer: Producer, topic: string, messages: readonly Message[], onFailure: (e: unknown) => void): void {
+  if (messages.length) handOver(producer, topic, messages, { resolve: () => undefined, reject: onFailure });
 }
