@@ -1,8 +1,9 @@
 // Sending a batch of messages without a promise per message. The KafkaJS-style `send` of
 // @confluentinc/kafka-javascript makes, per message, a promise, its closures and a record-metadata entry folded into
-// a map keyed by topic and partition; we need none of those, only whether every message was acknowledged. This hands
-// each message to the same producer's librdkafka handle with one shared tracker: the wrapper's own delivery-report
-// handler calls the tracker's resolve or reject once per message, as it would a message's promise.
+// a map keyed by topic and partition; we need none of those, only whether every message was acknowledged. Both sends
+// here hand each message to the same producer's librdkafka handle with one shared tracker, which the wrapper's own
+// delivery-report handler calls as it would a message's promise: `produceAll` counts an acknowledgement per message;
+// `produceInTransaction` hears only of failures and leaves the rest to the transaction's flush and commit.
 import type { Message, Producer } from './client.js';
 
 /** The librdkafka handle under a KafkaJS-style producer (node-rdkafka's Producer). */
