@@ -88,8 +88,7 @@ typecheck:
 test-unit:
     node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit
 
-# integration tests against the running system (brings it up and tears down what it started): the pages in Chromium
-# (Playwright's runner), then jest's live tests on ZooKeeper, then on KRaft
+# integration tests against the running system (brings it up, tears down what it started): pages in Chromium, then jest's live tests on ZooKeeper, then KRaft
 [group('test')]
 test-live:
     #!/usr/bin/env bash
@@ -101,8 +100,7 @@ test-live:
     set -e
     FAULTLINE_COORDINATION=kraft FAULTLINE_STATE=/var/lib/faultline-test-kraft node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects live --runInBand --forceExit --testPathPattern 'cluster/|dashboards/|chaos/experiments'
 
-# the pages in Debian's Chromium with Playwright's runner: the reports offline, the dashboard on the deployment (brought up
-# and put back if it was not running); traces and screenshots of failures in test-results/playwright-report
+# the reports offline and the live dashboard in Debian's Chromium (Playwright's runner); failures' traces and screenshots in test-results/playwright-report
 [group('test')]
 test-browser *args:
     playwright test {{args}}
