@@ -68,7 +68,7 @@ load scenario *args:
 bench *args:
     NODE_OPTIONS="$NODE_OPTIONS --max-old-space-size=12288" tsx loadtests/bench-cli.ts {{args}}
 
-# saturate the deployed pipeline (exactly-once) and print sustained events/s per stage, end-to-end p50/p99 and CPU per process (--duration S --concurrency N --batch N)
+# saturate the deployed pipeline (exactly-once) and print sustained events/s per stage, end-to-end p50/p99 and CPU per process (--duration S --concurrency N --batch N; --rate N offers a fixed rate instead)
 [group('load')]
 bench-pipeline *args:
     NODE_OPTIONS="$NODE_OPTIONS --max-old-space-size=12288" tsx loadtests/bench-pipeline-cli.ts {{args}}

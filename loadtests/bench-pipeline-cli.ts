@@ -1,4 +1,5 @@
-// `just bench-pipeline`: saturate the deployed pipeline with exactly-once on and print what it sustains.
+// `just bench-pipeline`: saturate the deployed pipeline with exactly-once on and print what it sustains, or offer it a
+// fixed rate (--rate) and print the latency it gives at that rate.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,8 +9,9 @@ import { verdictHolds, verdictSummary } from './bench/verify.js';
 import { DEFAULT_OUT } from '../reports/index.js';
 import { benchPipeline, type BenchResult } from './pipeline-bench.js';
 
-const usage = `usage: just bench-pipeline [--duration 30|30s|1m] [--warmup 5s] [--start-up-wait 120s] [--batch N] [--concurrency N] [--event-bytes N]
-  saturates the deployed pipeline (exactly-once) over HTTP for --duration after --warmup; then waits at most
+const usage = `usage: just bench-pipeline [--duration 30|30s|1m] [--warmup 5s] [--start-up-wait 120s] [--batch N] [--concurrency N] [--event-bytes N] [--rate N]
+  saturates the deployed pipeline (exactly-once) over HTTP for --duration after --warmup (or, with --rate, offers it N
+  events/s in all, open model: requests leave on schedule whatever the answers, to read the latency at a rate); then waits at most
   --start-up-wait for events out of every output partition (stages that just started restore their state first; a run
   that measures before that says NOT STEADY); --batch events per request, --concurrency requests in flight,
   --event-bytes the size of each event (200-8192)`;
@@ -21,6 +23,7 @@ const { values } = orUsage(usage, () => parseArgs({
     batch: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '6' },
     'event-bytes': { type: 'string', default: '512' },
+    rate: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 }));
@@ -35,6 +38,7 @@ const options = orUsage(usage, () => ({
   batch: parseNumber('batch', values.batch, { max: 1000 })!,
   concurrency: parseNumber('concurrency', values.concurrency, { max: 64 })!,
   eventBytes: parseNumber('event-bytes', values['event-bytes'], { min: 200, max: 8192 })!,
+  ...(values.rate !== undefined ? { ratePerS: parseNumber('rate', values.rate, { max: 1_000_000 })! } : {}),
 }));
 
 const { provider, processes } = await deployedOrExit('bench-pipeline');
@@ -42,7 +46,7 @@ const { provider, processes } = await deployedOrExit('bench-pipeline');
 const r: BenchResult = await benchPipeline(provider.topology, options, processes, (l) => console.log(`bench-pipeline: ${l}`));
 const f = (n: number | null | undefined, d = 0) => (n === null || n === undefined ? '–' : n.toLocaleString('en', { maximumFractionDigits: d }));
 console.log(`
-pipeline, exactly-once, ${r.options.batch} events/request, ${r.options.concurrency} requests in flight, ~${r.options.eventBytes} B/event, ${r.measuredS.toFixed(0)} s measured on ${r.machine.cores} cores${
+pipeline, exactly-once, ${r.options.ratePerS ? `offered ${f(r.options.ratePerS)} events/s, ` : 'saturated, '}${r.options.batch} events/request, ${r.options.concurrency} requests in flight, ~${r.options.eventBytes} B/event, ${r.measuredS.toFixed(0)} s measured on ${r.machine.cores} cores${
   r.startUp.flowingPartitions < r.startUp.partitions
     ? `\n  NOT STEADY             only ${r.startUp.flowingPartitions} of ${r.startUp.partitions} output partitions had events after ${r.startUp.waitedS} s: these figures include the stages' start-up; run again once the stages are caught up`
     : ''

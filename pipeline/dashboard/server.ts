@@ -94,8 +94,11 @@ export async function startDashboard(cfg: DashboardConfig): Promise<RunningDashb
   const server: Server = createServer(app);
   const wss = new WebSocketServer({ server, path: '/ws' });
   const broadcast = (msg: Push) => {
+    const open = [...wss.clients].filter((c) => c.readyState === WebSocket.OPEN);
+    // no page open: nothing to serialise (a new page gets the table and the snapshot when it connects)
+    if (!open.length) return;
     const text = JSON.stringify(msg);
-    for (const c of wss.clients) if (c.readyState === WebSocket.OPEN) c.send(text);
+    for (const c of open) c.send(text);
     m.pushes.inc({ type: msg.type });
   };
   wss.on('connection', (ws) => {

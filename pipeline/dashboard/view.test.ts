@@ -23,3 +23,42 @@ test('rows come newest window first, and only the last windows are kept', () => 
   t.put(partial(20_000, 'auth', 'info', 0, [1]));
   expect(t.rows().map((r) => `${r.windowStart.slice(11, 19)} ${r.service}`)).toEqual(['00:00:20 auth', '00:00:20 search', '00:00:10 search']);
 });
+
+test('a window older than every one kept comes and goes at once: its row is empty and rows() never shows it', () => {
+  const t = new WindowTable(2);
+  for (const w of [10_000, 20_000]) t.put(partial(w, 'search', 'info', 0, [1]));
+  expect(t.put(partial(0, 'search', 'info', 0, [1, 1]))).toMatchObject({ count: 0, p50Ms: null, p99Ms: null });
+  expect(t.rows().map((r) => r.windowStart.slice(11, 19))).toEqual(['00:00:20', '00:00:10']);
+});
+
+test('the indexed table gives what a whole scan gives, put by put, over a long mixed sequence', () => {
+  // a fixed pseudo-random sequence: windows arriving mostly in order, some late; services and levels that a '|'
+  // joined key would confuse ('a|b' + 'c' against 'a' + 'b|c')
+  let x = 12345;
+  const next = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
+  const names: [string, string][] = [['a|b', 'c'], ['a', 'b|c'], ['checkout', 'error'], ['search', 'info']];
+  const keep = 4;
+  const t = new WindowTable(keep);
+  // the reference: every partial in one list, merged and pruned by scanning it all
+  let all: { w: number; s: string; l: string; p: number; lat: number[] }[] = [];
+  let newest = 0;
+  for (let i = 0; i < 600; i++) {
+    newest += next(5) === 0 ? 10_000 : 0;
+    const w = Math.max(0, newest - 10_000 * next(3));
+    const [s, l] = names[next(names.length)]!;
+    const p = next(3);
+    const lat = Array.from({ length: 1 + next(4) }, () => 1 + next(2000));
+    all = all.filter((e) => !(e.w === w && e.s === s && e.l === l && e.p === p)).concat([{ w, s, l, p, lat }]);
+    const windows = [...new Set(all.map((e) => e.w))].sort((a, b) => a - b);
+    all = all.filter((e) => windows.slice(-keep).includes(e.w));
+    const expected = new WindowTable(keep);
+    for (const e of all.filter((e) => e.w === w && e.s === s && e.l === l)) expected.put(partial(e.w, e.s, e.l, e.p, e.lat));
+    const row = t.put(partial(w, s, l, p, lat));
+    const want = all.some((e) => e.w === w && e.s === s && e.l === l) ? expected.rows()[0] : { windowStart: new Date(w).toISOString(), service: s, level: l, count: 0, p50Ms: null, p99Ms: null };
+    expect(row).toEqual(want);
+  }
+  const reference = new WindowTable(keep);
+  for (const e of all) reference.put(partial(e.w, e.s, e.l, e.p, e.lat));
+  expect(t.rows()).toEqual(reference.rows());
+  expect(new Set(t.rows().map((r) => r.windowStart)).size).toBeLessThanOrEqual(keep);
+});
