@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { orUsage, parseDuration, parseNumber } from '../cluster/index.js';
+import { UsageError, orUsage, parseDuration, parseNumber } from '../cluster/index.js';
 import { deployedOrExit } from './deployed.js';
 import { verdictHolds, verdictSummary } from './bench/verify.js';
 import { DEFAULT_OUT } from '../reports/index.js';
@@ -11,7 +11,8 @@ import { benchPipeline, type BenchResult } from './pipeline-bench.js';
 
 const usage = `usage: just bench-pipeline [--duration 30|30s|1m] [--warmup 5s] [--start-up-wait 120s] [--batch N] [--concurrency N] [--event-bytes N] [--rate N]
   saturates the deployed pipeline (exactly-once) over HTTP for --duration after --warmup (or, with --rate, offers it N
-  events/s in all, open model: requests leave on schedule whatever the answers, to read the latency at a rate); then waits at most
+  events/s in all from --concurrency paced clients, open model: requests leave on schedule whatever the answers, to read
+  the latency at a rate); then waits at most
   --start-up-wait for events out of every output partition (stages that just started restore their state first; a run
   that measures before that says NOT STEADY); --batch events per request, --concurrency requests in flight,
   --event-bytes the size of each event (200-8192)`;
@@ -40,13 +41,19 @@ const options = orUsage(usage, () => ({
   eventBytes: parseNumber('event-bytes', values['event-bytes'], { min: 200, max: 8192 })!,
   ...(values.rate !== undefined ? { ratePerS: parseNumber('rate', values.rate, { max: 1_000_000 })! } : {}),
 }));
+// paced, each client sends a request every batch x concurrency / rate seconds: one longer than the run measures nothing
+orUsage(usage, () => {
+  const everyS = options.ratePerS ? (options.batch * options.concurrency) / options.ratePerS : 0;
+  if (everyS > options.durationS)
+    throw new UsageError(`--rate ${options.ratePerS} with --batch ${options.batch} and --concurrency ${options.concurrency} sends each client's requests ${everyS.toFixed(0)} s apart, longer than the ${options.durationS} s measured: lower --batch or --concurrency, or raise --rate`);
+});
 
 const { provider, processes } = await deployedOrExit('bench-pipeline');
 
 const r: BenchResult = await benchPipeline(provider.topology, options, processes, (l) => console.log(`bench-pipeline: ${l}`));
 const f = (n: number | null | undefined, d = 0) => (n === null || n === undefined ? '–' : n.toLocaleString('en', { maximumFractionDigits: d }));
 console.log(`
-pipeline, exactly-once, ${r.options.ratePerS ? `offered ${f(r.options.ratePerS)} events/s, ` : 'saturated, '}${r.options.batch} events/request, ${r.options.concurrency} requests in flight, ~${r.options.eventBytes} B/event, ${r.measuredS.toFixed(0)} s measured on ${r.machine.cores} cores${
+pipeline, exactly-once, ${r.options.ratePerS ? `offered ${f(r.options.ratePerS)} events/s, ` : 'saturated, '}${r.options.batch} events/request, ${r.options.concurrency} ${r.options.ratePerS ? 'paced clients' : 'requests in flight'}, ~${r.options.eventBytes} B/event, ${r.measuredS.toFixed(0)} s measured on ${r.machine.cores} cores${
   r.startUp.flowingPartitions < r.startUp.partitions
     ? `\n  NOT STEADY             only ${r.startUp.flowingPartitions} of ${r.startUp.partitions} output partitions had events after ${r.startUp.waitedS} s: these figures include the stages' start-up; run again once the stages are caught up`
     : ''

@@ -112,6 +112,18 @@ export async function benchPipeline(
   let n = 0;
   let measuring = false;
   let stop = false;
+  // a paced client's wait for its next request, cut short when the run stops (at a low rate it can be longer than the run)
+  const sleeping = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleeping.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleeping.add(done);
+    });
   const http: number[] = [];
   const counts = { offered: 0, accepted: 0, refused: 0, failed: 0, s503: 0 };
   // ids sent in the measured window and accepted, and ids whose outcome is unknown (the request failed or got a 503)
@@ -183,7 +195,7 @@ export async function benchPipeline(
         await request(url, Date.now());
         continue;
       }
-      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+      await pause(Math.max(0, due - Date.now()));
       if (stop) break;
       inFlight.push(request(url, Date.now()));
       due += interval;
@@ -226,6 +238,7 @@ export async function benchPipeline(
     { name: 'bench client (this process)', cores: (() => { const u = process.cpuUsage(self0); return (u.user + u.system) / 1e6 / measuredS; })() },
   ];
   stop = true;
+  for (const wake of [...sleeping]) wake();
   await Promise.all(clients);
   await Promise.all(inFlight);
   let verdict: Verdict | undefined;
