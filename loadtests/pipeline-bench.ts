@@ -7,7 +7,7 @@
 // prints figures and writes them to JSON; it asserts nothing.
 import { readFileSync } from 'node:fs';
 import { addr, bootstrapServers, promQuery, type Topology } from '../cluster/index.js';
-import { waitCaughtUp } from '../chaos/index.js';
+import { sleep, waitCaughtUp } from '../chaos/index.js';
 import { connectReader, disconnectReader, reader, topicOffsets } from '../pipeline/kafka/index.js';
 import { TOPICS } from '../pipeline/contract/index.js';
 import { realisticEvent } from './bench/payload.js';
@@ -111,19 +111,9 @@ export async function benchPipeline(
   const pad = o.eventBytes > 200 ? ' ' + 'x'.repeat(o.eventBytes - 200) : '';
   let n = 0;
   let measuring = false;
-  let stop = false;
-  // a paced client's wait for its next request, cut short when the run stops (at a low rate it can be longer than the run)
-  const sleeping = new Set<() => void>();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        sleeping.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      sleeping.add(done);
-    });
+  // the run's end: the clients stop, and a paced client's wait for its next request ends (at a low rate it can be
+  // longer than the run)
+  const stopped = new AbortController();
   const http: number[] = [];
   const counts = { offered: 0, accepted: 0, refused: 0, failed: 0, s503: 0 };
   // ids sent in the measured window and accepted, and ids whose outcome is unknown (the request failed or got a 503)
@@ -190,13 +180,13 @@ export async function benchPipeline(
     const url = ingests[k % ingests.length]!;
     // paced clients start spread over one interval
     let due = Date.now() + (interval * k) / o.concurrency;
-    while (!stop) {
+    while (!stopped.signal.aborted) {
       if (!interval) {
         await request(url, Date.now());
         continue;
       }
-      await pause(Math.max(0, due - Date.now()));
-      if (stop) break;
+      await sleep(Math.max(0, due - Date.now()), stopped.signal);
+      if (stopped.signal.aborted) break;
       inFlight.push(request(url, Date.now()));
       due += interval;
     }
@@ -237,8 +227,7 @@ export async function benchPipeline(
     ...cpu0.map((p) => ({ name: p.name, cores: p.ticks === undefined ? 0 : ((cpuTicks(p.pid) ?? p.ticks) - p.ticks) / 100 / measuredS })),
     { name: 'bench client (this process)', cores: (() => { const u = process.cpuUsage(self0); return (u.user + u.system) / 1e6 / measuredS; })() },
   ];
-  stop = true;
-  for (const wake of [...sleeping]) wake();
+  stopped.abort();
   await Promise.all(clients);
   await Promise.all(inFlight);
   let verdict: Verdict | undefined;
